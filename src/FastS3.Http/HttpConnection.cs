@@ -1,0 +1,516 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using FastS3.Http.Internal;
+
+namespace FastS3.Http;
+
+/// <summary>
+/// One client connection: optional TLS handshake, then a loop that reads a request head, hands the
+/// request to the application and finishes the response. Pipelined requests already buffered are
+/// answered with a single flush. Instances are pooled and reused, with their request, response and
+/// header storage, so steady traffic allocates nothing per request.
+/// </summary>
+internal sealed class HttpConnection : IThreadPoolWorkItem
+{
+    internal enum TimeoutKind
+    {
+        None,
+        Handshake,
+        KeepAlive,
+        RequestHeaders,
+        RequestBody,
+        ResponseWrite,
+    }
+
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(
+        bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
+
+    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+
+    private readonly HttpServer _server;
+    private readonly HttpLimits _limits;
+
+    private Socket? _socket;
+    private Stream? _stream;
+    private PipeReader? _input;
+    private PipeWriter? _output;
+    private Parsing.RequestHeadScanner _scanner;
+    private byte[] _headCopy = [];
+    private long _deadline = long.MaxValue;
+    private int _timeoutKind;
+    private int _timedOut;
+    private int _waitingForRequest;
+    private volatile bool _aborted;
+    private volatile bool _closing;
+
+    public HttpConnection(HttpServer server)
+    {
+        _server = server;
+        _limits = server.Options.Limits;
+        Request = new HttpRequest(this, _limits);
+        Response = new HttpResponse(this);
+    }
+
+    public long Id { get; private set; }
+
+    public HttpRequest Request { get; }
+
+    public HttpResponse Response { get; }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    internal PipeReader Input => _input!;
+
+    internal PipeWriter Output => _output!;
+
+    internal ReadOnlySpan<byte> ServerHeader => _server.ServerHeader;
+
+    internal bool IsAborted => _aborted;
+
+    internal bool IsStopping => _closing || _server.IsStopping;
+
+    /// <summary>Prepares a pooled instance for a new client; <paramref name="socket"/> is null for in-memory use.</summary>
+    public void Initialize(Socket? socket, long id, bool isTls)
+    {
+        _socket = socket;
+        Id = id;
+        _aborted = false;
+        _closing = false;
+        _timedOut = (int)TimeoutKind.None;
+        Volatile.Write(ref _deadline, long.MaxValue);
+        Request.IsTls = isTls;
+        Request.RemoteEndPoint = socket?.RemoteEndPoint;
+        _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Completion = _completion.Task;
+    }
+
+    private TaskCompletionSource? _completion;
+
+    public void Execute() => _ = RunAsync();
+
+    /// <summary>Asks the connection to finish its current request and close; idle ones close now.</summary>
+    public void RequestStop()
+    {
+        _closing = true;
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _waitingForRequest) == 1)
+        {
+            _input?.CancelPendingRead();
+        }
+    }
+
+    /// <summary>Closes the socket under whatever is pending; used for timeouts and forced shutdown.</summary>
+    public void Abort()
+    {
+        _aborted = true;
+        _socket?.Dispose();
+    }
+
+    /// <summary>Called by the server's heartbeat once a second.</summary>
+    public void OnHeartbeat(long now)
+    {
+        long deadline = Volatile.Read(ref _deadline);
+        if (now < deadline || Interlocked.CompareExchange(ref _deadline, long.MaxValue, deadline) != deadline)
+        {
+            return;
+        }
+
+        var kind = (TimeoutKind)Volatile.Read(ref _timeoutKind);
+        Volatile.Write(ref _timedOut, (int)kind);
+        if (kind is TimeoutKind.KeepAlive or TimeoutKind.RequestHeaders)
+        {
+            // Let the loop wake up and answer 408 if a request had begun.
+            _input?.CancelPendingRead();
+        }
+        else
+        {
+            Abort();
+        }
+    }
+
+    internal void SetTimeout(TimeoutKind kind)
+    {
+        TimeSpan timeout = kind switch
+        {
+            TimeoutKind.Handshake => _limits.TlsHandshakeTimeout,
+            TimeoutKind.KeepAlive => _limits.KeepAliveTimeout,
+            TimeoutKind.RequestHeaders => _limits.RequestHeadersTimeout,
+            TimeoutKind.RequestBody => _limits.BodyReadTimeout,
+            _ => _limits.ResponseWriteTimeout,
+        };
+        Volatile.Write(ref _timeoutKind, (int)kind);
+        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+    }
+
+    internal void ClearTimeout() => Volatile.Write(ref _deadline, long.MaxValue);
+
+    internal ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        SetTimeout(TimeoutKind.ResponseWrite);
+        ValueTask<FlushResult> flush = _output!.FlushAsync(cancellationToken);
+        if (flush.IsCompletedSuccessfully)
+        {
+            ClearTimeout();
+            return flush;
+        }
+
+        return AwaitFlushAsync(flush);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            return await flush;
+        }
+        finally
+        {
+            ClearTimeout();
+        }
+    }
+
+    internal async ValueTask SendContinueAsync()
+    {
+        if (!Response.HasStarted)
+        {
+            _output!.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
+            await FlushAsync();
+        }
+    }
+
+    /// <summary>Serves a connection whose bytes come from pipes rather than a socket (tests, benchmarks).</summary>
+    internal async Task RunAsync(PipeReader input, PipeWriter output)
+    {
+        try
+        {
+            await ServeAsync(input, output);
+        }
+        finally
+        {
+            await CloseAsync();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            var network = new NetworkStream(_socket!, ownsSocket: true);
+            _stream = network;
+            if (_server.Options.Certificate is { } certificate)
+            {
+                var tls = new SslStream(network, leaveInnerStreamOpen: false);
+                _stream = tls;
+                SetTimeout(TimeoutKind.Handshake);
+                await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
+                ClearTimeout();
+            }
+
+            await ServeAsync(PipeReader.Create(_stream, ReaderOptions), PipeWriter.Create(_stream, WriterOptions));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException
+            or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            // The client went away, the handshake failed, or a timeout aborted the socket.
+        }
+        catch (Exception ex)
+        {
+            _server.Options.Log.Error($"connection {Id}: unexpected failure", ex);
+        }
+        finally
+        {
+            await CloseAsync();
+        }
+    }
+
+    /// <summary>Runs the request loop over any duplex pipe; sockets come here after TLS, tests directly.</summary>
+    internal Task ServeAsync(PipeReader input, PipeWriter output)
+    {
+        _input = input;
+        _output = output;
+        return ProcessRequestsAsync();
+    }
+
+    private async Task ProcessRequestsAsync()
+    {
+        while (true)
+        {
+            Request.Reset();
+            Response.Reset();
+            _scanner.Reset();
+
+            ReadOnlySequence<byte>? head = await ReadHeadAsync();
+            if (head is null)
+            {
+                return;
+            }
+
+            if (!ParseHead(head.Value, out bool headHeld))
+            {
+                await FlushAsync();
+                return;
+            }
+
+            try
+            {
+                await _server.Application.ProcessAsync(Request, Response);
+            }
+            catch (BadHttpRequestException ex) when (!Response.HasStarted)
+            {
+                _closing = true;
+                RejectWith(ex.StatusCode);
+                await FlushAsync();
+                return;
+            }
+            catch (Exception ex) when (!_aborted && ex is not BadHttpRequestException && !Response.HasStarted)
+            {
+                _server.Options.Log.Error($"connection {Id}: application failed", ex);
+                _closing = true;
+                RejectWith(500);
+                await FlushAsync();
+                return;
+            }
+
+            if (!Response.Complete())
+            {
+                _server.Options.Log.Error($"connection {Id}: response shorter than its Content-Length; closing");
+                await FlushAsync();
+                return;
+            }
+
+            if (headHeld)
+            {
+                _input!.AdvanceTo(head.Value.End);
+            }
+            else
+            {
+                Request.Body.ReleasePending();
+            }
+
+            if (!Response.KeepAlive)
+            {
+                await FlushAsync();
+                return;
+            }
+
+            // Pipelined requests already buffered are answered before one flush for all of them.
+            bool pipelined = false;
+            if (_input!.TryRead(out ReadResult buffered))
+            {
+                pipelined = !buffered.Buffer.IsEmpty;
+                _input.AdvanceTo(buffered.Buffer.Start);
+            }
+
+            if (!pipelined)
+            {
+                await FlushAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads until a whole request head is buffered. Null when the connection should close quietly
+    /// (client gone, idle timeout, shutdown) or after a rejection was written.
+    /// </summary>
+    private async ValueTask<ReadOnlySequence<byte>?> ReadHeadAsync()
+    {
+        bool begun = false;
+        while (true)
+        {
+            if (!begun)
+            {
+                Interlocked.Exchange(ref _waitingForRequest, 1);
+                if (IsStopping)
+                {
+                    return null;
+                }
+
+                SetTimeout(TimeoutKind.KeepAlive);
+            }
+
+            ReadResult result = await _input!.ReadAsync();
+            Volatile.Write(ref _waitingForRequest, 0);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+
+            if (result.IsCanceled)
+            {
+                var timedOut = (TimeoutKind)Volatile.Read(ref _timedOut);
+                if (timedOut == TimeoutKind.RequestHeaders)
+                {
+                    _input.AdvanceTo(buffer.End);
+                    _closing = true;
+                    RejectWith(408);
+                    await FlushAsync();
+                    return null;
+                }
+
+                if (timedOut == TimeoutKind.KeepAlive || (IsStopping && buffer.IsEmpty))
+                {
+                    return null;
+                }
+            }
+
+            if (!buffer.IsEmpty)
+            {
+                if (!begun)
+                {
+                    // The header deadline runs from the first byte and is not extended by later ones.
+                    begun = true;
+                    SetTimeout(TimeoutKind.RequestHeaders);
+                }
+
+                int headLength;
+                try
+                {
+                    if (_scanner.TryFind(buffer, _limits, out headLength))
+                    {
+                        ClearTimeout();
+                        return buffer.Slice(0, headLength);
+                    }
+                }
+                catch (BadHttpRequestException ex)
+                {
+                    _input.AdvanceTo(buffer.End);
+                    _closing = true;
+                    RejectWith(ex.StatusCode);
+                    await FlushAsync();
+                    return null;
+                }
+            }
+
+            if (result.IsCompleted)
+            {
+                // The client closed, possibly in the middle of a head: nothing to answer.
+                ClearTimeout();
+                _input.AdvanceTo(buffer.End);
+                return null;
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>
+    /// Parses the head in place when it lies in one buffer segment and the request has no body
+    /// (the common GET/HEAD/DELETE case): the pipe is then held until the response is done.
+    /// Otherwise the head is copied out first, because reading the body recycles the buffers.
+    /// </summary>
+    private bool ParseHead(ReadOnlySequence<byte> head, out bool headHeld)
+    {
+        headHeld = false;
+        try
+        {
+            if (head.IsSingleSegment)
+            {
+                Request.Parse(head.First, _limits);
+                if (!Request.HasBody)
+                {
+                    headHeld = true;
+                    return true;
+                }
+
+                Request.Rebase(CopyHead(head));
+            }
+            else
+            {
+                Request.Parse(CopyHead(head), _limits);
+            }
+
+            _input!.AdvanceTo(head.End);
+            return true;
+        }
+        catch (BadHttpRequestException ex)
+        {
+            _input!.AdvanceTo(head.End);
+            _closing = true;
+            RejectWith(ex.StatusCode);
+            return false;
+        }
+    }
+
+    private ReadOnlyMemory<byte> CopyHead(in ReadOnlySequence<byte> head)
+    {
+        int length = (int)head.Length;
+        if (_headCopy.Length < length)
+        {
+            if (_headCopy.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_headCopy);
+            }
+
+            _headCopy = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        head.CopyTo(_headCopy);
+        return _headCopy.AsMemory(0, length);
+    }
+
+    /// <summary>Answers a request the transport refused, with no body; the connection then closes.</summary>
+    private void RejectWith(int statusCode)
+    {
+        if (Response.HasStarted)
+        {
+            return;
+        }
+
+        Response.Reset();
+        Response.StatusCode = statusCode;
+        Response.ContentLength = 0;
+        Response.Complete();
+    }
+
+    private async ValueTask CloseAsync()
+    {
+        ClearTimeout();
+        try
+        {
+            if (_output is not null)
+            {
+                await _output.CompleteAsync();
+            }
+
+            if (_input is not null)
+            {
+                await _input.CompleteAsync();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
+        try
+        {
+            if (_stream is not null)
+            {
+                await _stream.DisposeAsync();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _socket?.Dispose();
+        _socket = null;
+        _stream = null;
+        _input = null;
+        _output = null;
+        Request.Reset();
+        Request.Body.ReturnBuffers();
+        Response.Reset();
+        Response.Headers.ReturnBuffers();
+        if (_headCopy.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_headCopy);
+            _headCopy = [];
+        }
+
+        TaskCompletionSource? completion = _completion;
+        _completion = null;
+        _server.OnConnectionClosed(this);
+        completion?.TrySetResult();
+    }
+}

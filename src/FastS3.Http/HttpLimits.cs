@@ -1,0 +1,44 @@
+namespace FastS3.Http;
+
+/// <summary>
+/// Bounds on everything a client controls. Exceeding a size limit is answered with its status and a
+/// closed connection; exceeding a time limit closes the connection (408 when a request had begun).
+/// </summary>
+public sealed class HttpLimits
+{
+    /// <summary>Request line, without its CRLF (414 beyond).</summary>
+    public int MaxRequestLineSize { get; init; } = 8 * 1024;
+
+    /// <summary>All header lines together, CRLFs included (431 beyond). Also bounds trailers.</summary>
+    public int MaxRequestHeadersTotalSize { get; init; } = 64 * 1024;
+
+    /// <summary>Header fields in one request (431 beyond). Also bounds trailer fields.</summary>
+    public int MaxRequestHeaderCount { get; init; } = 100;
+
+    /// <summary>A chunk-size line including extensions (400 beyond).</summary>
+    public int MaxChunkLineSize { get; init; } = 4 * 1024;
+
+    /// <summary>Decoded request body bytes (413 beyond).</summary>
+    public long MaxRequestBodySize { get; init; } = long.MaxValue;
+
+    /// <summary>From the first byte of a request until its header block is complete.</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a connection may sit idle between requests.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long one body read may wait for the client to send more bytes.</summary>
+    public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one flush may wait for the client to take response bytes.</summary>
+    public TimeSpan ResponseWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>TLS handshake, from accept to an authenticated stream.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a graceful stop waits for in-flight requests before aborting them.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Open connections at once; connections beyond are closed at accept.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+}

@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using Microsoft.Extensions.ObjectPool;
+
+namespace FastS3.Http;
+
+/// <summary>
+/// Listens on raw sockets and runs one <see cref="HttpConnection"/> loop per client. A heartbeat
+/// enforces every connection's deadline once a second, so timeouts cost no timer per request.
+/// Stopping closes the listeners, lets in-flight requests finish (idle connections close at once),
+/// and aborts what is still running after <see cref="HttpLimits.ShutdownTimeout"/>.
+/// </summary>
+public sealed class HttpServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<long, HttpConnection> _connections = new();
+    private readonly ObjectPool<HttpConnection> _connectionPool;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly List<IPEndPoint> _boundEndPoints = [];
+    private SslServerAuthenticationOptions? _tlsOptions;
+    private Timer? _heartbeat;
+    private long _nextConnectionId;
+    private int _connectionCount;
+    private volatile bool _stopping;
+
+    public HttpServer(HttpServerOptions options, IHttpApplication application)
+    {
+        Options = options;
+        Application = application;
+        ServerHeader = Encoding.ASCII.GetBytes($"Server: {options.ServerName}\r\n");
+        _connectionPool = new DefaultObjectPool<HttpConnection>(new ConnectionPoolPolicy(this), 1024);
+    }
+
+    public HttpServerOptions Options { get; }
+
+    /// <summary>The addresses actually bound (port 0 resolved to the port the OS chose).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints => _boundEndPoints;
+
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    internal IHttpApplication Application { get; }
+
+    internal byte[] ServerHeader { get; }
+
+    internal bool IsStopping => _stopping;
+
+    public void Start()
+    {
+        if (Options.EndPoints.Count == 0)
+        {
+            throw new InvalidOperationException("No endpoint to listen on.");
+        }
+
+        foreach (IPEndPoint endPoint in Options.EndPoints)
+        {
+            var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(endPoint);
+            listener.Listen(512);
+            _listeners.Add(listener);
+            _boundEndPoints.Add((IPEndPoint)listener.LocalEndPoint!);
+        }
+
+        _heartbeat = new Timer(static state => ((HttpServer)state!).OnHeartbeat(), this, 1000, 1000);
+        foreach (Socket listener in _listeners)
+        {
+            _acceptLoops.Add(AcceptLoopAsync(listener));
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        foreach (Socket listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops);
+
+        foreach (HttpConnection connection in _connections.Values)
+        {
+            connection.RequestStop();
+        }
+
+        Task drained = Task.WhenAll(_connections.Values.Select(c => c.Completion));
+        if (await Task.WhenAny(drained, Task.Delay(Options.Limits.ShutdownTimeout)) != drained)
+        {
+            Options.Log.Warning($"shutdown: aborting {_connections.Count} connection(s) still busy");
+            foreach (HttpConnection connection in _connections.Values)
+            {
+                connection.Abort();
+            }
+
+            await drained;
+        }
+
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    internal SslServerAuthenticationOptions GetTlsOptions(SslStreamCertificateContext certificate)
+    {
+        SslServerAuthenticationOptions? options = _tlsOptions;
+        if (options?.ServerCertificateContext != certificate)
+        {
+            options = new SslServerAuthenticationOptions
+            {
+                ServerCertificateContext = certificate,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                ClientCertificateRequired = false,
+                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            };
+            _tlsOptions = options;
+        }
+
+        return options;
+    }
+
+    internal void OnConnectionClosed(HttpConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        Interlocked.Decrement(ref _connectionCount);
+        _connectionPool.Return(connection);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync();
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                // Transient accept failures (e.g. the peer reset before accept) are not fatal.
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _connectionCount) > Options.Limits.MaxConnections)
+            {
+                Interlocked.Decrement(ref _connectionCount);
+                socket.Dispose();
+                continue;
+            }
+
+            socket.NoDelay = true;
+            HttpConnection connection = _connectionPool.Get();
+            connection.Initialize(socket, Interlocked.Increment(ref _nextConnectionId), Options.Certificate is not null);
+            _connections[connection.Id] = connection;
+            ThreadPool.UnsafeQueueUserWorkItem(connection, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Serves one connection whose bytes arrive on <paramref name="input"/> and leave on
+    /// <paramref name="output"/>: the same loop as for sockets, for tests that must control exactly
+    /// how the bytes are split. Needs no <see cref="Start"/>.
+    /// </summary>
+    internal Task ServeAsync(PipeReader input, PipeWriter output, bool isTls = false)
+    {
+        Interlocked.Increment(ref _connectionCount);
+        HttpConnection connection = _connectionPool.Get();
+        connection.Initialize(null, Interlocked.Increment(ref _nextConnectionId), isTls);
+        _connections[connection.Id] = connection;
+        return connection.RunAsync(input, output);
+    }
+
+    private void OnHeartbeat()
+    {
+        long now = Environment.TickCount64;
+        foreach (KeyValuePair<long, HttpConnection> entry in _connections)
+        {
+            entry.Value.OnHeartbeat(now);
+        }
+    }
+
+    private sealed class ConnectionPoolPolicy(HttpServer server) : IPooledObjectPolicy<HttpConnection>
+    {
+        public HttpConnection Create() => new(server);
+
+        public bool Return(HttpConnection connection) => true;
+    }
+}

@@ -1,0 +1,23 @@
+using System.Net;
+using System.Net.Security;
+
+namespace FastS3.Http;
+
+public sealed class HttpServerOptions
+{
+    /// <summary>Where to listen; IPv6Any listens dual-stack (IPv4 too).</summary>
+    public IList<IPEndPoint> EndPoints { get; } = new List<IPEndPoint>();
+
+    /// <summary>
+    /// Certificate for TLS; null serves plain HTTP. Read at each handshake, so replacing it switches
+    /// new connections to the new certificate without a restart.
+    /// </summary>
+    public SslStreamCertificateContext? Certificate { get; set; }
+
+    public HttpLimits Limits { get; init; } = new();
+
+    /// <summary>Value of the Server header on every response.</summary>
+    public string ServerName { get; init; } = "FastS3";
+
+    public IServerLog Log { get; init; } = NullServerLog.Instance;
+}

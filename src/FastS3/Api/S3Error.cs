@@ -1,0 +1,32 @@
+using System.Security;
+using System.Text;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// An S3 error as clients see it: HTTP status, the &lt;Code&gt; string and its message, with the
+/// XML-ready bytes encoded once so answering an error allocates nothing.
+/// </summary>
+public sealed class S3Error
+{
+    public static readonly S3Error NotImplemented = new(501, "NotImplemented", "A header you provided implies functionality that is not implemented.");
+
+    public S3Error(int status, string code, string message)
+    {
+        Status = status;
+        Code = code;
+        Message = message;
+        CodeUtf8 = Encoding.UTF8.GetBytes(code);
+        MessageUtf8 = Encoding.UTF8.GetBytes(SecurityElement.Escape(message));
+    }
+
+    public int Status { get; }
+
+    public string Code { get; }
+
+    public string Message { get; }
+
+    internal byte[] CodeUtf8 { get; }
+
+    internal byte[] MessageUtf8 { get; }
+}

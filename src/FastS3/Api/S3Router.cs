@@ -1,0 +1,186 @@
+using FastS3.Http;
+
+namespace FastS3.Api;
+
+/// <summary>Where in the path the bucket and key are, and what the request asks for.</summary>
+public readonly record struct S3Route(S3Operation Operation, int BucketStart, int BucketLength, int KeyStart, int KeyLength)
+{
+    public bool HasBucket => BucketLength > 0;
+
+    public bool HasKey => KeyLength > 0;
+}
+
+/// <summary>
+/// A pure function from (method, raw path, raw query, copy-source present) to an <see cref="S3Route"/>,
+/// over bytes, allocating nothing. Path-style addressing: "/", "/bucket", "/bucket/key...". Query
+/// parameters are matched by their raw names, which clients never percent-encode.
+/// </summary>
+public static class S3Router
+{
+    public static S3Route Route(HttpMethod method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> query, bool hasCopySource)
+    {
+        // path always starts with '/': the transport accepts origin-form targets only.
+        ReadOnlySpan<byte> rest = path.Length > 0 ? path[1..] : path;
+        int slash = rest.IndexOf((byte)'/');
+        int bucketLength = slash < 0 ? rest.Length : slash;
+        int keyStart = slash < 0 ? path.Length : slash + 2;
+        int keyLength = path.Length - keyStart;
+
+        var subresources = Subresources.Parse(query);
+        S3Operation operation = bucketLength == 0
+            ? RouteService(method, subresources)
+            : keyLength == 0
+                ? RouteBucket(method, subresources)
+                : RouteObject(method, subresources, hasCopySource);
+
+        return new S3Route(operation, bucketLength == 0 ? 0 : 1, bucketLength, keyStart, keyLength);
+    }
+
+    private static S3Operation RouteService(HttpMethod method, Subresources q)
+        => method == HttpMethod.Get && !q.Unsupported ? S3Operation.ListBuckets : S3Operation.NotImplemented;
+
+    private static S3Operation RouteBucket(HttpMethod method, Subresources q)
+    {
+        if (q.Unsupported)
+        {
+            return S3Operation.NotImplemented;
+        }
+
+        return method switch
+        {
+            HttpMethod.Get when q.Location => S3Operation.GetBucketLocation,
+            HttpMethod.Get when q.Uploads => S3Operation.ListMultipartUploads,
+            HttpMethod.Get when q.Versions => S3Operation.ListObjectVersions,
+            HttpMethod.Get when q.ListTypeV2 => S3Operation.ListObjectsV2,
+            HttpMethod.Get when !q.Any => S3Operation.ListObjectsV1,
+            HttpMethod.Put when !q.Any => S3Operation.CreateBucket,
+            HttpMethod.Head when !q.Any => S3Operation.HeadBucket,
+            HttpMethod.Delete when !q.Any => S3Operation.DeleteBucket,
+            HttpMethod.Post when q.Delete => S3Operation.DeleteObjects,
+            _ => S3Operation.NotImplemented,
+        };
+    }
+
+    private static S3Operation RouteObject(HttpMethod method, Subresources q, bool hasCopySource)
+    {
+        if (q.Unsupported)
+        {
+            return S3Operation.NotImplemented;
+        }
+
+        return method switch
+        {
+            HttpMethod.Put when q.UploadId && q.PartNumber => hasCopySource ? S3Operation.UploadPartCopy : S3Operation.UploadPart,
+            HttpMethod.Put when !q.UploadId => hasCopySource ? S3Operation.CopyObject : S3Operation.PutObject,
+            HttpMethod.Get when q.UploadId => S3Operation.ListParts,
+            HttpMethod.Get => S3Operation.GetObject,
+            HttpMethod.Head when !q.UploadId => S3Operation.HeadObject,
+            HttpMethod.Delete when q.UploadId => S3Operation.AbortMultipartUpload,
+            HttpMethod.Delete => S3Operation.DeleteObject,
+            HttpMethod.Post when q.Uploads => S3Operation.CreateMultipartUpload,
+            HttpMethod.Post when q.UploadId => S3Operation.CompleteMultipartUpload,
+            _ => S3Operation.NotImplemented,
+        };
+    }
+
+    /// <summary>The query parameters that select an operation; ordinary ones (prefix=, max-keys=...) are ignored.</summary>
+    private struct Subresources
+    {
+        public bool Any;
+        public bool Unsupported;
+        public bool Location;
+        public bool Uploads;
+        public bool UploadId;
+        public bool PartNumber;
+        public bool Versions;
+        public bool ListTypeV2;
+        public bool Delete;
+
+        public static Subresources Parse(ReadOnlySpan<byte> query)
+        {
+            var result = default(Subresources);
+            while (!query.IsEmpty)
+            {
+                int amp = query.IndexOf((byte)'&');
+                ReadOnlySpan<byte> pair = amp < 0 ? query : query[..amp];
+                query = amp < 0 ? default : query[(amp + 1)..];
+                int eq = pair.IndexOf((byte)'=');
+                ReadOnlySpan<byte> name = eq < 0 ? pair : pair[..eq];
+                ReadOnlySpan<byte> value = eq < 0 ? default : pair[(eq + 1)..];
+                result.Add(name, value);
+            }
+
+            return result;
+        }
+
+        private void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+        {
+            switch (name.Length)
+            {
+                case 6 when name.SequenceEqual("delete"u8):
+                    Delete = Any = true;
+                    break;
+                case 7 when name.SequenceEqual("uploads"u8):
+                    Uploads = Any = true;
+                    break;
+                case 8 when name.SequenceEqual("location"u8):
+                    Location = Any = true;
+                    break;
+                case 8 when name.SequenceEqual("uploadId"u8):
+                    UploadId = Any = true;
+                    break;
+                case 8 when name.SequenceEqual("versions"u8):
+                    Versions = Any = true;
+                    break;
+                case 9 when name.SequenceEqual("list-type"u8):
+                    ListTypeV2 = value.SequenceEqual("2"u8);
+                    Any = true;
+                    break;
+                case 10 when name.SequenceEqual("partNumber"u8):
+                    PartNumber = true;
+                    break;
+                default:
+                    if (IsUnsupportedSubresource(name))
+                    {
+                        Unsupported = Any = true;
+                    }
+
+                    break;
+            }
+        }
+
+        // Bucket and object subresources S3 defines that FastS3 does not serve; they must get 501,
+        // never be mistaken for a plain GET/PUT of the object or bucket.
+        private static bool IsUnsupportedSubresource(ReadOnlySpan<byte> name) => name switch
+        {
+            _ when name.SequenceEqual("acl"u8) => true,
+            _ when name.SequenceEqual("tagging"u8) => true,
+            _ when name.SequenceEqual("policy"u8) => true,
+            _ when name.SequenceEqual("policyStatus"u8) => true,
+            _ when name.SequenceEqual("cors"u8) => true,
+            _ when name.SequenceEqual("lifecycle"u8) => true,
+            _ when name.SequenceEqual("versioning"u8) => true,
+            _ when name.SequenceEqual("website"u8) => true,
+            _ when name.SequenceEqual("logging"u8) => true,
+            _ when name.SequenceEqual("notification"u8) => true,
+            _ when name.SequenceEqual("replication"u8) => true,
+            _ when name.SequenceEqual("encryption"u8) => true,
+            _ when name.SequenceEqual("object-lock"u8) => true,
+            _ when name.SequenceEqual("retention"u8) => true,
+            _ when name.SequenceEqual("legal-hold"u8) => true,
+            _ when name.SequenceEqual("torrent"u8) => true,
+            _ when name.SequenceEqual("restore"u8) => true,
+            _ when name.SequenceEqual("select"u8) => true,
+            _ when name.SequenceEqual("attributes"u8) => true,
+            _ when name.SequenceEqual("accelerate"u8) => true,
+            _ when name.SequenceEqual("requestPayment"u8) => true,
+            _ when name.SequenceEqual("ownershipControls"u8) => true,
+            _ when name.SequenceEqual("publicAccessBlock"u8) => true,
+            _ when name.SequenceEqual("analytics"u8) => true,
+            _ when name.SequenceEqual("inventory"u8) => true,
+            _ when name.SequenceEqual("metrics"u8) => true,
+            _ when name.SequenceEqual("intelligent-tiering"u8) => true,
+            _ => false,
+        };
+    }
+}
