@@ -70,6 +70,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     internal bool IsAborted => _aborted;
 
+    /// <summary>Which deadline, if any, the heartbeat enforced on this connection.</summary>
+    internal TimeoutKind TimedOut => (TimeoutKind)Volatile.Read(ref _timedOut);
+
     internal bool IsStopping => _closing || _server.IsStopping;
 
     /// <summary>Prepares a pooled instance for a new client; <paramref name="socket"/> is null for in-memory use.</summary>

@@ -401,6 +401,11 @@ public sealed class HttpRequestBody
             {
                 result = await _connection.Input.ReadAsync(cancellationToken);
             }
+            catch (Exception ex) when (_connection.TimedOut == HttpConnection.TimeoutKind.RequestBody && ex is not BadHttpRequestException)
+            {
+                // The heartbeat aborted the socket under this read: report why, not how.
+                throw Reject.Create(RequestRejectionReason.RequestBodyTimeout);
+            }
             finally
             {
                 _connection.ClearTimeout();

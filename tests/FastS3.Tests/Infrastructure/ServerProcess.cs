@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace FastS3.Tests.Infrastructure;
+
+/// <summary>
+/// The real fasts3 executable (the JIT build next to the tests, or the native AOT binary) started as
+/// a child process on a loopback address with an OS-chosen port, stopped with SIGTERM.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private ServerProcess(Process process, string dataDir, string certsDir)
+    {
+        _process = process;
+        DataDir = dataDir;
+        CertsDir = certsDir;
+    }
+
+    public string DataDir { get; }
+
+    public string CertsDir { get; }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts `fasts3 server` and waits for it to report where it listens.</summary>
+    public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null)
+    {
+        string dataDir = Directory.CreateTempSubdirectory("fasts3-data-").FullName;
+        certsDir ??= Path.Combine(Directory.CreateTempSubdirectory("fasts3-certs-").FullName, "certs");
+        var start = Command(executable, ["server", dataDir, "--address", address, "--certs-dir", certsDir, .. tls ? Array.Empty<string>() : ["--no-tls"]]);
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        var server = new ServerProcess(Process.Start(start)!, dataDir, certsDir);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException("fasts3 exited:\n" + server.Log));
+                return;
+            }
+
+            lock (server._log)
+            {
+                server._log.AppendLine(e.Data);
+            }
+
+            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        };
+        server._process.OutputDataReceived += (_, _) => { };
+        server._process.BeginErrorReadLine();
+        server._process.BeginOutputReadLine();
+        server.BaseUrl = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return server;
+    }
+
+    /// <summary>How to run fasts3: the given native binary, or `dotnet fasts3.dll` from the test output.</summary>
+    public static ProcessStartInfo Command(string? executable, IEnumerable<string> arguments)
+    {
+        ProcessStartInfo start;
+        if (executable is null)
+        {
+            start = new ProcessStartInfo("dotnet");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fasts3.dll"));
+        }
+        else
+        {
+            start = new ProcessStartInfo(executable);
+        }
+
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["FASTS3_ROOT_USER"] = "fasts3test";
+        start.Environment["FASTS3_ROOT_PASSWORD"] = "fasts3test-secret";
+        return start;
+    }
+
+    /// <summary>Sends SIGTERM and returns the exit code of the graceful stop.</summary>
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+            await kill.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+        Directory.Delete(DataDir, recursive: true);
+    }
+
+    [GeneratedRegex(@"listening on (https?://\S+)")]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using FastS3.Tests.Infrastructure;
+
+namespace FastS3.Tests;
+
+/// <summary>
+/// Publishes fasts3 as one native AOT binary (zero AOT/trim warnings allowed) and talks to it over
+/// HTTPS. The publish is incremental, so it is quick when nothing changed.
+/// </summary>
+public class NativeAotTests
+{
+    private static readonly Lazy<Task<string>> Binary = new(PublishAsync);
+
+    private static async Task<string> PublishAsync()
+    {
+        string root = Processes.RepositoryRoot();
+        string output = Path.Combine(root, "artifacts", "aot");
+        var start = new ProcessStartInfo("dotnet", ["publish", Path.Combine(root, "src", "FastS3", "FastS3.csproj"), "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo"]);
+        var (exit, stdout, stderr) = await Processes.RunAsync(start, TimeSpan.FromMinutes(8));
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.DoesNotContain("warning", stdout + stderr, StringComparison.OrdinalIgnoreCase);
+        return Path.Combine(output, "fasts3");
+    }
+
+    [Fact]
+    public async Task NativeBinaryServesHttps()
+    {
+        string binary = await Binary.Value;
+        Assert.True(File.Exists(binary));
+
+        await using ServerProcess server = await ServerProcess.StartAsync(binary);
+        var (exit, stdout, stderr) = await Processes.CurlAsync("--cacert", Path.Combine(server.CertsDir, "public.crt"), "--write-out", "\n%{http_code} %{ssl_verify_result}", new Uri(server.BaseUrl, "/my-bucket").ToString());
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("<Code>NotImplemented</Code>", stdout);
+        Assert.EndsWith("501 0", stdout.TrimEnd());
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    [Fact]
+    public async Task NativeBinaryRunsCertgen()
+    {
+        string binary = await Binary.Value;
+        string directory = Directory.CreateTempSubdirectory("fasts3-aot-certgen-").FullName;
+        var (exit, stdout, stderr) = await Processes.RunAsync(ServerProcess.Command(binary, ["certgen", "--host", "localhost,127.0.0.1", "--out", directory]));
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(directory, "public.crt")));
+        Assert.Contains("SHA-256 fingerprint", stdout);
+    }
+}

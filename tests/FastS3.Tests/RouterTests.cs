@@ -1,0 +1,62 @@
+using System.Text;
+using FastS3.Api;
+using FastS3.Http;
+
+namespace FastS3.Tests;
+
+public class RouterTests
+{
+    [Theory]
+    [InlineData("GET", "/", "", false, S3Operation.ListBuckets)]
+    [InlineData("PUT", "/b", "", false, S3Operation.CreateBucket)]
+    [InlineData("PUT", "/b/", "", false, S3Operation.CreateBucket)]
+    [InlineData("HEAD", "/b", "", false, S3Operation.HeadBucket)]
+    [InlineData("DELETE", "/b", "", false, S3Operation.DeleteBucket)]
+    [InlineData("GET", "/b", "location", false, S3Operation.GetBucketLocation)]
+    [InlineData("GET", "/b", "", false, S3Operation.ListObjectsV1)]
+    [InlineData("GET", "/b", "prefix=a%2F&marker=x", false, S3Operation.ListObjectsV1)]
+    [InlineData("GET", "/b", "list-type=2&prefix=a%2F&encoding-type=url", false, S3Operation.ListObjectsV2)]
+    [InlineData("GET", "/b", "versions", false, S3Operation.ListObjectVersions)]
+    [InlineData("GET", "/b", "uploads", false, S3Operation.ListMultipartUploads)]
+    [InlineData("POST", "/b", "delete", false, S3Operation.DeleteObjects)]
+    [InlineData("PUT", "/b/k", "", false, S3Operation.PutObject)]
+    [InlineData("PUT", "/b/k", "", true, S3Operation.CopyObject)]
+    [InlineData("GET", "/b/k", "", false, S3Operation.GetObject)]
+    [InlineData("GET", "/b/k", "partNumber=2", false, S3Operation.GetObject)]
+    [InlineData("HEAD", "/b/a/b/c", "", false, S3Operation.HeadObject)]
+    [InlineData("DELETE", "/b/k", "", false, S3Operation.DeleteObject)]
+    [InlineData("POST", "/b/k", "uploads", false, S3Operation.CreateMultipartUpload)]
+    [InlineData("PUT", "/b/k", "partNumber=1&uploadId=abc", false, S3Operation.UploadPart)]
+    [InlineData("PUT", "/b/k", "partNumber=1&uploadId=abc", true, S3Operation.UploadPartCopy)]
+    [InlineData("POST", "/b/k", "uploadId=abc", false, S3Operation.CompleteMultipartUpload)]
+    [InlineData("DELETE", "/b/k", "uploadId=abc", false, S3Operation.AbortMultipartUpload)]
+    [InlineData("GET", "/b/k", "uploadId=abc", false, S3Operation.ListParts)]
+    [InlineData("GET", "/b/k", "acl", false, S3Operation.NotImplemented)]
+    [InlineData("PUT", "/b/k", "tagging", false, S3Operation.NotImplemented)]
+    [InlineData("GET", "/b", "policy", false, S3Operation.NotImplemented)]
+    [InlineData("PUT", "/b", "versioning", false, S3Operation.NotImplemented)]
+    [InlineData("POST", "/b/k", "", false, S3Operation.NotImplemented)]
+    [InlineData("PATCH", "/b/k", "", false, S3Operation.NotImplemented)]
+    [InlineData("PUT", "/", "", false, S3Operation.NotImplemented)]
+    public void RoutesByMethodPathAndSubresource(string method, string path, string query, bool copySource, S3Operation expected)
+    {
+        HttpMethod parsed = Enum.Parse<HttpMethod>(method, ignoreCase: true);
+        S3Route route = S3Router.Route(parsed, Encoding.ASCII.GetBytes(path), Encoding.ASCII.GetBytes(query), copySource);
+        Assert.Equal(expected, route.Operation);
+    }
+
+    [Theory]
+    [InlineData("/", "", "")]
+    [InlineData("/bucket", "bucket", "")]
+    [InlineData("/bucket/", "bucket", "")]
+    [InlineData("/bucket/key", "bucket", "key")]
+    [InlineData("/bucket/a/b//c/", "bucket", "a/b//c/")]
+    [InlineData("/bucket/%2F..%2Fx", "bucket", "%2F..%2Fx")]
+    public void FindsBucketAndRawKey(string path, string bucket, string key)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(path);
+        S3Route route = S3Router.Route(HttpMethod.Get, bytes, default, false);
+        Assert.Equal(bucket, Encoding.ASCII.GetString(bytes.AsSpan(route.BucketStart, route.BucketLength)));
+        Assert.Equal(key, Encoding.ASCII.GetString(bytes.AsSpan(route.KeyStart, route.KeyLength)));
+    }
+}
