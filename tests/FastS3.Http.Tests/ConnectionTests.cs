@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Http.Tests.Infrastructure;
+using FastS3.Testing;
 
 namespace FastS3.Http.Tests;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Http.Tests.Infrastructure;
+using FastS3.Testing;
 
 namespace FastS3.Http.Tests;
 
@@ -57,7 +58,7 @@ public class CurlTests : IDisposable
     public async Task GetOverHttp11(bool tls)
     {
         await using LoopbackServer server = LoopbackServer.Start(new HashApp(), tls: tls);
-        var (exit, stdout, stderr) = await Curl.RunAsync("--http1.1", "--insecure", server.Url("/x"), server.Url("/y"));
+        var (exit, stdout, stderr) = await Processes.CurlAsync("--http1.1", "--insecure", server.Url("/x"), server.Url("/y"));
         Assert.True(exit == 0, stderr);
         Assert.Equal($"0 {Convert.ToHexStringLower(SHA256.HashData([]))} chunked=False continue=False tls={tls}\n", stdout[..(stdout.Length / 2)]);
     }
@@ -69,7 +70,7 @@ public class CurlTests : IDisposable
     {
         await using LoopbackServer server = LoopbackServer.Start(new HashApp(), tls: tls);
         string file = MakeFile(5 * 1024 * 1024 + 7, out string sha);
-        var (exit, stdout, stderr) = await Curl.RunAsync(
+        var (exit, stdout, stderr) = await Processes.CurlAsync(
             "--http1.1", "--insecure", "-X", "PUT", "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + file, server.Url("/upload"));
         Assert.True(exit == 0, stderr);
         Assert.Equal($"{5 * 1024 * 1024 + 7} {sha} chunked=True continue=True tls={tls}\n", stdout);
@@ -85,7 +86,7 @@ public class CurlTests : IDisposable
 
         // curl waits up to --expect100-timeout for the 100 before sending; a server that never
         // answers it would make this take 30 s, which the verbose trace would show.
-        var (exit, stdout, stderr) = await Curl.RunAsync(
+        var (exit, stdout, stderr) = await Processes.CurlAsync(
             "--http1.1", "--insecure", "--verbose", "--expect100-timeout", "30", "-H", "Expect: 100-continue", "--upload-file", file, server.Url("/upload"));
         Assert.True(exit == 0, stderr);
         Assert.Equal($"{3 * 1024 * 1024} {sha} chunked=False continue=True tls={tls}\n", stdout);

@@ -1,5 +1,6 @@
 using System.Text;
 using FastS3.Http.Tests.Infrastructure;
+using FastS3.Testing;
 
 namespace FastS3.Http.Tests;
 

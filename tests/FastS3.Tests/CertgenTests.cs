@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using FastS3.Tests.Infrastructure;
+using FastS3.Testing;
 
 namespace FastS3.Tests;
 

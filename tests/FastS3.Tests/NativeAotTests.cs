@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FastS3.Tests.Infrastructure;
+using FastS3.Testing;
 
 namespace FastS3.Tests;
 

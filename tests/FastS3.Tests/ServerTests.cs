@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using FastS3.Tests.Infrastructure;
+using FastS3.Testing;
 
 namespace FastS3.Tests;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 
-namespace FastS3.Tests.Infrastructure;
+namespace FastS3.Testing;
 
-internal static class Processes
+public static class Processes
 {
     /// <summary>Runs a command to completion (bounded) and returns exit code and combined output.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(ProcessStartInfo start, TimeSpan? timeout = null)
@@ -29,7 +29,7 @@ internal static class Processes
         => RunAsync(new ProcessStartInfo(file, arguments));
 
     public static Task<(int ExitCode, string Stdout, string Stderr)> CurlAsync(params string[] arguments)
-        => RunAsync("curl", ["--silent", "--show-error", "--max-time", "30", .. arguments]);
+        => RunAsync("curl", ["--silent", "--show-error", "--max-time", "60", .. arguments]);
 
     /// <summary>The repository root, found from the test output directory.</summary>
     public static string RepositoryRoot()

@@ -3,10 +3,10 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace FastS3.Http.Tests.Infrastructure;
+namespace FastS3.Testing;
 
 /// <summary>A real <see cref="HttpServer"/> on 127.0.0.1 with an OS-chosen port, optionally over TLS.</summary>
-internal sealed class LoopbackServer : IAsyncDisposable
+public sealed class LoopbackServer : IAsyncDisposable
 {
     private LoopbackServer(HttpServer server, string? certificatePath)
     {
@@ -42,7 +42,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
 }
 
 /// <summary>A throwaway self-signed certificate for 127.0.0.1, with its PEM written for curl.</summary>
-internal static class TestCertificate
+public static class TestCertificate
 {
     private static readonly Lazy<(SslStreamCertificateContext, string)> Shared = new(Make);
 

@@ -2,10 +2,10 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 
-namespace FastS3.Http.Tests.Infrastructure;
+namespace FastS3.Testing;
 
 /// <summary>A parsed HTTP response as a test sees it.</summary>
-internal sealed record RawResponse(int Status, Dictionary<string, string> Headers, byte[] Body)
+public sealed record RawResponse(int Status, Dictionary<string, string> Headers, byte[] Body)
 {
     public string BodyText => Encoding.ASCII.GetString(Body);
 }
@@ -14,7 +14,7 @@ internal sealed record RawResponse(int Status, Dictionary<string, string> Header
 /// A deliberately simple HTTP/1.1 client over one socket: writes exactly the bytes a test gives it
 /// and reads responses byte by byte, so tests control timing and framing completely.
 /// </summary>
-internal sealed class RawClient : IDisposable
+public sealed class RawClient : IDisposable
 {
     private readonly TcpClient _tcp;
 

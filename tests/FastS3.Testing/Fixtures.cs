@@ -1,7 +1,7 @@
-namespace FastS3.Http.Tests.Infrastructure;
+namespace FastS3.Testing;
 
 /// <summary>Real aws-cli request bytes captured on loopback (see Fixtures/README.md).</summary>
-internal static class Fixtures
+public static class Fixtures
 {
     public static readonly string[] Names =
     [

@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.IO.Pipelines;
 
-namespace FastS3.Http.Tests.Infrastructure;
+namespace FastS3.Testing;
 
 /// <summary>
 /// Delivers a byte array in fixed pieces, one more piece each time the reader has examined all it
 /// was given, so a test decides exactly where the server's reads are split. The pieces are separate
 /// buffer segments, as a socket's receives can be.
 /// </summary>
-internal sealed class SegmentedPipeReader : PipeReader
+public sealed class SegmentedPipeReader : PipeReader
 {
     private readonly ReadOnlySequence<byte> _all;
     private readonly long[] _pieceEnds;

@@ -1,10 +1,10 @@
 using System.IO.Pipelines;
 using System.Text;
 
-namespace FastS3.Http.Tests.Infrastructure;
+namespace FastS3.Testing;
 
 /// <summary>Runs the real connection loop over a <see cref="SegmentedPipeReader"/> and collects what it wrote.</summary>
-internal static class InMemoryConnection
+public static class InMemoryConnection
 {
     public static async Task<string> RunAsync(IHttpApplication app, PipeReader input, HttpLimits? limits = null)
     {

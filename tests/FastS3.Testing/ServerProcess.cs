@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace FastS3.Tests.Infrastructure;
+namespace FastS3.Testing;
 
 /// <summary>
 /// The real fasts3 executable (the JIT build next to the tests, or the native AOT binary) started as
 /// a child process on a loopback address with an OS-chosen port, stopped with SIGTERM.
 /// </summary>
-internal sealed partial class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();

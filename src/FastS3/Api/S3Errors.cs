@@ -1,0 +1,24 @@
+namespace FastS3.Api;
+
+/// <summary>The S3 errors FastS3 answers with, statuses and messages as AWS S3 sends them.</summary>
+public static class S3Errors
+{
+    public static readonly S3Error AccessDenied = new(403, "AccessDenied", "Access Denied.");
+    public static readonly S3Error AnonymousAccessDenied = new(403, "AccessDenied", "Anonymous access is not allowed; sign the request with AWS Signature Version 4.");
+    public static readonly S3Error SignatureV2Unsupported = new(403, "AccessDenied", "Signature Version 2 is not supported; use AWS Signature Version 4.");
+    public static readonly S3Error RequestExpired = new(403, "AccessDenied", "Request has expired");
+    public static readonly S3Error RequestNotYetValid = new(403, "AccessDenied", "Request is not valid yet");
+    public static readonly S3Error SignedHeaderMissing = new(403, "AccessDenied", "There were headers present in the request which were not signed, or a signed header is missing.");
+    public static readonly S3Error MissingDate = new(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+    public static readonly S3Error SignatureDoesNotMatch = new(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
+    public static readonly S3Error InvalidAccessKeyId = new(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+    public static readonly S3Error RequestTimeTooSkewed = new(403, "RequestTimeTooSkewed", "The difference between the request time and the server's time is too large.");
+    public static readonly S3Error AuthorizationHeaderMalformed = new(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; it must be AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/s3/aws4_request, SignedHeaders=..., Signature=...");
+    public static readonly S3Error CredentialDateMismatch = new(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
+    public static readonly S3Error CredentialServiceInvalid = new(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; incorrect service, expecting 's3' and 'aws4_request'.");
+    public static readonly S3Error AuthorizationQueryParametersError = new(400, "AuthorizationQueryParametersError", "X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires (1 to 604800), X-Amz-SignedHeaders and X-Amz-Signature must all be present and valid.");
+    public static readonly S3Error MissingContentSha256 = new(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
+    public static readonly S3Error InvalidContentSha256 = new(400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.");
+    public static readonly S3Error XAmzContentSHA256Mismatch = new(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+}

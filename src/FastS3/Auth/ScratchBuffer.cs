@@ -1,0 +1,63 @@
+using System.Buffers;
+
+namespace FastS3.Auth;
+
+/// <summary>A growable byte buffer over ArrayPool arrays: text is assembled here without allocating.</summary>
+internal ref struct ScratchBuffer
+{
+    private byte[] _array;
+    private int _length;
+
+    public ScratchBuffer(int initialCapacity)
+    {
+        _array = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _length = 0;
+    }
+
+    public readonly int Length => _length;
+
+    public readonly ReadOnlySpan<byte> Written => _array.AsSpan(0, _length);
+
+    public readonly Span<byte> Slice(int start, int length) => _array.AsSpan(start, length);
+
+    public void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+
+    public void Append(byte b) => Reserve(1)[0] = b;
+
+    /// <summary>Returns room for <paramref name="count"/> bytes at the end and counts them as written.</summary>
+    public Span<byte> Reserve(int count)
+    {
+        EnsureCapacity(count);
+        Span<byte> span = _array.AsSpan(_length, count);
+        _length += count;
+        return span;
+    }
+
+    /// <summary>Room for up to <paramref name="count"/> bytes; commit what was used with <see cref="Commit"/>.</summary>
+    public Span<byte> GetSpan(int count)
+    {
+        EnsureCapacity(count);
+        return _array.AsSpan(_length, count);
+    }
+
+    public void Commit(int count) => _length += count;
+
+    public void Truncate(int length) => _length = length;
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_array);
+        _array = [];
+    }
+
+    private void EnsureCapacity(int count)
+    {
+        if (_length + count > _array.Length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _length + count));
+            _array.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_array);
+            _array = larger;
+        }
+    }
+}

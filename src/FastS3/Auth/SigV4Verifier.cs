@@ -1,0 +1,345 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using FastS3.Api;
+using FastS3.Http;
+
+namespace FastS3.Auth;
+
+/// <summary>
+/// Verifies AWS Signature Version 4 as S3 applies it, from the Authorization header or a presigned
+/// query: scope and date checks, 15 minutes of clock skew, presigned expiry up to 7 days, and the
+/// signature compared in constant time. On success the <see cref="SignatureContext"/> tells the
+/// body reader what the payload must satisfy.
+/// </summary>
+public sealed class SigV4Verifier
+{
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(15);
+    public const int MaxPresignedExpirySeconds = 604_800;
+
+    private readonly AccessKeys _keys;
+    private readonly TimeProvider _clock;
+    private readonly SigningKeyCache _signingKeys = new();
+
+    public SigV4Verifier(AccessKeys keys, TimeProvider clock)
+    {
+        _keys = keys;
+        _clock = clock;
+    }
+
+    /// <summary>Null when the request is authentic; otherwise the S3 error to answer.</summary>
+    public S3Error? Verify(HttpRequest request, SignatureContext context)
+    {
+        if (request.Headers.TryGetValue("authorization"u8, out ReadOnlySpan<byte> authorization))
+        {
+            return VerifyHeader(request, authorization, context);
+        }
+
+        if (ContainsParameter(request.Query, "X-Amz-Signature="u8))
+        {
+            return VerifyPresigned(request, context);
+        }
+
+        return S3Errors.AnonymousAccessDenied;
+    }
+
+    private S3Error? VerifyHeader(HttpRequest request, ReadOnlySpan<byte> authorization, SignatureContext context)
+    {
+        if (authorization.StartsWith("AWS "u8))
+        {
+            return S3Errors.SignatureV2Unsupported;
+        }
+
+        if (!SigV4Parameters.TryParseHeader(authorization, out SigV4Parameters parameters))
+        {
+            return S3Errors.AuthorizationHeaderMalformed;
+        }
+
+        if (!request.Headers.TryGetValue("x-amz-content-sha256"u8, out ReadOnlySpan<byte> payloadHash))
+        {
+            return S3Errors.MissingContentSha256;
+        }
+
+        if (!TrySetPayloadMode(payloadHash, context))
+        {
+            return S3Errors.InvalidContentSha256;
+        }
+
+        if (!TryGetRequestTime(request, context, out DateTimeOffset requestTime))
+        {
+            return S3Errors.MissingDate;
+        }
+
+        if (CheckScope(parameters, context) is { } scopeError)
+        {
+            return scopeError;
+        }
+
+        if ((_clock.GetUtcNow() - requestTime).Duration() > MaxClockSkew)
+        {
+            return S3Errors.RequestTimeTooSkewed;
+        }
+
+        return CheckSignature(request, parameters, payloadHash, presigned: false, context);
+    }
+
+    private S3Error? VerifyPresigned(HttpRequest request, SignatureContext context)
+    {
+        ReadOnlySpan<byte> query = request.Query;
+        Span<byte> storage = stackalloc byte[1024];
+        int used = 0;
+        if (!TryGetDecodedParameter(query, "X-Amz-Algorithm"u8, storage, ref used, out ReadOnlySpan<byte> algorithm)
+            || !algorithm.SequenceEqual(SigV4Parameters.Algorithm)
+            || !TryGetDecodedParameter(query, "X-Amz-Credential"u8, storage, ref used, out ReadOnlySpan<byte> credential)
+            || !TryGetDecodedParameter(query, "X-Amz-Date"u8, storage, ref used, out ReadOnlySpan<byte> amzDate)
+            || !TryGetDecodedParameter(query, "X-Amz-Expires"u8, storage, ref used, out ReadOnlySpan<byte> expiresText)
+            || !TryGetDecodedParameter(query, "X-Amz-SignedHeaders"u8, storage, ref used, out ReadOnlySpan<byte> signedHeaders)
+            || !TryGetDecodedParameter(query, "X-Amz-Signature"u8, storage, ref used, out ReadOnlySpan<byte> signature)
+            || !Utf8Parser.TryParse(expiresText, out int expires, out int consumed) || consumed != expiresText.Length
+            || expires is < 1 or > MaxPresignedExpirySeconds
+            || !TryParseAmzDate(amzDate, out DateTimeOffset requestTime))
+        {
+            return S3Errors.AuthorizationQueryParametersError;
+        }
+
+        scoped var parameters = default(SigV4Parameters);
+        if (!parameters.TrySetCredential(credential))
+        {
+            return S3Errors.AuthorizationQueryParametersError;
+        }
+
+        parameters.SignedHeaders = signedHeaders;
+        parameters.Signature = signature;
+        amzDate.CopyTo(context.AmzDate);
+        context.Payload = PayloadMode.Unsigned;
+        if (CheckScope(parameters, context) is { } scopeError)
+        {
+            return scopeError;
+        }
+
+        DateTimeOffset now = _clock.GetUtcNow();
+        if (requestTime - now > MaxClockSkew)
+        {
+            return S3Errors.RequestNotYetValid;
+        }
+
+        if (now > requestTime.AddSeconds(expires))
+        {
+            return S3Errors.RequestExpired;
+        }
+
+        return CheckSignature(request, parameters, "UNSIGNED-PAYLOAD"u8, presigned: true, context);
+    }
+
+    private static S3Error? CheckScope(in SigV4Parameters parameters, SignatureContext context)
+    {
+        if (!parameters.Service.SequenceEqual("s3"u8) || !parameters.Terminator.SequenceEqual("aws4_request"u8))
+        {
+            return S3Errors.CredentialServiceInvalid;
+        }
+
+        if (!parameters.Date.SequenceEqual(context.AmzDate.AsSpan(0, 8)))
+        {
+            return S3Errors.CredentialDateMismatch;
+        }
+
+        if (parameters.Scope.Length > SignatureContext.MaxScopeLength)
+        {
+            return S3Errors.AuthorizationHeaderMalformed;
+        }
+
+        parameters.Scope.CopyTo(context.ScopeBuffer);
+        context.ScopeLength = parameters.Scope.Length;
+        return null;
+    }
+
+    private S3Error? CheckSignature(HttpRequest request, in SigV4Parameters parameters, ReadOnlySpan<byte> payloadHash, bool presigned, SignatureContext context)
+    {
+        if (!_keys.TryGetSecret(parameters.AccessKey, out byte[] secret))
+        {
+            return S3Errors.InvalidAccessKeyId;
+        }
+
+        if (!ContainsToken(parameters.SignedHeaders, "host"u8))
+        {
+            return S3Errors.SignedHeaderMissing;
+        }
+
+        var canonical = new ScratchBuffer(2048);
+        try
+        {
+            if (!CanonicalRequest.TryBuild(request, parameters.SignedHeaders, payloadHash, presigned, ref canonical))
+            {
+                return S3Errors.SignedHeaderMissing;
+            }
+
+            _signingKeys.GetKey(secret, parameters.Date, parameters.Region, parameters.Service, context.SigningKey);
+            ComputeSignature(context.SigningKey, context.AmzDate, context.Scope, canonical.Written, context.SeedSignature);
+        }
+        finally
+        {
+            canonical.Dispose();
+        }
+
+        return CryptographicOperations.FixedTimeEquals(context.SeedSignature, parameters.Signature) ? null : S3Errors.SignatureDoesNotMatch;
+    }
+
+    /// <summary>hex(HMAC(signingKey, "AWS4-HMAC-SHA256\n" + date + "\n" + scope + "\n" + hex(SHA256(canonicalRequest)))).</summary>
+    internal static void ComputeSignature(ReadOnlySpan<byte> signingKey, ReadOnlySpan<byte> amzDate, ReadOnlySpan<byte> scope, ReadOnlySpan<byte> canonicalRequest, Span<byte> hexSignature)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(canonicalRequest, digest);
+        Span<byte> stringToSign = stackalloc byte[17 + 17 + scope.Length + 1 + 64];
+        int n = 0;
+        Append(stringToSign, ref n, "AWS4-HMAC-SHA256\n"u8);
+        Append(stringToSign, ref n, amzDate);
+        stringToSign[n++] = (byte)'\n';
+        Append(stringToSign, ref n, scope);
+        stringToSign[n++] = (byte)'\n';
+        n += Hex.Encode(digest, stringToSign[n..]);
+        HMACSHA256.HashData(signingKey, stringToSign[..n], digest);
+        Hex.Encode(digest, hexSignature);
+    }
+
+    private static void Append(Span<byte> destination, ref int position, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(destination[position..]);
+        position += bytes.Length;
+    }
+
+    private static bool TrySetPayloadMode(ReadOnlySpan<byte> value, SignatureContext context)
+    {
+        if (value.SequenceEqual("UNSIGNED-PAYLOAD"u8))
+        {
+            context.Payload = PayloadMode.Unsigned;
+        }
+        else if (value.SequenceEqual("STREAMING-UNSIGNED-PAYLOAD-TRAILER"u8))
+        {
+            context.Payload = PayloadMode.StreamingUnsignedTrailer;
+        }
+        else if (value.SequenceEqual("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"u8))
+        {
+            context.Payload = PayloadMode.StreamingSigned;
+        }
+        else if (value.SequenceEqual("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"u8))
+        {
+            context.Payload = PayloadMode.StreamingSignedTrailer;
+        }
+        else if (value.Length == 64 && Hex.TryDecode(value, context.PayloadSha256))
+        {
+            context.Payload = PayloadMode.Sha256;
+        }
+        else
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>x-amz-date (ISO 8601 basic) or else Date (RFC 1123), normalized into context.AmzDate.</summary>
+    private static bool TryGetRequestTime(HttpRequest request, SignatureContext context, out DateTimeOffset time)
+    {
+        if (request.Headers.TryGetValue("x-amz-date"u8, out ReadOnlySpan<byte> amzDate))
+        {
+            amzDate.CopyTo(context.AmzDate.AsSpan(0, Math.Min(amzDate.Length, 16)));
+            return TryParseAmzDate(amzDate, out time);
+        }
+
+        if (request.Headers.TryGetValue("date"u8, out ReadOnlySpan<byte> date)
+            && Utf8Parser.TryParse(date, out time, out int consumed, 'R') && consumed == date.Length)
+        {
+            FormatAmzDate(time, context.AmzDate);
+            return true;
+        }
+
+        time = default;
+        return false;
+    }
+
+    /// <summary>Parses yyyyMMddTHHmmssZ.</summary>
+    internal static bool TryParseAmzDate(ReadOnlySpan<byte> text, out DateTimeOffset time)
+    {
+        time = default;
+        if (text.Length != 16 || text[8] != (byte)'T' || text[15] != (byte)'Z'
+            || text[..8].IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || text[9..15].IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+        {
+            return false;
+        }
+
+        int year = Number(text[..4]), month = Number(text[4..6]), day = Number(text[6..8]);
+        int hour = Number(text[9..11]), minute = Number(text[11..13]), second = Number(text[13..15]);
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59 || year < 1)
+        {
+            return false;
+        }
+
+        time = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
+        return true;
+    }
+
+    private static void FormatAmzDate(DateTimeOffset time, Span<byte> destination)
+    {
+        time.UtcDateTime.TryFormat(destination, out _, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static int Number(ReadOnlySpan<byte> digits)
+    {
+        int value = 0;
+        foreach (byte d in digits)
+        {
+            value = (value * 10) + (d - '0');
+        }
+
+        return value;
+    }
+
+    private static bool ContainsToken(ReadOnlySpan<byte> list, ReadOnlySpan<byte> token)
+    {
+        foreach (Range range in list.Split((byte)';'))
+        {
+            if (list[range].SequenceEqual(token))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ContainsParameter(ReadOnlySpan<byte> query, ReadOnlySpan<byte> nameAndEquals)
+    {
+        foreach (Range range in query.Split((byte)'&'))
+        {
+            if (query[range].StartsWith(nameAndEquals))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryGetDecodedParameter(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, Span<byte> storage, ref int used, out ReadOnlySpan<byte> value)
+    {
+        foreach (Range range in query.Split((byte)'&'))
+        {
+            ReadOnlySpan<byte> pair = query[range];
+            if (pair.Length > name.Length && pair[name.Length] == (byte)'=' && pair.StartsWith(name))
+            {
+                ReadOnlySpan<byte> raw = pair[(name.Length + 1)..];
+                if (raw.Length > storage.Length - used)
+                {
+                    break;
+                }
+
+                int length = UriEncoding.Decode(raw, storage[used..], plusIsSpace: true);
+                value = storage.Slice(used, length);
+                used += length;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+}

@@ -1,0 +1,31 @@
+namespace FastS3.Auth;
+
+/// <summary>
+/// What a verified request's signature says about its body, kept for the body decoder: the payload
+/// mode, the expected SHA-256, and for signed streams the key, scope, date and seed signature that
+/// chain every chunk signature. One instance per connection, overwritten by each request.
+/// </summary>
+public sealed class SignatureContext
+{
+    internal const int MaxScopeLength = 128;
+
+    public PayloadMode Payload { get; internal set; }
+
+    /// <summary>The declared body SHA-256 when <see cref="Payload"/> is <see cref="PayloadMode.Sha256"/>.</summary>
+    public byte[] PayloadSha256 { get; } = new byte[32];
+
+    internal byte[] SigningKey { get; } = new byte[32];
+
+    /// <summary>Hex signature of the request (the seed of a chunk-signature chain).</summary>
+    internal byte[] SeedSignature { get; } = new byte[64];
+
+    internal byte[] AmzDate { get; } = new byte[16];
+
+    internal byte[] ScopeBuffer { get; } = new byte[MaxScopeLength];
+
+    internal int ScopeLength { get; set; }
+
+    internal ReadOnlySpan<byte> Scope => ScopeBuffer.AsSpan(0, ScopeLength);
+
+    public bool IsStreaming => Payload is PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer or PayloadMode.StreamingUnsignedTrailer;
+}

@@ -1,0 +1,79 @@
+using System.Buffers;
+
+namespace FastS3.Auth;
+
+/// <summary>
+/// Percent-decoding and S3's SigV4 percent-encoding: only unreserved characters
+/// (A-Z a-z 0-9 - _ . ~) stay literal, hex digits are upper case, and '/' is kept only in paths.
+/// </summary>
+public static class UriEncoding
+{
+    private static readonly SearchValues<byte> Unreserved = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"u8);
+
+    private static ReadOnlySpan<byte> UpperHex => "0123456789ABCDEF"u8;
+
+    /// <summary>
+    /// Decodes %XX escapes (and '+' as space when <paramref name="plusIsSpace"/>, as in query strings).
+    /// A '%' not followed by two hex digits stays literal. Returns the decoded length.
+    /// </summary>
+    public static int Decode(ReadOnlySpan<byte> source, Span<byte> destination, bool plusIsSpace)
+    {
+        int n = 0;
+        for (int i = 0; i < source.Length; i++)
+        {
+            byte b = source[i];
+            if (b == (byte)'%' && i + 2 < source.Length && TryHex(source[i + 1], source[i + 2], out byte decoded))
+            {
+                destination[n++] = decoded;
+                i += 2;
+            }
+            else
+            {
+                destination[n++] = plusIsSpace && b == (byte)'+' ? (byte)' ' : b;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Encodes for a canonical URI (<paramref name="keepSlash"/>) or a canonical query component.</summary>
+    public static int Encode(ReadOnlySpan<byte> source, Span<byte> destination, bool keepSlash)
+    {
+        int n = 0;
+        foreach (byte b in source)
+        {
+            if (Unreserved.Contains(b) || (keepSlash && b == (byte)'/'))
+            {
+                destination[n++] = b;
+            }
+            else
+            {
+                destination[n++] = (byte)'%';
+                destination[n++] = UpperHex[b >> 4];
+                destination[n++] = UpperHex[b & 0xF];
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>The most bytes <see cref="Encode"/> can produce for <paramref name="length"/> input bytes.</summary>
+    public static int MaxEncodedLength(int length) => length * 3;
+
+    private static bool TryHex(byte high, byte low, out byte value)
+    {
+        int h = HexValue(high);
+        int l = HexValue(low);
+        value = (byte)((h << 4) | l);
+        return (h | l) >= 0;
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+}
