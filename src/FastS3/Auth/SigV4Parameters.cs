@@ -81,7 +81,7 @@ internal ref struct SigV4Parameters
         Region = NextPart(ref rest);
         Service = NextPart(ref rest);
         Terminator = NextPart(ref rest);
-        if (Terminator.IndexOf((byte)'/') >= 0 || Terminator.IsEmpty)
+        if (!rest.IsEmpty || Terminator.IsEmpty || Scope[^1] == (byte)'/')
         {
             return false;
         }
@@ -89,7 +89,7 @@ internal ref struct SigV4Parameters
         return Date.Length == 8 && Date.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && !Region.IsEmpty;
     }
 
-    // The next '/'-separated part; the last part keeps any further slashes, so extra parts are caught.
+    // The next '/'-separated part, leaving the rest after the slash.
     private static ReadOnlySpan<byte> NextPart(scoped ref ReadOnlySpan<byte> rest)
     {
         int slash = rest.IndexOf((byte)'/');
