@@ -45,6 +45,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private int _waitingForRequest;
     private volatile bool _aborted;
     private volatile bool _closing;
+    private bool _responsePending;
 
     public HttpConnection(HttpServer server)
     {
@@ -285,6 +286,16 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 return;
             }
 
+            if (Response.KeepAlive && !Request.Body.IsCompleted)
+            {
+                // The client gets its answer first; the small rest of its body is discarded after.
+                await FlushAsync();
+                if (!await Request.Body.TryDrainAsync())
+                {
+                    return;
+                }
+            }
+
             if (headHeld)
             {
                 _input!.AdvanceTo(head.Value.End);
@@ -300,15 +311,16 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 return;
             }
 
-            // Pipelined requests already buffered are answered before one flush for all of them.
-            bool pipelined = false;
+            // Pipelined requests already buffered are answered before one flush for all of them;
+            // ReadHeadAsync flushes before it has to wait for more bytes.
+            _responsePending = false;
             if (_input!.TryRead(out ReadResult buffered))
             {
-                pipelined = !buffered.Buffer.IsEmpty;
+                _responsePending = !buffered.Buffer.IsEmpty;
                 _input.AdvanceTo(buffered.Buffer.Start);
             }
 
-            if (!pipelined)
+            if (!_responsePending)
             {
                 await FlushAsync();
             }
@@ -357,6 +369,11 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 }
             }
 
+            if (!begun)
+            {
+                buffer = SkipLeadingEmptyLines(buffer);
+            }
+
             if (!buffer.IsEmpty)
             {
                 if (!begun)
@@ -394,7 +411,29 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
+
+            // Answers to earlier pipelined requests must not wait for this one's missing bytes.
+            if (_responsePending)
+            {
+                _responsePending = false;
+                await FlushAsync();
+            }
         }
+    }
+
+    /// <summary>
+    /// Consumes CRLFs before a request line, which RFC 9112 asks servers to ignore (some clients
+    /// send one after a POST body).
+    /// </summary>
+    private static ReadOnlySequence<byte> SkipLeadingEmptyLines(ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        while (reader.IsNext("\r\n"u8, advancePast: true))
+        {
+        }
+
+        // The skipped bytes are consumed by whichever AdvanceTo follows, as they precede the slice.
+        return reader.Consumed == 0 ? buffer : buffer.Slice(reader.Position);
     }
 
     /// <summary>

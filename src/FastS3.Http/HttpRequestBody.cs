@@ -31,6 +31,8 @@ public sealed class HttpRequestBody
         Complete,
     }
 
+    private const long MaxDrainSize = 256 * 1024;
+
     private readonly HttpConnection _connection;
     private readonly HttpRequest _request;
     private readonly HttpLimits _limits;
@@ -58,6 +60,13 @@ public sealed class HttpRequestBody
         Framing.ContentLength => _remaining == 0,
         _ => _chunkState == ChunkState.Complete,
     };
+
+    /// <summary>
+    /// Whether an unread rest may be read and discarded after the response to keep the connection:
+    /// only a known, small remainder that the client is actually sending (not one still waiting
+    /// for 100 Continue). Anything else closes the connection instead.
+    /// </summary>
+    internal bool CanDrain => _framing == Framing.ContentLength && _remaining <= MaxDrainSize && (_continueSent || !_request.ExpectsContinue);
 
     /// <summary>Decoded body bytes handed out so far.</summary>
     public long BytesRead => _received;
@@ -98,6 +107,23 @@ public sealed class HttpRequestBody
             {
                 destination.Write(segment.Span);
             }
+        }
+    }
+
+    /// <summary>Reads and discards the rest of the body; false if the client did not deliver it.</summary>
+    internal async ValueTask<bool> TryDrainAsync()
+    {
+        try
+        {
+            while (!(await ReadAsync()).IsEmpty)
+            {
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -128,8 +128,9 @@ public sealed class HttpResponse
         HttpRequest request = _connection.Request;
         _bodyless = IsBodyless;
 
-        // A body left unread means the next request's position in the stream is unknown: close.
-        KeepAlive = request.KeepAlive && request.Body.IsCompleted && !_connection.IsStopping;
+        // A body left unread must be drained after the response, or the connection closed, since
+        // the next request starts after it.
+        KeepAlive = request.KeepAlive && (request.Body.IsCompleted || request.Body.CanDrain) && !_connection.IsStopping;
         if (_contentLength < 0 && !_bodyless)
         {
             if (request.Version == HttpVersion.Http11)

@@ -33,6 +33,17 @@ public class ConnectionTests
         Assert.All(app.Requests, r => Assert.Equal(tls, r.IsTls));
     }
 
+    [Theory]
+    [InlineData("GET / HTT")]
+    [InlineData("\r\n")]
+    public async Task AnswerIsNotHeldBackByAnIncompletePipelinedRequest(string incomplete)
+    {
+        await using LoopbackServer server = LoopbackServer.Start(new RecordingApplication());
+        using RawClient client = await RawClient.ConnectAsync(server.Port);
+        await client.SendAsync(Get + incomplete);
+        Assert.Equal(200, (await client.ReadResponseAsync(timeoutSeconds: 3)).Status);
+    }
+
     [Fact]
     public async Task ContinueIsSentWhenTheBodyIsRead()
     {

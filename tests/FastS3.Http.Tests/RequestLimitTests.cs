@@ -177,13 +177,41 @@ public class RequestLimitTests
     }
 
     [Fact]
-    public async Task UnreadBodyClosesTheConnection()
+    public async Task SmallUnreadBodyIsDrainedAndTheConnectionKept()
     {
         var app = new RecordingApplication { ReadBody = false };
-        string raw = await InMemoryConnection.RunAsync(app, "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        string raw = await InMemoryConnection.RunAsync(app, "PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal([200, 200], RawResponses.StatusCodes(raw));
+        Assert.DoesNotContain("Connection: close", raw);
+        Assert.Equal("/next", app.Requests.Last().Target);
+    }
+
+    [Fact]
+    public async Task LargeUnreadBodyClosesTheConnection()
+    {
+        var app = new RecordingApplication { ReadBody = false };
+        string body = new('x', 300 * 1024);
+        string raw = await InMemoryConnection.RunAsync(app, $"PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: {body.Length}\r\n\r\n{body}GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal(200, RawResponses.Status(raw));
         Assert.Contains("Connection: close\r\n", raw);
         Assert.Single(app.Requests);
+    }
+
+    [Fact]
+    public async Task UnreadChunkedBodyClosesTheConnection()
+    {
+        var app = new RecordingApplication { ReadBody = false };
+        string raw = await InMemoryConnection.RunAsync(app, "PUT / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(200, RawResponses.Status(raw));
+        Assert.Contains("Connection: close\r\n", raw);
+    }
+
+    [Fact]
+    public async Task EmptyLinesBeforeARequestAreIgnored()
+    {
+        var app = new RecordingApplication();
+        string raw = await InMemoryConnection.RunAsync(app, "\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal([200, 200], RawResponses.StatusCodes(raw));
     }
 
     [Fact]

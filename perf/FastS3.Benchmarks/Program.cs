@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(FastS3.Benchmarks.RequestHeadBenchmarks).Assembly).Run(args);

@@ -1,0 +1,453 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using FastS3.Api;
+using FastS3.Auth;
+using FastS3.Http;
+
+namespace FastS3.Streaming;
+
+/// <summary>
+/// Decodes an aws-chunked body (<c>hex[;chunk-signature=sig]\r\n data \r\n ... 0\r\n trailers \r\n</c>)
+/// on top of the HTTP body, which has already undone any HTTP chunking; the two framings are
+/// independent. Data comes out as slices of the receive buffers. Only framing lines that straddle
+/// two receive buffers are copied, into a small line buffer. For signed streams every chunk
+/// signature is chained from the request's seed signature and checked in constant time; a signed
+/// trailer is checked the same way. Anything short, malformed, or past the end is an S3 error.
+/// One instance per connection, reused.
+/// </summary>
+public sealed class AwsChunkedReader : IDisposable
+{
+    public const int MaxLineLength = 4096;
+    public const long MaxChunkSize = 16L * 1024 * 1024;
+    public const int MaxTrailerFields = 16;
+    private const int MaxTrailerBytes = 16 * 1024;
+
+    private static ReadOnlySpan<byte> EmptySha256Hex => "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"u8;
+
+    private readonly byte[] _line = new byte[MaxLineLength];
+    private readonly byte[] _trailerText = new byte[MaxTrailerBytes];
+    private readonly Field[] _trailerFields = new Field[MaxTrailerFields];
+    private readonly byte[] _providedSignature = new byte[64];
+    private readonly byte[] _previousSignature = new byte[64];
+    private readonly IncrementalHash _chunkHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    private HttpRequestBody? _body;
+    private SignatureContext? _signature;
+    private ReadOnlySequence<byte> _piece;
+    private SequencePosition _position;
+    private State _state;
+    private bool _signedChunks;
+    private bool _signedTrailer;
+    private bool _hasTrailerSignature;
+    private int _lineLength;
+    private int _crlfMatched;
+    private int _trailerTextLength;
+    private int _trailerCount;
+    private long _chunkRemaining;
+    private long _decoded;
+    private long _expectedLength;
+
+    private enum State : byte
+    {
+        Header,
+        Data,
+        DataEnd,
+        Trailer,
+        Done,
+    }
+
+    /// <summary>Decoded bytes handed out so far.</summary>
+    public long DecodedLength => _decoded;
+
+    /// <summary>Prepares to decode <paramref name="body"/>; <paramref name="expectedLength"/> is X-Amz-Decoded-Content-Length or -1.</summary>
+    public void Start(HttpRequestBody body, SignatureContext signature, long expectedLength)
+    {
+        _body = body;
+        _signature = signature;
+        _signedChunks = signature.Payload is PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer;
+        _signedTrailer = signature.Payload == PayloadMode.StreamingSignedTrailer;
+        _hasTrailerSignature = false;
+        signature.SeedSignature.CopyTo(_previousSignature, 0);
+        _piece = ReadOnlySequence<byte>.Empty;
+        _position = _piece.Start;
+        _state = State.Header;
+        _lineLength = 0;
+        _crlfMatched = 0;
+        _trailerTextLength = 0;
+        _trailerCount = 0;
+        _chunkRemaining = 0;
+        _decoded = 0;
+        _expectedLength = expectedLength;
+    }
+
+    /// <summary>A trailer field (e.g. x-amz-checksum-crc32) once the body has been read to its end.</summary>
+    public bool TryGetTrailer(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        for (int i = 0; i < _trailerCount; i++)
+        {
+            Field field = _trailerFields[i];
+            if (System.Text.Ascii.EqualsIgnoreCase(_trailerText.AsSpan(field.NameStart, field.NameLength), name))
+            {
+                value = _trailerText.AsSpan(field.ValueStart, field.ValueLength);
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>The next decoded slice, valid until the next call; empty once the stream and its trailers are complete.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ReadOnlySequence<byte>> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        HttpRequestBody body = _body ?? throw new InvalidOperationException("Start was not called.");
+        while (_state != State.Done)
+        {
+            if (_piece.Slice(_position).IsEmpty)
+            {
+                _piece = await ReadBodyAsync(body, cancellationToken);
+                _position = _piece.Start;
+                if (_piece.IsEmpty)
+                {
+                    throw new S3Exception(S3Errors.IncompleteBody);
+                }
+            }
+
+            var reader = new SequenceReader<byte>(_piece.Slice(_position));
+            bool produced = Step(ref reader, out ReadOnlySequence<byte> data);
+            _position = reader.Position;
+            if (produced)
+            {
+                return data;
+            }
+        }
+
+        // Nothing may follow the final trailer, in this piece or in the rest of the HTTP body.
+        if (!_piece.Slice(_position).IsEmpty || !(await ReadBodyAsync(body, cancellationToken)).IsEmpty)
+        {
+            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        if (_expectedLength >= 0 && _decoded != _expectedLength)
+        {
+            throw new S3Exception(S3Errors.IncompleteBody);
+        }
+
+        return ReadOnlySequence<byte>.Empty;
+    }
+
+    public void Dispose() => _chunkHash.Dispose();
+
+    private static async ValueTask<ReadOnlySequence<byte>> ReadBodyAsync(HttpRequestBody body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.Reason == RequestRejectionReason.UnexpectedEndOfRequestContent)
+        {
+            throw new S3Exception(S3Errors.IncompleteBody);
+        }
+    }
+
+    /// <summary>Advances through framing; true with a data slice, false when the reader ran dry or the stream ended.</summary>
+    private bool Step(ref SequenceReader<byte> reader, out ReadOnlySequence<byte> data)
+    {
+        data = default;
+        while (true)
+        {
+            switch (_state)
+            {
+                case State.Header:
+                    if (!TryReadLine(ref reader, out ReadOnlySpan<byte> header))
+                    {
+                        return false;
+                    }
+
+                    StartChunk(header);
+                    break;
+
+                case State.Data:
+                    if (reader.End)
+                    {
+                        return false;
+                    }
+
+                    long take = Math.Min(_chunkRemaining, reader.Remaining);
+                    data = reader.UnreadSequence.Slice(0, take);
+                    reader.Advance(take);
+                    if (_signedChunks)
+                    {
+                        foreach (ReadOnlyMemory<byte> segment in data)
+                        {
+                            _chunkHash.AppendData(segment.Span);
+                        }
+                    }
+
+                    _decoded += take;
+                    _chunkRemaining -= take;
+                    if (_chunkRemaining == 0)
+                    {
+                        _state = State.DataEnd;
+                    }
+
+                    return true;
+
+                case State.DataEnd:
+                    while (_crlfMatched < 2)
+                    {
+                        if (!reader.TryRead(out byte b))
+                        {
+                            return false;
+                        }
+
+                        if (b != "\r\n"u8[_crlfMatched])
+                        {
+                            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+                        }
+
+                        _crlfMatched++;
+                    }
+
+                    _crlfMatched = 0;
+                    VerifyChunkSignature();
+                    _state = State.Header;
+                    break;
+
+                case State.Trailer:
+                    if (!TryReadLine(ref reader, out ReadOnlySpan<byte> line))
+                    {
+                        return false;
+                    }
+
+                    if (line.IsEmpty)
+                    {
+                        FinishTrailers();
+                        return false;
+                    }
+
+                    AddTrailer(line);
+                    break;
+
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private void StartChunk(ReadOnlySpan<byte> header)
+    {
+        int semicolon = header.IndexOf((byte)';');
+        ReadOnlySpan<byte> sizeText = semicolon < 0 ? header : header[..semicolon];
+        if (sizeText.IsEmpty || sizeText.Length > 8 || !TryParseHex(sizeText, out long size) || size > MaxChunkSize)
+        {
+            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        if (_signedChunks)
+        {
+            ReadOnlySpan<byte> extension = semicolon < 0 ? default : header[(semicolon + 1)..];
+            if (!extension.StartsWith("chunk-signature="u8) || extension.Length != 16 + 64)
+            {
+                throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+            }
+
+            extension[16..].CopyTo(_providedSignature);
+        }
+
+        _chunkRemaining = size;
+        if (size > 0)
+        {
+            _state = State.Data;
+            return;
+        }
+
+        // The final, empty chunk is signed too (over no data).
+        VerifyChunkSignature();
+        _state = State.Trailer;
+    }
+
+    private void VerifyChunkSignature()
+    {
+        if (!_signedChunks)
+        {
+            return;
+        }
+
+        Span<byte> dataHash = stackalloc byte[32];
+        _chunkHash.GetHashAndReset(dataHash);
+        Span<byte> dataHashHex = stackalloc byte[64];
+        Hex.Encode(dataHash, dataHashHex);
+        if (!ChainSignature("AWS4-HMAC-SHA256-PAYLOAD\n"u8, EmptySha256Hex, dataHashHex))
+        {
+            throw new S3Exception(S3Errors.ChunkSignatureDoesNotMatch);
+        }
+    }
+
+    /// <summary>
+    /// Computes HMAC(key, prefix + date \n scope \n previous-signature \n parts joined by \n), compares it with the
+    /// provided signature in constant time, and makes it the previous signature of the chain.
+    /// </summary>
+    private bool ChainSignature(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> part1, ReadOnlySpan<byte> part2)
+    {
+        SignatureContext context = _signature!;
+        Span<byte> stringToSign = stackalloc byte[prefix.Length + 17 + SignatureContext.MaxScopeLength + 1 + 65 + part1.Length + 1 + part2.Length];
+        int n = 0;
+        Append(stringToSign, ref n, prefix);
+        Append(stringToSign, ref n, context.AmzDate);
+        stringToSign[n++] = (byte)'\n';
+        Append(stringToSign, ref n, context.Scope);
+        stringToSign[n++] = (byte)'\n';
+        Append(stringToSign, ref n, _previousSignature);
+        stringToSign[n++] = (byte)'\n';
+        Append(stringToSign, ref n, part1);
+        if (!part2.IsEmpty)
+        {
+            stringToSign[n++] = (byte)'\n';
+            Append(stringToSign, ref n, part2);
+        }
+
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(context.SigningKey, stringToSign[..n], mac);
+        Hex.Encode(mac, _previousSignature);
+        return CryptographicOperations.FixedTimeEquals(_previousSignature, _providedSignature);
+    }
+
+    private void AddTrailer(ReadOnlySpan<byte> line)
+    {
+        int colon = line.IndexOf((byte)':');
+        if (colon <= 0)
+        {
+            throw new S3Exception(S3Errors.MalformedTrailerError);
+        }
+
+        ReadOnlySpan<byte> name = line[..colon];
+        ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
+        if (name.SequenceEqual("x-amz-trailer-signature"u8))
+        {
+            if (!_signedTrailer || value.Length != 64)
+            {
+                throw new S3Exception(S3Errors.MalformedTrailerError);
+            }
+
+            value.CopyTo(_providedSignature);
+            _hasTrailerSignature = true;
+            return;
+        }
+
+        // Kept as "name:value\n", the form the trailer signature covers.
+        int needed = name.Length + 1 + value.Length + 1;
+        if (_trailerCount == MaxTrailerFields || _trailerTextLength + needed > _trailerText.Length || _hasTrailerSignature)
+        {
+            throw new S3Exception(S3Errors.MalformedTrailerError);
+        }
+
+        Span<byte> text = _trailerText.AsSpan(_trailerTextLength, needed);
+        name.CopyTo(text);
+        text[name.Length] = (byte)':';
+        value.CopyTo(text[(name.Length + 1)..]);
+        text[^1] = (byte)'\n';
+        _trailerFields[_trailerCount++] = new Field(_trailerTextLength, name.Length, _trailerTextLength + name.Length + 1, value.Length);
+        _trailerTextLength += needed;
+    }
+
+    private void FinishTrailers()
+    {
+        if (_signedTrailer)
+        {
+            if (!_hasTrailerSignature)
+            {
+                throw new S3Exception(S3Errors.MalformedTrailerError);
+            }
+
+            Span<byte> digest = stackalloc byte[32];
+            SHA256.HashData(_trailerText.AsSpan(0, _trailerTextLength), digest);
+            Span<byte> digestHex = stackalloc byte[64];
+            Hex.Encode(digest, digestHex);
+            if (!ChainSignature("AWS4-HMAC-SHA256-TRAILER\n"u8, digestHex, default))
+            {
+                throw new S3Exception(S3Errors.ChunkSignatureDoesNotMatch);
+            }
+        }
+
+        _state = State.Done;
+    }
+
+    /// <summary>
+    /// Reads one CRLF-terminated line (without the CRLF). A line that straddles receive buffers is
+    /// gathered in the line buffer; false means the reader ran out first.
+    /// </summary>
+    private bool TryReadLine(ref SequenceReader<byte> reader, out ReadOnlySpan<byte> line)
+    {
+        line = default;
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> found, (byte)'\n', advancePastDelimiter: true))
+        {
+            Gather(reader.UnreadSequence);
+            reader.AdvanceToEnd();
+            return false;
+        }
+
+        if (_lineLength == 0 && found.IsSingleSegment)
+        {
+            line = found.FirstSpan;
+        }
+        else
+        {
+            Gather(found);
+            line = _line.AsSpan(0, _lineLength);
+            _lineLength = 0;
+        }
+
+        if (line.IsEmpty || line[^1] != (byte)'\r')
+        {
+            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        line = line[..^1];
+        return true;
+    }
+
+    private void Gather(in ReadOnlySequence<byte> bytes)
+    {
+        if (_lineLength + bytes.Length > MaxLineLength)
+        {
+            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        bytes.CopyTo(_line.AsSpan(_lineLength));
+        _lineLength += (int)bytes.Length;
+    }
+
+    private static bool TryParseHex(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        foreach (byte b in text)
+        {
+            int digit = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)digit;
+        }
+
+        return true;
+    }
+
+    private static void Append(Span<byte> destination, ref int position, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(destination[position..]);
+        position += bytes.Length;
+    }
+
+    private readonly record struct Field(int NameStart, int NameLength, int ValueStart, int ValueLength);
+}
