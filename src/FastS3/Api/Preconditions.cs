@@ -1,0 +1,110 @@
+using System.Buffers.Text;
+using FastS3.Http;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since evaluated in RFC 9110 §13.2.2
+/// order, which is also what S3 documents: If-Match wins over If-Unmodified-Since, If-None-Match
+/// over If-Modified-Since. ETags compare with or without their quotes; "*" matches any existing object.
+/// </summary>
+public static class Preconditions
+{
+    public enum Result : byte
+    {
+        Proceed,
+
+        /// <summary>304 for GET/HEAD.</summary>
+        NotModified,
+
+        /// <summary>412 PreconditionFailed.</summary>
+        Failed,
+    }
+
+    /// <summary>For reads (GET, HEAD) of an existing object.</summary>
+    public static Result EvaluateRead(HttpRequestHeaders headers, ReadOnlySpan<byte> etag, DateTimeOffset lastModified)
+    {
+        if (headers.TryGetValue("if-match"u8, out ReadOnlySpan<byte> ifMatch))
+        {
+            if (!ListMatches(ifMatch, etag))
+            {
+                return Result.Failed;
+            }
+        }
+        else if (TryGetDate(headers, "if-unmodified-since"u8, out DateTimeOffset since) && Truncate(lastModified) > since)
+        {
+            return Result.Failed;
+        }
+
+        if (headers.TryGetValue("if-none-match"u8, out ReadOnlySpan<byte> ifNoneMatch))
+        {
+            return ListMatches(ifNoneMatch, etag) ? Result.NotModified : Result.Proceed;
+        }
+
+        if (TryGetDate(headers, "if-modified-since"u8, out DateTimeOffset modifiedSince) && Truncate(lastModified) <= modifiedSince)
+        {
+            return Result.NotModified;
+        }
+
+        return Result.Proceed;
+    }
+
+    /// <summary>
+    /// For conditional writes (PUT with If-Match / If-None-Match), given the current object's ETag
+    /// (empty when there is none). S3 answers 404 NoSuchKey for If-Match on a missing key, which
+    /// the caller decides; here a missing object simply fails If-Match.
+    /// </summary>
+    public static Result EvaluateWrite(HttpRequestHeaders headers, bool exists, ReadOnlySpan<byte> currentEtag)
+    {
+        if (headers.TryGetValue("if-match"u8, out ReadOnlySpan<byte> ifMatch) && (!exists || !ListMatches(ifMatch, currentEtag)))
+        {
+            return Result.Failed;
+        }
+
+        if (headers.TryGetValue("if-none-match"u8, out ReadOnlySpan<byte> ifNoneMatch) && exists && ListMatches(ifNoneMatch, currentEtag))
+        {
+            return Result.Failed;
+        }
+
+        return Result.Proceed;
+    }
+
+    /// <summary>True when any entry of a comma-separated ETag list (or "*") matches <paramref name="etag"/>.</summary>
+    public static bool ListMatches(ReadOnlySpan<byte> list, ReadOnlySpan<byte> etag)
+    {
+        ReadOnlySpan<byte> bare = Unquote(etag);
+        foreach (Range range in list.Split((byte)','))
+        {
+            ReadOnlySpan<byte> candidate = list[range].Trim((byte)' ');
+            if (candidate.SequenceEqual("*"u8))
+            {
+                return true;
+            }
+
+            if (candidate.StartsWith("W/"u8))
+            {
+                candidate = candidate[2..];
+            }
+
+            if (Unquote(candidate).SequenceEqual(bare))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ReadOnlySpan<byte> Unquote(ReadOnlySpan<byte> tag)
+        => tag.Length >= 2 && tag[0] == (byte)'"' && tag[^1] == (byte)'"' ? tag[1..^1] : tag;
+
+    // HTTP dates have one-second resolution; stored times are finer.
+    private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static bool TryGetDate(HttpRequestHeaders headers, ReadOnlySpan<byte> name, out DateTimeOffset date)
+    {
+        date = default;
+        return headers.TryGetValue(name, out ReadOnlySpan<byte> value)
+            && Utf8Parser.TryParse(value, out date, out int consumed, 'R') && consumed == value.Length;
+    }
+}
