@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastS3.Storage;
+
+/// <summary>
+/// The few Linux file calls .NET does not expose: open with O_DIRECT, fdatasync, ftruncate, and
+/// fsync of a directory (which makes a rename or a new name in it durable).
+/// </summary>
+internal static partial class NativeFile
+{
+    private const int O_WRONLY = 0x1;
+    private const int O_RDONLY = 0x0;
+    private const int O_CREAT = 0x40;
+    private const int O_EXCL = 0x80;
+    private const int O_CLOEXEC = 0x80000;
+    private const int O_DIRECT = 0x4000;
+    private const int O_DIRECTORY = 0x10000;
+
+    /// <summary>Creates a new file for writing (it must not exist), optionally bypassing the page cache.</summary>
+    public static SafeFileHandle CreateNew(string path, bool direct)
+    {
+        int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (direct ? O_DIRECT : 0);
+        int fd = Open(path, flags, 0b110_100_000);
+        if (fd < 0)
+        {
+            throw Error("open", path);
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    public static void DataSync(SafeFileHandle handle, string path)
+    {
+        if (FDataSync(handle) != 0)
+        {
+            throw Error("fdatasync", path);
+        }
+    }
+
+    public static void Truncate(SafeFileHandle handle, long length, string path)
+    {
+        if (FTruncate(handle, length) != 0)
+        {
+            throw Error("ftruncate", path);
+        }
+    }
+
+    public static void SyncDirectory(string directory)
+    {
+        int fd = Open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw Error("open", directory);
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (FSync(handle) != 0)
+        {
+            throw Error("fsync", directory);
+        }
+    }
+
+    private static IOException Error(string call, string path)
+    {
+        int errno = Marshal.GetLastPInvokeError();
+        const int ENOSPC = 28;
+        const int EDQUOT = 122;
+        string message = $"{call}({path}): {Marshal.GetPInvokeErrorMessage(errno)}";
+        return errno is ENOSPC or EDQUOT ? new StorageFullException(message) : new IOException(message, errno);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int FDataSync(SafeFileHandle fd);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FSync(SafeFileHandle fd);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    private static partial int FTruncate(SafeFileHandle fd, long length);
+}
+
+/// <summary>The disk (or quota) is full: S3 answers this with a clean error, never a torn object.</summary>
+public sealed class StorageFullException(string message) : IOException(message);
