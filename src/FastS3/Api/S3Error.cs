@@ -1,11 +1,10 @@
-using System.Security;
 using System.Text;
 
 namespace FastS3.Api;
 
 /// <summary>
 /// An S3 error as clients see it: HTTP status, the &lt;Code&gt; string and its message, with the
-/// XML-ready bytes encoded once so answering an error allocates nothing.
+/// bytes encoded once so answering an error allocates nothing.
 /// </summary>
 public sealed class S3Error
 {
@@ -17,7 +16,7 @@ public sealed class S3Error
         Code = code;
         Message = message;
         CodeUtf8 = Encoding.UTF8.GetBytes(code);
-        MessageUtf8 = Encoding.UTF8.GetBytes(SecurityElement.Escape(message));
+        MessageUtf8 = Encoding.UTF8.GetBytes(message);
     }
 
     public int Status { get; }

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace FastS3.Auth;
+namespace FastS3.Buffers;
 
 /// <summary>A growable byte buffer over ArrayPool arrays: text is assembled here without allocating.</summary>
 internal ref struct ScratchBuffer

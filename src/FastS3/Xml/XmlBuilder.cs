@@ -1,0 +1,105 @@
+using System.Buffers.Text;
+using FastS3.Api;
+using FastS3.Auth;
+using FastS3.Buffers;
+using FastS3.Http;
+
+namespace FastS3.Xml;
+
+/// <summary>
+/// Renders S3 response documents into pooled memory, escaping text as it goes, so a response is
+/// one copy into the output with a known Content-Length and no strings on the way.
+/// </summary>
+internal ref struct XmlBuilder
+{
+    public static ReadOnlySpan<byte> S3Namespace => "http://s3.amazonaws.com/doc/2006-03-01/"u8;
+
+    private ScratchBuffer _buffer;
+
+    public XmlBuilder(int capacity)
+    {
+        _buffer = new ScratchBuffer(capacity);
+        _buffer.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"u8);
+    }
+
+    public readonly ReadOnlySpan<byte> Written => _buffer.Written;
+
+    /// <summary>The document element, in the S3 namespace unless it is an &lt;Error&gt;.</summary>
+    public void OpenRoot(ReadOnlySpan<byte> name, bool withNamespace = true)
+    {
+        _buffer.Append((byte)'<');
+        _buffer.Append(name);
+        if (withNamespace)
+        {
+            _buffer.Append(" xmlns=\""u8);
+            _buffer.Append(S3Namespace);
+            _buffer.Append((byte)'"');
+        }
+
+        _buffer.Append((byte)'>');
+    }
+
+    public void Open(ReadOnlySpan<byte> name)
+    {
+        _buffer.Append((byte)'<');
+        _buffer.Append(name);
+        _buffer.Append((byte)'>');
+    }
+
+    public void Close(ReadOnlySpan<byte> name)
+    {
+        _buffer.Append("</"u8);
+        _buffer.Append(name);
+        _buffer.Append((byte)'>');
+    }
+
+    public void Element(ReadOnlySpan<byte> name, ReadOnlySpan<byte> text)
+    {
+        Open(name);
+        Text(text);
+        Close(name);
+    }
+
+    public void Element(ReadOnlySpan<byte> name, long value)
+    {
+        Open(name);
+        Utf8Formatter.TryFormat(value, _buffer.GetSpan(20), out int written);
+        _buffer.Commit(written);
+        Close(name);
+    }
+
+    public void Element(ReadOnlySpan<byte> name, bool value) => Element(name, value ? "true"u8 : "false"u8);
+
+    /// <summary>ISO 8601 with milliseconds, as S3 writes LastModified and CreationDate.</summary>
+    public void Element(ReadOnlySpan<byte> name, DateTimeOffset time)
+    {
+        Open(name);
+        time.UtcDateTime.TryFormat(_buffer.GetSpan(24), out int written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        _buffer.Commit(written);
+        Close(name);
+    }
+
+    /// <summary>A key or prefix for encoding-type=url: percent-encoded ('/' kept), then XML-escaped (nothing left to escape).</summary>
+    public void ElementUrlEncoded(ReadOnlySpan<byte> name, ReadOnlySpan<byte> text)
+    {
+        Open(name);
+        _buffer.Commit(UriEncoding.Encode(text, _buffer.GetSpan(UriEncoding.MaxEncodedLength(text.Length)), keepSlash: true));
+        Close(name);
+    }
+
+    public void Text(ReadOnlySpan<byte> text)
+        => _buffer.Commit(XmlText.Escape(text, _buffer.GetSpan(XmlText.EscapedLength(text))));
+
+    /// <summary>Sends the document as the response body (status and other headers set by the caller).</summary>
+    public readonly void WriteTo(HttpResponse response)
+    {
+        response.Headers.Add("Content-Type"u8, "application/xml"u8);
+        response.ContentLength = _buffer.Length;
+        if (!response.IsBodyless)
+        {
+            response.Write(_buffer.Written);
+        }
+    }
+
+    public void Dispose() => _buffer.Dispose();
+}
