@@ -1,0 +1,42 @@
+using System.Buffers;
+
+namespace FastS3.Storage.Index;
+
+/// <summary>
+/// Writes appended since the last commit: their WAL records, written with one call and covered by
+/// one fdatasync, and the writes to apply to the memtable once durable. Two groups alternate:
+/// writers fill one while the commit loop syncs the other.
+/// </summary>
+internal sealed class CommitGroup
+{
+    private const int InitialCapacity = 16 * 1024;
+    private const int RetainedCapacity = 1024 * 1024;
+
+    private TaskCompletionSource _durable = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ArrayBufferWriter<byte> Records { get; private set; } = new(InitialCapacity);
+
+    public List<PendingWrite> Writes { get; } = [];
+
+    public bool IsEmpty => Writes.Count == 0;
+
+    /// <summary>Completes when the group is durable (and visible to readers), or fails with the I/O error.</summary>
+    public Task Durable => _durable.Task;
+
+    public void Complete() => _durable.SetResult();
+
+    public void Fail(Exception exception) => _durable.SetException(exception);
+
+    public void Reset()
+    {
+        // A burst of large values may have grown the buffer; do not keep that much for good.
+        if (Records.Capacity > RetainedCapacity)
+        {
+            Records = new ArrayBufferWriter<byte>(InitialCapacity);
+        }
+
+        Records.ResetWrittenCount();
+        Writes.Clear();
+        _durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,258 @@
+namespace FastS3.Storage.Index;
+
+public sealed partial class OrderedIndex
+{
+    // Under _versionGate: the MANIFEST as last written, and the flush and compaction tasks, which
+    // run on the thread pool only while they have work.
+    private Manifest _manifest;
+    private Task _flushTask = Task.CompletedTask;
+    private Task _compactionTask = Task.CompletedTask;
+    private bool _flushRunning;
+    private bool _compactionRunning;
+    private volatile bool _stopping;
+
+    /// <summary>Waits until no flush or compaction is running or due (tests and benchmarks).</summary>
+    internal async Task WaitForBackgroundWorkAsync()
+    {
+        while (true)
+        {
+            Task flush;
+            Task compaction;
+            lock (_versionGate)
+            {
+                if (!_flushRunning && !_compactionRunning)
+                {
+                    return;
+                }
+
+                flush = _flushTask;
+                compaction = _compactionTask;
+            }
+
+            await Task.WhenAll(flush, compaction).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// How many of the newest tables to merge: enough to get back to MaxTables, and then more
+    /// while the next older table is no bigger than those chosen together (as RocksDB's universal
+    /// compaction does). A big old table is rewritten only once as much data has piled up above
+    /// it, so each byte is rewritten O(log n) times rather than on every compaction.
+    /// </summary>
+    internal static int PickCompaction(ReadOnlySpan<long> sizes, int maxTables)
+    {
+        int minimum = Math.Max(2, sizes.Length - maxTables + 1);
+        long chosen = sizes[0];
+        int count = 1;
+        while (count < sizes.Length && (count < minimum || sizes[count] <= chosen))
+        {
+            chosen += sizes[count];
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Under _versionGate.</summary>
+    private void StartFlush()
+    {
+        if (!_flushRunning && !_stopping)
+        {
+            _flushRunning = true;
+            _flushTask = Task.Run(FlushLoop);
+        }
+    }
+
+    /// <summary>Under _versionGate.</summary>
+    private void StartCompaction()
+    {
+        if (!_compactionRunning && !_stopping && _current.Tables.Length > _options.MaxTables)
+        {
+            _compactionRunning = true;
+            _compactionTask = Task.Run(CompactionLoop);
+        }
+    }
+
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            Memtable memtable;
+            bool dropTombstones;
+            lock (_versionGate)
+            {
+                if (_stopping || _failure is not null || _current.Frozen.Length == 0)
+                {
+                    _flushRunning = false;
+                    return;
+                }
+
+                // Oldest first, so the tables stay ordered by age. With no table below, a
+                // tombstone has nothing left to hide.
+                memtable = _current.Frozen[^1];
+                dropTombstones = _current.Tables.Length == 0;
+            }
+
+            try
+            {
+                Flush(memtable, dropTombstones);
+            }
+            catch (Exception exception)
+            {
+                Fail(exception);
+            }
+
+            _flushed.Release();
+        }
+    }
+
+    private void Flush(Memtable memtable, bool dropTombstones)
+    {
+        Table? table;
+        using (var cursor = new MemtableCursor(memtable))
+        {
+            table = WriteTable(cursor, dropTombstones, cancellable: false);
+        }
+
+        bool installed = false;
+        try
+        {
+            _options.FaultHook?.Invoke(IndexFaultPoint.TableWritten);
+            lock (_versionGate)
+            {
+                IndexVersion current = _current;
+                Table[] tables = table is null ? current.Tables : [table, .. current.Tables];
+                WriteManifest(tables, logNumber: memtable.LogNumber + 1, liveCount: memtable.LiveCountAfter);
+                _options.FaultHook?.Invoke(IndexFaultPoint.ManifestWritten);
+                Install(new IndexVersion(current.Mutable, current.Frozen[..^1], tables));
+                installed = true;
+                StartCompaction();
+            }
+        }
+        finally
+        {
+            if (!installed)
+            {
+                table?.Close();
+            }
+        }
+
+        File.Delete(IndexFiles.Wal(_directory, memtable.LogNumber));
+    }
+
+    private void CompactionLoop()
+    {
+        while (true)
+        {
+            IndexVersion version;
+            lock (_versionGate)
+            {
+                if (_stopping || _failure is not null || _current.Tables.Length <= _options.MaxTables)
+                {
+                    _compactionRunning = false;
+                    return;
+                }
+
+                version = _current;
+                version.TryAcquire();
+            }
+
+            try
+            {
+                Compact(version.Tables);
+            }
+            catch (OperationCanceledException) when (_stopping)
+            {
+            }
+            catch (Exception exception)
+            {
+                Fail(exception);
+            }
+            finally
+            {
+                version.Release();
+            }
+        }
+    }
+
+    private void Compact(Table[] tables)
+    {
+        Span<long> sizes = stackalloc long[tables.Length];
+        for (int i = 0; i < tables.Length; i++)
+        {
+            sizes[i] = tables[i].Length;
+        }
+
+        Table[] inputs = tables[..PickCompaction(sizes, _options.MaxTables)];
+        bool dropTombstones = inputs.Length == tables.Length;
+        Table? output;
+        using (var merged = new MergingCursor([.. inputs.Select(IndexCursor (table) => new TableCursor(table))]))
+        {
+            output = WriteTable(merged, dropTombstones, cancellable: true);
+        }
+
+        bool installed = false;
+        try
+        {
+            _options.FaultHook?.Invoke(IndexFaultPoint.TableWritten);
+            lock (_versionGate)
+            {
+                // Flushes may have added newer tables meanwhile; the inputs are still together.
+                IndexVersion current = _current;
+                int start = Array.IndexOf(current.Tables, inputs[0]);
+                Table[] replaced = [.. current.Tables[..start], .. output is null ? [] : new[] { output }, .. current.Tables[(start + inputs.Length)..]];
+                WriteManifest(replaced, _manifest.LogNumber, _manifest.LiveCount);
+                _options.FaultHook?.Invoke(IndexFaultPoint.ManifestWritten);
+                Install(new IndexVersion(current.Mutable, current.Frozen, replaced), obsolete: inputs);
+                installed = true;
+            }
+        }
+        finally
+        {
+            if (!installed)
+            {
+                output?.Close();
+            }
+        }
+    }
+
+    /// <summary>Writes a cursor's entries to a new durable table; null when there was nothing to write.</summary>
+    private Table? WriteTable(IndexCursor cursor, bool dropTombstones, bool cancellable)
+    {
+        long number = AllocateFileNumber();
+        string path = IndexFiles.Table(_directory, number);
+        using (var writer = new TableWriter(path, _options.BlockSize))
+        {
+            for (cursor.Seek([]); cursor.IsValid; cursor.Next())
+            {
+                if (cancellable && _stopping)
+                {
+                    throw new OperationCanceledException();
+                }
+
+                if (!(dropTombstones && cursor.IsTombstone))
+                {
+                    writer.Add(cursor.Key, cursor.Value, cursor.IsTombstone);
+                }
+            }
+
+            if (writer.EntryCount == 0)
+            {
+                return null;
+            }
+
+            writer.Finish();
+        }
+
+        NativeFile.SyncDirectory(_directory);
+        return Table.Open(path, number);
+    }
+
+    /// <summary>Under _versionGate.</summary>
+    private void WriteManifest(Table[] tables, long logNumber, long liveCount)
+    {
+        var manifest = new Manifest(Volatile.Read(ref _nextFileNumber), logNumber, liveCount, [.. tables.Select(table => table.Number)]);
+        manifest.Write(_directory);
+        _manifest = manifest;
+    }
+}

@@ -1,0 +1,239 @@
+namespace FastS3.Storage.Index;
+
+public sealed partial class OrderedIndex
+{
+    // Writers: the current value, the precondition, the WAL record and the pending entry are all
+    // decided under _writeGate, so writes are serialized in WAL order.
+    private readonly Lock _writeGate = new();
+    private readonly Dictionary<byte[], PendingWrite> _pending = new(KeyEqualityComparer.Instance);
+    private readonly Dictionary<byte[], PendingWrite>.AlternateLookup<ReadOnlySpan<byte>> _pendingBySpan;
+    private CommitGroup _filling = new();
+    private bool _closing;
+
+    // The commit loop: it alone writes the WAL and the mutable memtable.
+    private readonly SemaphoreSlim _commitSignal = new(0);
+    private readonly SemaphoreSlim _flushed = new(0);
+    private readonly Task _commitLoop;
+    private WriteAheadLog _wal;
+    private Memtable _mutable;
+
+    /// <summary>
+    /// Sets a key's value if <paramref name="precondition"/> allows it, and completes once the
+    /// write is on stable storage. The result carries the value replaced, so the caller can remove
+    /// what it pointed to. <paramref name="cancellationToken"/> is observed only before the write
+    /// is queued: once queued, it happens.
+    /// </summary>
+    public ValueTask<IndexWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, IndexPrecondition? precondition = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, MaxValueLength, nameof(value));
+        return WriteAsync(key, value.ToArray(), precondition, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a key if <paramref name="precondition"/> allows it, and completes once the delete is
+    /// on stable storage; the result carries the value deleted. Deleting an absent key writes
+    /// nothing. Cancellation as for <see cref="PutAsync"/>.
+    /// </summary>
+    public ValueTask<IndexWriteResult> DeleteAsync(ReadOnlyMemory<byte> key, IndexPrecondition? precondition = null, CancellationToken cancellationToken = default)
+        => WriteAsync(key, null, precondition, cancellationToken);
+
+    /// <summary>A null <paramref name="value"/> deletes; a non-null one becomes the index's own.</summary>
+    private ValueTask<IndexWriteResult> WriteAsync(ReadOnlyMemory<byte> key, byte[]? value, IndexPrecondition? precondition, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Length, MaxKeyLength, nameof(key));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        IndexWriteResult result;
+        Task? durable = null;
+        lock (_writeGate)
+        {
+            if (_closing || _failure is not null)
+            {
+                return ValueTask.FromException<IndexWriteResult>(_closing ? new ObjectDisposedException(nameof(OrderedIndex)) : FailedError());
+            }
+
+            byte[]? current;
+            bool shared = true;
+            if (_pendingBySpan.TryGetValue(key.Span, out PendingWrite? pending))
+            {
+                // What the caller is told must not be undone by a crash: wait for it to be durable too.
+                current = pending.Value;
+                durable = pending.Durable;
+            }
+            else
+            {
+                current = ReadDurable(key.Span, out shared);
+            }
+
+            if (precondition is not null && !precondition(current, current is not null))
+            {
+                result = new IndexWriteResult(false, Own(current, shared));
+            }
+            else if (value is null && current is null)
+            {
+                result = new IndexWriteResult(true, null);
+            }
+            else
+            {
+                byte[] keyCopy = key.ToArray();
+                CommitGroup group = _filling;
+                bool first = group.IsEmpty;
+                WriteAheadLog.AppendRecord(group.Records, keyCopy, value, existed: current is not null);
+                var write = new PendingWrite(keyCopy, value, (value is null ? 0 : 1) - (current is null ? 0 : 1), group.Durable);
+                group.Writes.Add(write);
+                _pending[keyCopy] = write;
+                durable = group.Durable;
+                result = new IndexWriteResult(true, Own(current, shared));
+                if (first)
+                {
+                    _commitSignal.Release();
+                }
+            }
+        }
+
+        return durable is null || durable.IsCompletedSuccessfully ? new ValueTask<IndexWriteResult>(result) : WaitAsync(durable, result);
+
+        static async ValueTask<IndexWriteResult> WaitAsync(Task durable, IndexWriteResult result)
+        {
+            await durable.ConfigureAwait(false);
+            return result;
+        }
+
+        static byte[]? Own(byte[]? value, bool shared) => shared && value is not null ? value.AsSpan().ToArray() : value;
+    }
+
+    private byte[]? ReadDurable(ReadOnlySpan<byte> key, out bool shared)
+    {
+        IndexVersion version = AcquireVersion();
+        try
+        {
+            return version.TryGet(key, out byte[]? value, out shared) ? value : null;
+        }
+        finally
+        {
+            version.Release();
+        }
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        var spare = new CommitGroup();
+        while (true)
+        {
+            CommitGroup? group = null;
+            lock (_writeGate)
+            {
+                if (!_filling.IsEmpty)
+                {
+                    group = _filling;
+                    _filling = spare;
+                }
+                else if (_closing)
+                {
+                    return;
+                }
+            }
+
+            if (group is null)
+            {
+                await _commitSignal.WaitAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            await CommitAsync(group).ConfigureAwait(false);
+            group.Reset();
+            spare = group;
+        }
+    }
+
+    private async ValueTask CommitAsync(CommitGroup group)
+    {
+        if (_failure is not null)
+        {
+            group.Fail(FailedError());
+            return;
+        }
+
+        try
+        {
+            _wal.Append(group.Records.WrittenSpan);
+            _options.FaultHook?.Invoke(IndexFaultPoint.WalWritten);
+            _wal.Sync();
+        }
+        catch (Exception exception)
+        {
+            Fail(exception);
+            group.Fail(exception);
+            return;
+        }
+
+        Memtable memtable = _mutable;
+        long liveDelta = 0;
+        foreach (PendingWrite write in group.Writes)
+        {
+            memtable.Put(write.Key, write.Value);
+            liveDelta += write.LiveDelta;
+        }
+
+        Interlocked.Add(ref _liveCount, liveDelta);
+        lock (_writeGate)
+        {
+            foreach (PendingWrite write in group.Writes)
+            {
+                // A later write to the same key may have replaced the entry; it stays pending.
+                if (_pending.TryGetValue(write.Key, out PendingWrite? pending) && ReferenceEquals(pending, write))
+                {
+                    _pending.Remove(write.Key);
+                }
+            }
+        }
+
+        group.Complete();
+        if (memtable.Bytes >= _options.MemtableSize)
+        {
+            await SwitchMemtableAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Freezes the full memtable for a flush and starts a new one, with a new WAL.</summary>
+    private async ValueTask SwitchMemtableAsync()
+    {
+        // Backpressure: commits wait while the flusher is behind.
+        while (Volatile.Read(ref _current).Frozen.Length >= _options.MaxFrozenMemtables && _failure is null)
+        {
+            await _flushed.WaitAsync().ConfigureAwait(false);
+        }
+
+        if (_failure is not null)
+        {
+            return;
+        }
+
+        long number = AllocateFileNumber();
+        WriteAheadLog? wal = null;
+        try
+        {
+            wal = WriteAheadLog.Create(_directory, number);
+            NativeFile.SyncDirectory(_directory);
+        }
+        catch (Exception exception)
+        {
+            wal?.Dispose();
+            Fail(exception);
+            return;
+        }
+
+        _wal.Dispose();
+        _wal = wal;
+
+        Memtable frozen = _mutable;
+        frozen.LiveCountAfter = Volatile.Read(ref _liveCount);
+        _mutable = new Memtable(number);
+        lock (_versionGate)
+        {
+            IndexVersion current = _current;
+            Install(new IndexVersion(_mutable, [frozen, .. current.Frozen], current.Tables));
+            StartFlush();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastS3.Storage.Index;
+
+/// <summary>
+/// The write-ahead log behind one memtable. Each record, little-endian:
+/// <code>
+/// u32 CRC-32C of the rest | u32 length of the rest | u8 kind | u16 key length | key | value
+/// </code>
+/// kind is 1 (put) or 2 (delete), plus 0x80 when the key existed before the write, which keeps
+/// the live count exact through replay. Records are appended a commit group at a time and made
+/// durable by one fdatasync. Replay stops at the first short or corrupt record: a torn tail, from
+/// a group whose fdatasync never returned, so none of it was acknowledged.
+/// </summary>
+internal sealed class WriteAheadLog : IDisposable
+{
+    private const int HeaderLength = 11;
+    private const byte Put = 1;
+    private const byte Delete = 2;
+    private const byte Existed = 0x80;
+
+    private readonly SafeFileHandle _handle;
+    private long _length;
+
+    private WriteAheadLog(string path, SafeFileHandle handle, long length)
+    {
+        Path = path;
+        _handle = handle;
+        _length = length;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Creates an empty log; the caller syncs the directory before relying on it.</summary>
+    public static WriteAheadLog Create(string directory, long number)
+    {
+        string path = IndexFiles.Wal(directory, number);
+        return new WriteAheadLog(path, File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write), 0);
+    }
+
+    /// <summary>Reopens a replayed log for appending, cutting off a torn tail first.</summary>
+    public static WriteAheadLog OpenForAppend(string path, long validLength)
+    {
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
+        try
+        {
+            if (RandomAccess.GetLength(handle) != validLength)
+            {
+                RandomAccess.SetLength(handle, validLength);
+                NativeFile.DataSync(handle, path);
+            }
+
+            return new WriteAheadLog(path, handle, validLength);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Encodes one record at the end of <paramref name="output"/>; a null value is a delete.</summary>
+    public static void AppendRecord(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> key, byte[]? value, bool existed)
+    {
+        int length = HeaderLength + key.Length + (value?.Length ?? 0);
+        Span<byte> record = output.GetSpan(length)[..length];
+        BinaryPrimitives.WriteInt32LittleEndian(record[4..], length - 8);
+        record[8] = (byte)((value is null ? Delete : Put) | (existed ? Existed : 0));
+        BinaryPrimitives.WriteUInt16LittleEndian(record[9..], (ushort)key.Length);
+        key.CopyTo(record[HeaderLength..]);
+        value.CopyTo(record[(HeaderLength + key.Length)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32C.Compute(record[4..]));
+        output.Advance(length);
+    }
+
+    /// <summary>
+    /// Applies the log's valid records to <paramref name="memtable"/> and returns the length of the
+    /// valid prefix; <paramref name="liveDelta"/> is how the records changed the live key count.
+    /// </summary>
+    public static long Replay(string path, Memtable memtable, out long liveDelta)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        liveDelta = 0;
+        int position = 0;
+        while (TryRead(bytes.AsSpan(position), out int length, out byte kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        {
+            bool isPut = (kind & ~Existed) == Put;
+            memtable.Put(key.ToArray(), isPut ? value.ToArray() : null);
+            liveDelta += (isPut ? 1 : 0) - ((kind & Existed) != 0 ? 1 : 0);
+            position += length;
+        }
+
+        return position;
+    }
+
+    /// <summary>Writes a commit group's records at the end of the log (not yet durable).</summary>
+    public void Append(ReadOnlySpan<byte> records)
+    {
+        RandomAccess.Write(_handle, records, _length);
+        _length += records.Length;
+    }
+
+    public void Sync() => NativeFile.DataSync(_handle, Path);
+
+    public void Dispose() => _handle.Dispose();
+
+    private static bool TryRead(ReadOnlySpan<byte> bytes, out int length, out byte kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        length = 0;
+        kind = 0;
+        key = value = default;
+        if (bytes.Length < HeaderLength)
+        {
+            return false;
+        }
+
+        uint rest = BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]);
+        if (rest < HeaderLength - 8 || rest > (uint)(bytes.Length - 8)
+            || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Crc32C.Compute(bytes.Slice(4, 4 + (int)rest)))
+        {
+            return false;
+        }
+
+        length = 8 + (int)rest;
+        kind = bytes[8];
+        int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[9..]);
+        int valueLength = length - HeaderLength - keyLength;
+        byte operation = (byte)(kind & ~Existed);
+        if (keyLength > OrderedIndex.MaxKeyLength || valueLength < 0 || valueLength > OrderedIndex.MaxValueLength
+            || (operation != Put && operation != Delete) || (operation == Delete && valueLength != 0))
+        {
+            return false;
+        }
+
+        key = bytes.Slice(HeaderLength, keyLength);
+        value = bytes.Slice(HeaderLength + keyLength, valueLength);
+        return true;
+    }
+}
