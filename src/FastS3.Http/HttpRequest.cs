@@ -63,6 +63,12 @@ public sealed class HttpRequest
 
     public EndPoint? RemoteEndPoint { get; internal set; }
 
+    /// <summary>
+    /// The application's own per-connection state (buffers, hash objects): kept across requests
+    /// and, as connections are pooled, across connections. The transport never touches it.
+    /// </summary>
+    public object? ConnectionState { get; set; }
+
     internal bool KeepAlive { get; private set; }
 
     internal bool HasBody => IsChunked || ContentLength > 0;

@@ -24,6 +24,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string CertsDir { get; }
 
+    /// <summary>Keep DATA_DIR when disposed (to start another server on it).</summary>
+    public bool KeepDataDir { get; set; }
+
     public Uri BaseUrl { get; private set; } = null!;
 
     public string Log
@@ -38,9 +41,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts `fasts3 server` and waits for it to report where it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null)
+    public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null, string? dataDir = null)
     {
-        string dataDir = Directory.CreateTempSubdirectory("fasts3-data-").FullName;
+        dataDir ??= Directory.CreateTempSubdirectory("fasts3-data-").FullName;
         certsDir ??= Path.Combine(Directory.CreateTempSubdirectory("fasts3-certs-").FullName, "certs");
         var start = Command(executable, ["server", dataDir, "--address", address, "--certs-dir", certsDir, .. tls ? Array.Empty<string>() : ["--no-tls"]]);
         start.RedirectStandardError = true;
@@ -91,8 +94,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["FASTS3_ROOT_USER"] = "fasts3test";
-        start.Environment["FASTS3_ROOT_PASSWORD"] = "fasts3test-secret";
+        start.Environment["FASTS3_ROOT_USER"] = AwsCli.AccessKey;
+        start.Environment["FASTS3_ROOT_PASSWORD"] = AwsCli.SecretKey;
         return start;
     }
 
@@ -121,7 +124,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        Directory.Delete(DataDir, recursive: true);
+        if (!KeepDataDir)
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
     }
 
     [GeneratedRegex(@"listening on (https?://\S+)")]

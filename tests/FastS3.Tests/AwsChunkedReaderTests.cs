@@ -31,7 +31,8 @@ public class AwsChunkedReaderTests
                 }
 
                 request.Headers.TryGetValue("x-amz-decoded-content-length"u8, out ReadOnlySpan<byte> declared);
-                _reader.Start(request.Body, _signature, declared.IsEmpty ? -1 : long.Parse(declared));
+                request.Headers.TryGetValue("x-amz-trailer"u8, out ReadOnlySpan<byte> trailer);
+                _reader.Start(request.Body, _signature, declared.IsEmpty ? -1 : long.Parse(declared), trailer);
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 while (true)
                 {
@@ -155,6 +156,7 @@ public class AwsChunkedReaderTests
     [InlineData("\r\n0\r\n", "XX0\r\n", "InvalidRequest")]                         // data not followed by CRLF
     [InlineData("ECU9AA==\r\n\r\n", "ECU9AA==\r\n\r\nextra", "InvalidRequest")]     // bytes after the trailers
     [InlineData("x-amz-checksum-crc32:", "no colon here", "MalformedTrailerError")]
+    [InlineData("x-amz-checksum-crc32:", "x-amz-checksum-crc32c:", "MalformedTrailerError")]     // not the declared trailer
     public async Task MalformedUnsignedStreamsAreRejected(string find, string replace, string code)
         => Assert.Equal(code, await Decode(EditedAwsCliUpload(b => ReplaceOnce(b, find, replace)), CaptureTime));
 
@@ -179,7 +181,7 @@ public class AwsChunkedReaderTests
             string answer = "OK";
             try
             {
-                _reader.Start(request.Body, context, 2999);
+                _reader.Start(request.Body, context, 2999, "x-amz-checksum-crc32"u8);
                 while (!(await _reader.ReadAsync()).IsEmpty)
                 {
                 }

@@ -1,6 +1,7 @@
 using System.Text;
 using FastS3.Api;
 using FastS3.Http;
+using FastS3.Storage;
 using FastS3.Testing;
 
 namespace FastS3.Tests;
@@ -60,5 +61,19 @@ public class PreconditionsTests
     [InlineData("If-Match: " + ETag + "\r\n", false, "Failed")]
     [InlineData("", true, "Proceed")]
     public async Task WriteConditions(string headers, bool exists, string expected)
-        => Assert.Equal(expected, await Evaluate(headers, h => Preconditions.EvaluateWrite(h, exists, exists ? Encoding.ASCII.GetBytes(ETag) : []).ToString()));
+        => Assert.Equal(expected, await Evaluate(headers, h => Preconditions.ForWrite(h) is { } check && !check(exists ? RecordWithETag() : default, exists) ? "Failed" : "Proceed"));
+
+    private static byte[] RecordWithETag()
+    {
+        var record = new ObjectRecord.Builder(0, Guid.Empty, 0, 0, LastModified);
+        try
+        {
+            record.Add(RecordField.ETag, Encoding.ASCII.GetBytes(ETag.Trim('"')));
+            return record.Written.ToArray();
+        }
+        finally
+        {
+            record.Dispose();
+        }
+    }
 }

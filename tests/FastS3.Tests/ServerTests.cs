@@ -43,7 +43,7 @@ public class ServerTests
 
             await tls.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
             using var reader = new StreamReader(tls);
-            Assert.StartsWith("HTTP/1.1 501 Not Implemented", await reader.ReadLineAsync());
+            Assert.StartsWith("HTTP/1.1 403 Forbidden", await reader.ReadLineAsync());
         }
     }
 
@@ -58,30 +58,15 @@ public class ServerTests
     }
 
     [Fact]
-    public async Task AnswersS3RequestsWithXmlErrorsOverHttps()
+    public async Task AnswersUnsignedRequestsWithXmlErrorsOverHttps()
     {
         await using ServerProcess server = await ServerProcess.StartAsync();
         var (exit, stdout, stderr) = await Processes.CurlAsync("--insecure", "--include", new Uri(server.BaseUrl, "/my-bucket/my-secret-diary").ToString());
         Assert.True(exit == 0, stderr);
-        Assert.StartsWith("HTTP/1.1 501 Not Implemented\r\n", stdout);
+        Assert.StartsWith("HTTP/1.1 403 Forbidden\r\n", stdout);
         Assert.Matches(@"x-amz-request-id: [0-9A-F]{16}\r\n", stdout);
         Assert.Contains("Content-Type: application/xml\r\n", stdout);
-        Assert.Contains("<Error><Code>NotImplemented</Code><Message>GetObject is not implemented by this server yet.</Message><Resource>/my-bucket/my-secret-diary</Resource><RequestId>", stdout);
-    }
-
-    [Fact]
-    public async Task AwsCliSeesTheS3ErrorCode()
-    {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        var start = new System.Diagnostics.ProcessStartInfo("aws", ["--no-verify-ssl", "--endpoint-url", server.BaseUrl.ToString().TrimEnd('/'), "s3api", "list-buckets"]);
-        start.Environment["AWS_ACCESS_KEY_ID"] = "fasts3test";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "fasts3test-secret";
-        start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
-        start.Environment["AWS_MAX_ATTEMPTS"] = "1";
-        var (exit, _, stderr) = await Processes.RunAsync(start);
-        Assert.NotEqual(0, exit);
-        Assert.Contains("(NotImplemented)", stderr);
-        Assert.Contains("ListBuckets is not implemented", stderr);
+        Assert.Contains("<Error><Code>AccessDenied</Code><Message>Anonymous access is not allowed; sign the request with AWS Signature Version 4.</Message><Resource>/my-bucket/my-secret-diary</Resource><RequestId>", stdout);
     }
 
     [Fact]
@@ -91,7 +76,7 @@ public class ServerTests
         Assert.Equal("http", server.BaseUrl.Scheme);
         var (exit, stdout, stderr) = await Processes.CurlAsync("--globoff", "--write-out", "%{http_code}", "--output", "/dev/null", server.BaseUrl.ToString());
         Assert.True(exit == 0, stderr);
-        Assert.Equal("501", stdout);
+        Assert.Equal("403", stdout);
     }
 
     [Fact]

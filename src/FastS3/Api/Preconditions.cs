@@ -1,5 +1,7 @@
 using System.Buffers.Text;
 using FastS3.Http;
+using FastS3.Storage;
+using FastS3.Storage.Index;
 
 namespace FastS3.Api;
 
@@ -50,23 +52,30 @@ public static class Preconditions
     }
 
     /// <summary>
-    /// For conditional writes (PUT with If-Match / If-None-Match), given the current object's ETag
-    /// (empty when there is none). S3 answers 404 NoSuchKey for If-Match on a missing key, which
-    /// the caller decides; here a missing object simply fails If-Match.
+    /// For conditional writes (PUT with If-Match / If-None-Match): a check the index runs against the
+    /// current record under its write lock, so two racing conditional PUTs cannot both win. Null when
+    /// the request has no condition. A refused If-Match on a missing key is S3's 404 NoSuchKey, which
+    /// the caller tells apart by the absent previous value.
     /// </summary>
-    public static Result EvaluateWrite(HttpRequestHeaders headers, bool exists, ReadOnlySpan<byte> currentEtag)
+    public static IndexPrecondition? ForWrite(HttpRequestHeaders headers)
     {
-        if (headers.TryGetValue("if-match"u8, out ReadOnlySpan<byte> ifMatch) && (!exists || !ListMatches(ifMatch, currentEtag)))
+        byte[]? ifMatch = headers.TryGetValue("if-match"u8, out ReadOnlySpan<byte> match) ? match.ToArray() : null;
+        byte[]? ifNoneMatch = headers.TryGetValue("if-none-match"u8, out ReadOnlySpan<byte> noneMatch) ? noneMatch.ToArray() : null;
+        if (ifMatch is null && ifNoneMatch is null)
         {
-            return Result.Failed;
+            return null;
         }
 
-        if (headers.TryGetValue("if-none-match"u8, out ReadOnlySpan<byte> ifNoneMatch) && exists && ListMatches(ifNoneMatch, currentEtag))
+        return (current, exists) =>
         {
-            return Result.Failed;
-        }
+            ReadOnlySpan<byte> etag = exists && ObjectRecord.TryRead(current, out ObjectRecord record) ? record.ETag : default;
+            if (ifMatch is not null && (!exists || !ListMatches(ifMatch, etag)))
+            {
+                return false;
+            }
 
-        return Result.Proceed;
+            return ifNoneMatch is null || !exists || !ListMatches(ifNoneMatch, etag);
+        };
     }
 
     /// <summary>True when any entry of a comma-separated ETag list (or "*") matches <paramref name="etag"/>.</summary>

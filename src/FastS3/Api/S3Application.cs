@@ -1,28 +1,86 @@
+using System.Runtime.CompilerServices;
+using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Storage;
 
 namespace FastS3.Api;
 
 /// <summary>
-/// The S3 front door: routes each request and dispatches it to its operation family. Every
-/// response carries x-amz-request-id. Operations are served as their families land; until then a
-/// route answers S3's 501 NotImplemented naming the operation.
+/// The S3 front door: gives every response an x-amz-request-id, routes, authenticates, and hands the
+/// request to its operation family. Handlers report S3 errors by returning or throwing them; this
+/// class turns them into error documents.
 /// </summary>
 public sealed class S3Application : IHttpApplication
 {
-    private static readonly S3Error[] NotImplementedByOperation = Enum.GetValues<S3Operation>()
-        .Select(op => op == S3Operation.NotImplemented
-            ? S3Error.NotImplemented
-            : new S3Error(501, "NotImplemented", $"{op} is not implemented by this server yet."))
-        .ToArray();
+    private readonly SigV4Verifier _verifier;
+    private readonly Buckets _buckets;
+    private readonly Put _put;
+    private readonly Get _get;
+    private readonly Delete _delete;
+    private readonly Listing _list;
+    private readonly DeleteObjects _deleteObjects;
+    private readonly IServerLog _log;
 
-    public ValueTask ProcessAsync(HttpRequest request, HttpResponse response)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log)
     {
-        Span<byte> requestId = stackalloc byte[RequestId.Length];
-        RequestId.Next(requestId);
-        response.Headers.Add("x-amz-request-id"u8, requestId);
-
-        S3Route route = S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8));
-        ErrorResponse.Write(response, NotImplementedByOperation[(int)route.Operation], request.Path, requestId);
-        return ValueTask.CompletedTask;
+        _verifier = new SigV4Verifier(keys, clock);
+        _buckets = new Buckets(store, keys);
+        _put = new Put(store);
+        _get = new Get(store);
+        _delete = new Delete(store);
+        _list = new Listing(store, _buckets);
+        _deleteObjects = new DeleteObjects(store);
+        _log = log;
     }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask ProcessAsync(HttpRequest request, HttpResponse response)
+    {
+        S3Call call = S3Call.For(request, response);
+        response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
+        call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8)));
+
+        if (_verifier.Verify(request, call.Signature) is { } authError)
+        {
+            call.Fail(authError);
+            return;
+        }
+
+        try
+        {
+            S3Error? error = await DispatchAsync(call);
+            if (error is not null)
+            {
+                call.Fail(error);
+            }
+        }
+        catch (S3Exception ex) when (!response.HasStarted)
+        {
+            call.Fail(ex.Error);
+        }
+        catch (StorageFullException ex) when (!response.HasStarted)
+        {
+            _log.Error("storage full", ex);
+            call.Fail(S3Errors.InsufficientStorage);
+        }
+    }
+
+    private ValueTask<S3Error?> DispatchAsync(S3Call call) => call.Route.Operation switch
+    {
+        S3Operation.ListBuckets => _buckets.ListAsync(call),
+        S3Operation.CreateBucket => _buckets.CreateAsync(call),
+        S3Operation.HeadBucket => _buckets.HeadAsync(call),
+        S3Operation.DeleteBucket => _buckets.DeleteAsync(call),
+        S3Operation.GetBucketLocation => _buckets.LocationAsync(call),
+        S3Operation.PutObject => _put.PutObjectAsync(call),
+        S3Operation.GetObject => _get.GetObjectAsync(call, head: false),
+        S3Operation.HeadObject => _get.GetObjectAsync(call, head: true),
+        S3Operation.DeleteObject => _delete.DeleteObjectAsync(call),
+        S3Operation.ListObjectsV1 => _list.ListObjectsV1Async(call),
+        S3Operation.ListObjectsV2 => _list.ListObjectsV2Async(call),
+        S3Operation.ListObjectVersions => _list.ListObjectVersionsAsync(call),
+        S3Operation.DeleteObjects => _deleteObjects.DeleteObjectsAsync(call),
+        S3Operation.NotImplemented => ValueTask.FromResult<S3Error?>(S3Error.NotImplemented),
+        _ => ValueTask.FromResult<S3Error?>(S3Errors.NotImplementedYet(call.Route.Operation)),
+    };
 }

@@ -24,5 +24,31 @@ public static class S3Errors
     public static readonly S3Error MalformedChunkedEncoding = new(400, "InvalidRequest", "The aws-chunked request body is malformed.");
     public static readonly S3Error ChunkSignatureDoesNotMatch = new(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     public static readonly S3Error MalformedTrailerError = new(400, "MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
+    public static readonly S3Error NoSuchBucket = new(404, "NoSuchBucket", "The specified bucket does not exist");
+    public static readonly S3Error InvalidBucketName = new(400, "InvalidBucketName", "The specified bucket is not valid.");
+    public static readonly S3Error BucketAlreadyOwnedByYou = new(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+    public static readonly S3Error BucketNotEmpty = new(409, "BucketNotEmpty", "The bucket you tried to delete is not empty");
+    public static readonly S3Error MalformedXML = new(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+    public static readonly S3Error InsufficientStorage = new(507, "XMinioStorageFull", "Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.");
+    public static readonly S3Error KeyTooLong = new(400, "KeyTooLongError", "Your key is too long");
+    public static readonly S3Error NoSuchKey = new(404, "NoSuchKey", "The specified key does not exist.");
+    public static readonly S3Error MetadataTooLarge = new(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.");
+    public static readonly S3Error EntityTooLarge = new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
+    public static readonly S3Error PreconditionFailed = new(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    public static readonly S3Error InvalidRange = new(416, "InvalidRange", "The requested range is not satisfiable");
+    public static readonly S3Error NotModified = new(304, "NotModified", "Not Modified");
+    public static readonly S3Error SseCNotSupportedYet = new(501, "NotImplemented", "Server-side encryption with customer-provided keys is not implemented by this server yet.");
+    public static readonly S3Error SseCNotApplicable = new(400, "InvalidRequest", "The encryption parameters are not applicable to this object.");
+    public static readonly S3Error InvalidArgument = new(400, "InvalidArgument", "Invalid Argument");
+    public static readonly S3Error InvalidEncodingType = new(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+    public static readonly S3Error InvalidContinuationToken = new(400, "InvalidArgument", "The continuation token provided is incorrect");
+    public static readonly S3Error MissingContentDigest = new(400, "InvalidRequest", "Missing required header for this request: Content-MD5");
     public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+
+    private static readonly S3Error[] NotImplementedByOperation = Enum.GetValues<S3Operation>()
+        .Select(op => new S3Error(501, "NotImplemented", $"{op} is not implemented by this server yet."))
+        .ToArray();
+
+    /// <summary>501 for an operation the router knows but this server does not serve yet.</summary>
+    public static S3Error NotImplementedYet(S3Operation operation) => NotImplementedByOperation[(int)operation];
 }

@@ -10,9 +10,12 @@ public sealed class AccessKeys
 
     public AccessKeys(string accessKey, string secretKey)
     {
+        RootAccessKey = accessKey;
         _accessKey = Encoding.UTF8.GetBytes(accessKey);
         _secret = Encoding.UTF8.GetBytes(secretKey);
     }
+
+    public string RootAccessKey { get; }
 
     /// <summary>The secret for <paramref name="accessKey"/>; the same array every time, so it can key caches.</summary>
     public bool TryGetSecret(ReadOnlySpan<byte> accessKey, out byte[] secret)

@@ -40,6 +40,11 @@ public sealed class SigV4Verifier
             return VerifyPresigned(request, context);
         }
 
+        if (ContainsParameter(request.Query, "AWSAccessKeyId="u8))
+        {
+            return S3Errors.SignatureV2Unsupported;
+        }
+
         return S3Errors.AnonymousAccessDenied;
     }
 

@@ -20,7 +20,7 @@ internal ref struct ScratchBuffer
 
     public readonly Span<byte> Slice(int start, int length) => _array.AsSpan(start, length);
 
-    public void Append(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
+    public void Append(scoped ReadOnlySpan<byte> bytes) => bytes.CopyTo(Reserve(bytes.Length));
 
     public void Append(byte b) => Reserve(1)[0] = b;
 

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using FastS3.Api;
+using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Storage;
 using FastS3.Tls;
 
 namespace FastS3.Cli;
 
-/// <summary><c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls]</c></summary>
+/// <summary><c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct]</c></summary>
 internal static class ServerCommand
 {
     public static Command Create()
@@ -23,14 +25,19 @@ internal static class ServerCommand
             DefaultValueFactory = _ => new DirectoryInfo(CertificateFiles.DefaultDirectory),
         };
         var noTls = new Option<bool>("--no-tls") { Description = "Serve plain HTTP. SSE-C requests are then refused, as S3 requires." };
+        var writeMode = new Option<WriteMode>("--write-mode")
+        {
+            Description = "How object data reaches the disk, both durable (fdatasync before the reply): Buffered (page cache) or Direct (O_DIRECT).",
+            DefaultValueFactory = _ => WriteMode.Buffered,
+        };
 
-        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls };
+        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls, writeMode };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), cancellationToken));
+            result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, CancellationToken cancellationToken)
     {
         var log = new ConsoleLog();
         IReadOnlyList<System.Net.IPEndPoint> endPoints;
@@ -45,7 +52,7 @@ internal static class ServerCommand
         }
 
         RootCredentials credentials = RootCredentials.FromEnvironment(log);
-        dataDir.Create();
+        await using Store store = Store.Open(dataDir.FullName, new StoreOptions { WriteMode = writeMode }, log);
 
         var options = new HttpServerOptions
         {
@@ -58,7 +65,18 @@ internal static class ServerCommand
             options.EndPoints.Add(endPoint);
         }
 
-        await using var server = new HttpServer(options, new S3Application());
+        var application = new S3Application(store, new AccessKeys(credentials.AccessKey, credentials.SecretKey), TimeProvider.System, log);
+        // Stop gracefully on Ctrl+C (System.CommandLine's token) and on SIGTERM, registered before
+        // the server announces itself so an early SIGTERM cannot kill it the hard way.
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        });
+        using CancellationTokenRegistration ctrlC = cancellationToken.Register(() => stop.TrySetResult());
+
+        await using var server = new HttpServer(options, application);
         server.Start();
 
         string scheme = noTls ? "http" : "https";
@@ -67,16 +85,8 @@ internal static class ServerCommand
             log.Info($"listening on {scheme}://{endPoint}");
         }
 
-        log.Info($"data directory {dataDir.FullName}, root user {credentials.AccessKey}");
+        log.Info($"data directory {dataDir.FullName} ({writeMode} writes), root user {credentials.AccessKey}");
 
-        // Stop gracefully on Ctrl+C (handled by System.CommandLine's token) and on SIGTERM.
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.TrySetResult();
-        });
-        using CancellationTokenRegistration ctrlC = cancellationToken.Register(() => stop.TrySetResult());
         await stop.Task;
 
         log.Info("stopping: draining in-flight requests");

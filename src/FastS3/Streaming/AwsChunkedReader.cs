@@ -29,6 +29,8 @@ public sealed class AwsChunkedReader : IDisposable
     private readonly byte[] _trailerText = new byte[MaxTrailerBytes];
     private readonly Field[] _trailerFields = new Field[MaxTrailerFields];
     private readonly byte[] _providedSignature = new byte[64];
+    private readonly byte[] _declaredTrailer = new byte[64];
+    private int _declaredTrailerLength;
     private readonly byte[] _previousSignature = new byte[64];
     private readonly IncrementalHash _chunkHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -60,9 +62,20 @@ public sealed class AwsChunkedReader : IDisposable
     /// <summary>Decoded bytes handed out so far.</summary>
     public long DecodedLength => _decoded;
 
-    /// <summary>Prepares to decode <paramref name="body"/>; <paramref name="expectedLength"/> is X-Amz-Decoded-Content-Length or -1.</summary>
-    public void Start(HttpRequestBody body, SignatureContext signature, long expectedLength)
+    /// <summary>
+    /// Prepares to decode <paramref name="body"/>; <paramref name="expectedLength"/> is
+    /// X-Amz-Decoded-Content-Length or -1, <paramref name="declaredTrailer"/> the field named by
+    /// x-amz-trailer (empty: none). Any other trailer is refused, as S3 does.
+    /// </summary>
+    public void Start(HttpRequestBody body, SignatureContext signature, long expectedLength, ReadOnlySpan<byte> declaredTrailer)
     {
+        if (declaredTrailer.Length > _declaredTrailer.Length)
+        {
+            throw new S3Exception(S3Errors.MalformedTrailerError);
+        }
+
+        declaredTrailer.CopyTo(_declaredTrailer);
+        _declaredTrailerLength = declaredTrailer.Length;
         _body = body;
         _signature = signature;
         _signedChunks = signature.Payload is PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer;
@@ -335,6 +348,11 @@ public sealed class AwsChunkedReader : IDisposable
             value.CopyTo(_providedSignature);
             _hasTrailerSignature = true;
             return;
+        }
+
+        if (!System.Text.Ascii.EqualsIgnoreCase(name, _declaredTrailer.AsSpan(0, _declaredTrailerLength)))
+        {
+            throw new S3Exception(S3Errors.MalformedTrailerError);
         }
 
         // Kept as "name:value\n", the form the trailer signature covers.

@@ -25,7 +25,7 @@ internal ref struct XmlBuilder
     public readonly ReadOnlySpan<byte> Written => _buffer.Written;
 
     /// <summary>The document element, in the S3 namespace unless it is an &lt;Error&gt;.</summary>
-    public void OpenRoot(ReadOnlySpan<byte> name, bool withNamespace = true)
+    public void OpenRoot(scoped ReadOnlySpan<byte> name, bool withNamespace = true)
     {
         _buffer.Append((byte)'<');
         _buffer.Append(name);
@@ -39,28 +39,28 @@ internal ref struct XmlBuilder
         _buffer.Append((byte)'>');
     }
 
-    public void Open(ReadOnlySpan<byte> name)
+    public void Open(scoped ReadOnlySpan<byte> name)
     {
         _buffer.Append((byte)'<');
         _buffer.Append(name);
         _buffer.Append((byte)'>');
     }
 
-    public void Close(ReadOnlySpan<byte> name)
+    public void Close(scoped ReadOnlySpan<byte> name)
     {
         _buffer.Append("</"u8);
         _buffer.Append(name);
         _buffer.Append((byte)'>');
     }
 
-    public void Element(ReadOnlySpan<byte> name, ReadOnlySpan<byte> text)
+    public void Element(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> text)
     {
         Open(name);
         Text(text);
         Close(name);
     }
 
-    public void Element(ReadOnlySpan<byte> name, long value)
+    public void Element(scoped ReadOnlySpan<byte> name, long value)
     {
         Open(name);
         Utf8Formatter.TryFormat(value, _buffer.GetSpan(20), out int written);
@@ -68,10 +68,10 @@ internal ref struct XmlBuilder
         Close(name);
     }
 
-    public void Element(ReadOnlySpan<byte> name, bool value) => Element(name, value ? "true"u8 : "false"u8);
+    public void Element(scoped ReadOnlySpan<byte> name, bool value) => Element(name, value ? "true"u8 : "false"u8);
 
     /// <summary>ISO 8601 with milliseconds, as S3 writes LastModified and CreationDate.</summary>
-    public void Element(ReadOnlySpan<byte> name, DateTimeOffset time)
+    public void Element(scoped ReadOnlySpan<byte> name, DateTimeOffset time)
     {
         Open(name);
         time.UtcDateTime.TryFormat(_buffer.GetSpan(24), out int written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -80,14 +80,14 @@ internal ref struct XmlBuilder
     }
 
     /// <summary>A key or prefix for encoding-type=url: percent-encoded ('/' kept), then XML-escaped (nothing left to escape).</summary>
-    public void ElementUrlEncoded(ReadOnlySpan<byte> name, ReadOnlySpan<byte> text)
+    public void ElementUrlEncoded(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> text)
     {
         Open(name);
         _buffer.Commit(UriEncoding.Encode(text, _buffer.GetSpan(UriEncoding.MaxEncodedLength(text.Length)), keepSlash: true));
         Close(name);
     }
 
-    public void Text(ReadOnlySpan<byte> text)
+    public void Text(scoped ReadOnlySpan<byte> text)
         => _buffer.Commit(XmlText.Escape(text, _buffer.GetSpan(XmlText.EscapedLength(text))));
 
     /// <summary>Sends the document as the response body (status and other headers set by the caller).</summary>

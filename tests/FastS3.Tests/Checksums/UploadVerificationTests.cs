@@ -38,7 +38,7 @@ public class UploadVerificationTests
                 _hasher.Begin(_checksums, md5: true, sha256: _signature.Payload == PayloadMode.Sha256);
                 if (_signature.IsStreaming)
                 {
-                    _chunked.Start(request.Body, _signature, decodedLength);
+                    _chunked.Start(request.Body, _signature, decodedLength, _checksums.TrailerName);
                     for (var piece = await _chunked.ReadAsync(); !piece.IsEmpty; piece = await _chunked.ReadAsync())
                     {
                         _hasher.Append(piece);

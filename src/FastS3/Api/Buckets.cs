@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using FastS3.Auth;
+using FastS3.Storage;
+using FastS3.Xml;
+
+namespace FastS3.Api;
+
+/// <summary>ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.</summary>
+public sealed class Buckets
+{
+    /// <summary>The region FastS3 reports; clients may sign for any region.</summary>
+    public const string Region = "us-east-1";
+
+    /// <summary>A CreateBucketConfiguration is a few hundred bytes; anything larger is refused.</summary>
+    private const int MaxConfigurationSize = 64 * 1024;
+
+    private readonly Store _store;
+    private readonly byte[] _ownerId;
+    private readonly byte[] _ownerName;
+
+    public Buckets(Store store, AccessKeys keys)
+    {
+        _store = store;
+        _ownerName = Encoding.UTF8.GetBytes(keys.RootAccessKey);
+        _ownerId = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(_ownerName)));
+    }
+
+    public ValueTask<S3Error?> ListAsync(S3Call call)
+    {
+        var xml = new XmlBuilder(1024);
+        try
+        {
+            xml.OpenRoot("ListAllMyBucketsResult"u8);
+            WriteOwner(ref xml);
+            xml.Open("Buckets"u8);
+            Span<byte> name = stackalloc byte[64];
+            foreach ((string bucketName, DateTimeOffset created) in _store.ListBuckets())
+            {
+                xml.Open("Bucket"u8);
+                xml.Element("Name"u8, name[..Encoding.ASCII.GetBytes(bucketName, name)]);
+                xml.Element("CreationDate"u8, created);
+                xml.Close("Bucket"u8);
+            }
+
+            xml.Close("Buckets"u8);
+            xml.Close("ListAllMyBucketsResult"u8);
+            xml.WriteTo(call.Response);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+
+        return ValueTask.FromResult<S3Error?>(null);
+    }
+
+    public async ValueTask<S3Error?> CreateAsync(S3Call call)
+    {
+        if (!BucketName.IsValid(call.BucketName))
+        {
+            return S3Errors.InvalidBucketName;
+        }
+
+        // The optional CreateBucketConfiguration (a LocationConstraint) is read and not needed:
+        // FastS3 has one region and accepts whichever the client names.
+        var configuration = new ArrayBufferWriter<byte>();
+        await call.Request.Body.ReadToEndAsync(configuration, MaxConfigurationSize);
+
+        string name = Encoding.ASCII.GetString(call.BucketName);
+        if (!_store.TryCreateBucket(name))
+        {
+            return S3Errors.BucketAlreadyOwnedByYou;
+        }
+
+        call.Response.Headers.Add("Location"u8, "/" + name);
+        call.Response.ContentLength = 0;
+        return null;
+    }
+
+    public ValueTask<S3Error?> HeadAsync(S3Call call)
+    {
+        if (_store.FindBucket(call.BucketName) is null)
+        {
+            return ValueTask.FromResult<S3Error?>(S3Errors.NoSuchBucket);
+        }
+
+        call.Response.Headers.Add("x-amz-bucket-region"u8, Region);
+        call.Response.ContentLength = 0;
+        return ValueTask.FromResult<S3Error?>(null);
+    }
+
+    public async ValueTask<S3Error?> DeleteAsync(S3Call call)
+    {
+        Bucket? bucket = _store.FindBucket(call.BucketName);
+        if (bucket is null)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        if (!await _store.TryDeleteBucketAsync(bucket))
+        {
+            return S3Errors.BucketNotEmpty;
+        }
+
+        call.Response.StatusCode = 204;
+        return null;
+    }
+
+    public ValueTask<S3Error?> LocationAsync(S3Call call)
+    {
+        if (_store.FindBucket(call.BucketName) is null)
+        {
+            return ValueTask.FromResult<S3Error?>(S3Errors.NoSuchBucket);
+        }
+
+        // us-east-1 is reported as an empty LocationConstraint, as S3 does.
+        var xml = new XmlBuilder(256);
+        try
+        {
+            xml.OpenRoot("LocationConstraint"u8);
+            xml.Close("LocationConstraint"u8);
+            xml.WriteTo(call.Response);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+
+        return ValueTask.FromResult<S3Error?>(null);
+    }
+
+    internal void WriteOwner(ref XmlBuilder xml)
+    {
+        xml.Open("Owner"u8);
+        xml.Element("ID"u8, _ownerId);
+        xml.Element("DisplayName"u8, _ownerName);
+        xml.Close("Owner"u8);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using FastS3.Checksums;
+using FastS3.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// GetObject and HeadObject: conditional requests, single ranges, stored headers, checksums on
+/// request (whole-object reads only), and the body read from the data file straight into the
+/// response pipe's buffers.
+/// </summary>
+public sealed class Get(Store store)
+{
+    /// <summary>Largest single read from a data file into the output pipe.</summary>
+    private const int ReadSize = 256 * 1024;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> GetObjectAsync(S3Call call, bool head)
+    {
+        Bucket? bucket = store.FindBucket(call.BucketName);
+        if (bucket is null)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        if (!call.TryDecodeKey())
+        {
+            return S3Errors.KeyTooLong;
+        }
+
+        // A data file can be replaced between the index lookup and the open: look again.
+        for (int attempt = 0; ; attempt++)
+        {
+            if (!bucket.Index.TryGet(call.Key, out byte[]? value) || !ObjectRecord.TryRead(value, out ObjectRecord record))
+            {
+                return S3Errors.NoSuchKey;
+            }
+
+            if (call.Request.Headers.Contains("x-amz-server-side-encryption-customer-algorithm"u8))
+            {
+                return S3Errors.SseCNotApplicable;
+            }
+
+            // Open before answering, so a retry starts from a clean response.
+            SafeFileHandle? file = null;
+            if (!head && record.Size > 0)
+            {
+                try
+                {
+                    file = File.OpenHandle(bucket.DataPath(record.DataId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+                }
+                catch (FileNotFoundException) when (attempt < 3)
+                {
+                    continue;
+                }
+            }
+
+            S3Error? answered = Answer(call, record, head, out ByteRange range);
+            if (file is null || answered is not null || call.Response.StatusCode == 304 || range.Length == 0)
+            {
+                file?.Dispose();
+                return answered;
+            }
+
+            using (file)
+            {
+                await SendAsync(call.Response.BodyWriter, file, range);
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Everything but the body: status, headers, and the range to send.</summary>
+    private static S3Error? Answer(S3Call call, in ObjectRecord record, bool head, out ByteRange range)
+    {
+        var response = call.Response;
+        range = new ByteRange(0, record.Size);
+        Span<byte> etag = stackalloc byte[record.ETag.Length + 2];
+        ETag.WriteQuoted(record.ETag, etag);
+
+        switch (Preconditions.EvaluateRead(call.Request.Headers, etag, record.LastModified))
+        {
+            case Preconditions.Result.Failed:
+                return S3Errors.PreconditionFailed;
+            case Preconditions.Result.NotModified:
+                response.StatusCode = 304;
+                response.Headers.Add("ETag"u8, etag);
+                AddLastModified(response, record.LastModified);
+                return null;
+        }
+
+        bool partial = false;
+        if (call.Request.Headers.TryGetValue("range"u8, out ReadOnlySpan<byte> rangeHeader))
+        {
+            switch (ByteRange.Resolve(rangeHeader, record.Size, out range))
+            {
+                case ByteRange.Outcome.Unsatisfiable:
+                    Span<byte> unsatisfied = stackalloc byte[32];
+                    "bytes */"u8.CopyTo(unsatisfied);
+                    Utf8Formatter.TryFormat(record.Size, unsatisfied[8..], out int digits);
+                    response.Headers.Add("Content-Range"u8, unsatisfied[..(8 + digits)]);
+                    return S3Errors.InvalidRange;
+                case ByteRange.Outcome.Partial:
+                    partial = true;
+                    break;
+            }
+        }
+
+        response.StatusCode = partial ? 206 : 200;
+        response.ContentLength = range.Length;
+        response.Headers.Add("ETag"u8, etag);
+        AddLastModified(response, record.LastModified);
+        response.Headers.Add("Accept-Ranges"u8, "bytes"u8);
+        if (partial)
+        {
+            Span<byte> contentRange = stackalloc byte[80];
+            int n = 0;
+            "bytes "u8.CopyTo(contentRange);
+            n += 6;
+            Utf8Formatter.TryFormat(range.Start, contentRange[n..], out int written);
+            n += written;
+            contentRange[n++] = (byte)'-';
+            Utf8Formatter.TryFormat(range.End, contentRange[n..], out written);
+            n += written;
+            contentRange[n++] = (byte)'/';
+            Utf8Formatter.TryFormat(record.Size, contentRange[n..], out written);
+            n += written;
+            response.Headers.Add("Content-Range"u8, contentRange[..n]);
+        }
+        else if (call.Request.Headers.TryGetValue("x-amz-checksum-mode"u8, out ReadOnlySpan<byte> mode) && System.Text.Ascii.EqualsIgnoreCase(mode, "ENABLED"u8))
+        {
+            AddChecksum(response, record.Field(RecordField.Checksum));
+        }
+
+        ObjectHeaders.Emit(record, response);
+        return null;
+    }
+
+    private static void AddChecksum(FastS3.Http.HttpResponse response, ReadOnlySpan<byte> stored)
+    {
+        if (stored.Length < 4)
+        {
+            return;
+        }
+
+        var algorithm = (ChecksumAlgorithm)stored[0];
+        var type = (ChecksumType)stored[1];
+        int parts = BinaryPrimitives.ReadUInt16LittleEndian(stored[2..]);
+        Span<byte> value = stackalloc byte[MultipartChecksum.MaxCompositeLength];
+        int length = type == ChecksumType.Composite
+            ? MultipartChecksum.FormatComposite(stored[4..], parts, value)
+            : DigestBase64.Encode(stored[4..], value);
+        response.Headers.Add(algorithm.HeaderName, value[..length]);
+        response.Headers.Add("x-amz-checksum-type"u8, type == ChecksumType.Composite ? "COMPOSITE"u8 : "FULL_OBJECT"u8);
+    }
+
+    private static void AddLastModified(FastS3.Http.HttpResponse response, DateTimeOffset lastModified)
+    {
+        Span<byte> date = stackalloc byte[29];
+        Utf8Formatter.TryFormat(lastModified, date, out int written, 'R');
+        response.Headers.Add("Last-Modified"u8, date[..written]);
+    }
+
+    /// <summary>Reads the range from the file into the pipe's own memory and flushes as it goes.</summary>
+    private static async ValueTask SendAsync(PipeWriter output, SafeFileHandle file, ByteRange range)
+    {
+        long offset = range.Start;
+        long remaining = range.Length;
+        while (remaining > 0)
+        {
+            Memory<byte> buffer = output.GetMemory((int)Math.Min(ReadSize, remaining));
+            if (buffer.Length > remaining)
+            {
+                buffer = buffer[..(int)remaining];
+            }
+
+            int read = await RandomAccess.ReadAsync(file, buffer, offset);
+            if (read == 0)
+            {
+                throw new IOException("Data file is shorter than its record.");
+            }
+
+            output.Advance(read);
+            offset += read;
+            remaining -= read;
+            await output.FlushAsync();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using FastS3.Auth;
+using FastS3.Checksums;
+using FastS3.Storage;
+using FastS3.Storage.Index;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// PutObject: streams the body (plain or aws-chunked) once through the hasher into a new data file,
+/// verifies every declared digest, makes the file durable, and only then commits the object to the
+/// index, so a reader sees the old object or the new one and a failed upload leaves nothing.
+/// </summary>
+public sealed class Put(Store store)
+{
+    /// <summary>S3's single-PUT limit.</summary>
+    public const long MaxObjectSize = 5L * 1024 * 1024 * 1024;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> PutObjectAsync(S3Call call)
+    {
+        Bucket? bucket = store.FindBucket(call.BucketName);
+        if (bucket is null)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        if (Validate(call) is { } invalid)
+        {
+            return invalid;
+        }
+
+        BodyHasher hasher = call.Hasher;
+        hasher.Begin(call.Checksums, md5: true, sha256: call.Signature.Payload == PayloadMode.Sha256);
+        var dataId = Guid.NewGuid();
+        string? dataPath = null;
+        long size;
+        await using (DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks))
+        {
+            if (call.Signature.IsStreaming)
+            {
+                call.Chunked.Start(call.Request.Body, call.Signature, DeclaredLength(call), call.Checksums.TrailerName);
+            }
+
+            while (true)
+            {
+                ReadOnlySequence<byte> piece = call.Signature.IsStreaming ? await call.Chunked.ReadAsync() : await call.Request.Body.ReadAsync();
+                if (piece.IsEmpty)
+                {
+                    break;
+                }
+
+                hasher.Append(piece);
+                foreach (ReadOnlyMemory<byte> segment in piece)
+                {
+                    await writer.WriteAsync(segment);
+                }
+            }
+
+            size = writer.Length;
+            if (size > MaxObjectSize)
+            {
+                return S3Errors.EntityTooLarge;
+            }
+
+            if (VerifyBody(call) is { } mismatch)
+            {
+                return mismatch;
+            }
+
+            // An empty object keeps no data file.
+            if (size > 0)
+            {
+                dataPath = bucket.DataPath(dataId);
+                await writer.CommitAsync(dataPath);
+            }
+        }
+
+        IndexWriteResult result;
+        byte[] record = BuildRecord(call, size > 0 ? dataId : Guid.Empty, size, out S3Error? headerError);
+        if (headerError is not null)
+        {
+            DeleteQuietly(dataPath);
+            return headerError;
+        }
+
+        result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
+        if (!result.Applied)
+        {
+            DeleteQuietly(dataPath);
+            return result.Previous is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed;
+        }
+
+        DeleteDataOf(bucket, result.Previous);
+        WriteResponse(call);
+        return null;
+    }
+
+    private static S3Error? Validate(S3Call call)
+    {
+        if (!call.TryDecodeKey())
+        {
+            return S3Errors.KeyTooLong;
+        }
+
+        if (call.Request.Headers.Contains("x-amz-server-side-encryption-customer-algorithm"u8)
+            || call.Request.Headers.Contains("x-amz-server-side-encryption-customer-key"u8))
+        {
+            return S3Errors.SseCNotSupportedYet;
+        }
+
+        if (call.Signature.IsStreaming ? DeclaredLength(call) < 0 : call.Request.ContentLength < 0 && !call.Request.IsChunked)
+        {
+            return S3Errors.MissingContentLength;
+        }
+
+        if (DeclaredLength(call) > MaxObjectSize || call.Request.ContentLength > MaxObjectSize + (MaxObjectSize / 64))
+        {
+            return S3Errors.EntityTooLarge;
+        }
+
+        return call.Checksums.Parse(call.Request);
+    }
+
+    /// <summary>X-Amz-Decoded-Content-Length for aws-chunked bodies, else the Content-Length; -1 if absent.</summary>
+    private static long DeclaredLength(S3Call call)
+    {
+        if (!call.Signature.IsStreaming)
+        {
+            return call.Request.ContentLength;
+        }
+
+        return call.Request.Headers.TryGetValue("x-amz-decoded-content-length"u8, out ReadOnlySpan<byte> value)
+            && System.Buffers.Text.Utf8Parser.TryParse(value, out long length, out int consumed) && consumed == value.Length && length >= 0
+            ? length
+            : -1;
+    }
+
+    private static S3Error? VerifyBody(S3Call call)
+    {
+        if (call.Checksums.IsTrailer)
+        {
+            bool found = call.Chunked.TryGetTrailer(call.Checksums.TrailerName, out ReadOnlySpan<byte> value);
+            if (call.Checksums.SetTrailerChecksum(found, value) is { } trailerError)
+            {
+                return trailerError;
+            }
+        }
+
+        call.Hasher.Finish();
+        return call.Hasher.Verify(call.Checksums, call.Signature);
+    }
+
+    private static byte[] BuildRecord(S3Call call, Guid dataId, long size, out S3Error? error)
+    {
+        var record = new ObjectRecord.Builder(0, dataId, size, size, DateTimeOffset.UtcNow);
+        try
+        {
+            Span<byte> etag = stackalloc byte[32];
+            Hex.Encode(call.Hasher.Md5, etag);
+            record.Add(RecordField.ETag, etag);
+            Span<byte> checksum = stackalloc byte[4 + ChecksumAlgorithmExtensions.MaxDigestLength];
+            checksum[0] = (byte)call.Hasher.Algorithm;
+            checksum[1] = (byte)ChecksumType.FullObject;
+            checksum[2] = 0;
+            checksum[3] = 0;
+            call.Hasher.Checksum.CopyTo(checksum[4..]);
+            record.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
+            error = ObjectHeaders.Capture(call.Request.Headers, ref record);
+            return record.Written.ToArray();
+        }
+        finally
+        {
+            record.Dispose();
+        }
+    }
+
+    private static void WriteResponse(S3Call call)
+    {
+        Span<byte> bare = stackalloc byte[32];
+        Hex.Encode(call.Hasher.Md5, bare);
+        Span<byte> etag = stackalloc byte[34];
+        call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(bare, etag)]);
+        if (call.Checksums.Algorithm != ChecksumAlgorithm.None)
+        {
+            Span<byte> value = stackalloc byte[DigestBase64.MaxLength];
+            call.Response.Headers.Add(call.Checksums.Algorithm.HeaderName, value[..call.Hasher.WriteChecksumBase64(value)]);
+        }
+
+        call.Response.ContentLength = 0;
+    }
+
+    internal static void DeleteDataOf(Bucket bucket, byte[]? previous)
+    {
+        if (previous is not null && ObjectRecord.TryRead(previous, out ObjectRecord old) && old.DataId != Guid.Empty)
+        {
+            DeleteQuietly(bucket.DataPath(old.DataId));
+        }
+    }
+
+    private static void DeleteQuietly(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // An orphaned data file is invisible; start-up cleanup is the backstop.
+        }
+    }
+}

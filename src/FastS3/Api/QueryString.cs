@@ -1,0 +1,36 @@
+using FastS3.Auth;
+
+namespace FastS3.Api;
+
+/// <summary>Finds and percent-decodes query parameters ('+' is a space) without allocating.</summary>
+public static class QueryString
+{
+    /// <summary>True when the parameter is present (possibly with an empty value); decodes it into <paramref name="destination"/>.</summary>
+    public static bool TryGet(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, Span<byte> destination, out int length)
+    {
+        foreach (Range range in query.Split((byte)'&'))
+        {
+            ReadOnlySpan<byte> pair = query[range];
+            if (!pair.StartsWith(name) || (pair.Length > name.Length && pair[name.Length] != (byte)'='))
+            {
+                continue;
+            }
+
+            ReadOnlySpan<byte> raw = pair.Length > name.Length ? pair[(name.Length + 1)..] : default;
+            if (raw.Length > destination.Length)
+            {
+                length = -1;
+                return false;
+            }
+
+            length = UriEncoding.Decode(raw, destination, plusIsSpace: true);
+            return true;
+        }
+
+        length = 0;
+        return false;
+    }
+
+    public static bool Contains(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name)
+        => TryGet(query, name, stackalloc byte[0], out int length) || length < 0;
+}

@@ -1,0 +1,86 @@
+using FastS3.Auth;
+using FastS3.Checksums;
+using FastS3.Http;
+using FastS3.Storage;
+using FastS3.Streaming;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// Everything one S3 request needs besides the request itself: its route, id, verified signature,
+/// decoded key, and the reusable body machinery. One per connection (kept in
+/// <see cref="HttpRequest.ConnectionState"/>), reset by every request, so serving requests
+/// allocates nothing for it.
+/// </summary>
+public sealed class S3Call : IDisposable
+{
+    /// <summary>S3's key limit, in UTF-8 bytes after percent-decoding.</summary>
+    public const int MaxKeyLength = 1024;
+
+    private readonly byte[] _requestId = new byte[RequestId.Length];
+    private readonly byte[] _key = new byte[MaxKeyLength * 3];
+    private int _keyLength;
+
+    public HttpRequest Request { get; private set; } = null!;
+
+    public HttpResponse Response { get; private set; } = null!;
+
+    public S3Route Route { get; private set; }
+
+    public ReadOnlySpan<byte> RequestIdBytes => _requestId;
+
+    public SignatureContext Signature { get; } = new();
+
+    public AwsChunkedReader Chunked { get; } = new();
+
+    public ChecksumRequest Checksums { get; } = new();
+
+    public BodyHasher Hasher { get; } = new();
+
+    /// <summary>The bucket name as it appears in the path (bucket names need no decoding).</summary>
+    public ReadOnlySpan<byte> BucketName => Request.Path.Slice(Route.BucketStart, Route.BucketLength);
+
+    /// <summary>The object key, percent-decoded (valid after <see cref="TryDecodeKey"/>).</summary>
+    public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
+
+    public static S3Call For(HttpRequest request, HttpResponse response)
+    {
+        var call = request.ConnectionState as S3Call;
+        if (call is null)
+        {
+            call = new S3Call();
+            request.ConnectionState = call;
+        }
+
+        call.Request = request;
+        call.Response = response;
+        call._keyLength = 0;
+        call.Checksums.Reset();
+        RequestId.Next(call._requestId);
+        return call;
+    }
+
+    public void SetRoute(S3Route route) => Route = route;
+
+    /// <summary>Decodes the key from the path; false when it is longer than S3 allows.</summary>
+    public bool TryDecodeKey()
+    {
+        ReadOnlySpan<byte> raw = Request.Path.Slice(Route.KeyStart, Route.KeyLength);
+        if (raw.Length > _key.Length)
+        {
+            return false;
+        }
+
+        _keyLength = UriEncoding.Decode(raw, _key, plusIsSpace: false);
+        return _keyLength <= MaxKeyLength;
+    }
+
+    /// <summary>Answers with an S3 error document (status and headers only for HEAD).</summary>
+    public void Fail(S3Error error) => ErrorResponse.Write(Response, error, Request.Path, _requestId);
+
+    public void Dispose()
+    {
+        Chunked.Dispose();
+        Hasher.Dispose();
+    }
+}

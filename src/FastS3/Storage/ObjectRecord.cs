@@ -1,0 +1,173 @@
+using System.Buffers.Binary;
+using FastS3.Buffers;
+
+namespace FastS3.Storage;
+
+/// <summary>The fields of an object's metadata record, by tag. Tags are never reused.</summary>
+public enum RecordField : byte
+{
+    ETag = 1,
+    ContentType = 2,
+    CacheControl = 3,
+    ContentDisposition = 4,
+    ContentEncoding = 5,
+    ContentLanguage = 6,
+    Expires = 7,
+
+    /// <summary>One per user metadata entry: lower-case name (without x-amz-meta-), 0x00, value.</summary>
+    UserMetadata = 8,
+
+    /// <summary>Algorithm (1 byte), checksum type (1 byte), part count (2 bytes LE), raw digest.</summary>
+    Checksum = 9,
+}
+
+/// <summary>
+/// An object's metadata as stored in the bucket index: a fixed header then tagged fields, read in
+/// place from the stored bytes (a ref struct view, nothing decoded up front).
+/// <code>
+///   u8 version | u8 flags | 16 data-file id | i64 size | i64 stored size | i64 last-modified UTC ticks
+///   then fields: u8 tag | u16 LE length | bytes
+/// </code>
+/// </summary>
+public readonly ref struct ObjectRecord
+{
+    public const byte Version = 1;
+    private const int HeaderSize = 1 + 1 + 16 + 8 + 8 + 8;
+
+    private readonly ReadOnlySpan<byte> _bytes;
+
+    private ObjectRecord(ReadOnlySpan<byte> bytes) => _bytes = bytes;
+
+    public byte Flags => _bytes[1];
+
+    /// <summary>Names the data file; empty for an object with no bytes (no file is kept).</summary>
+    public Guid DataId => new(_bytes.Slice(2, 16));
+
+    public long Size => BinaryPrimitives.ReadInt64LittleEndian(_bytes[18..]);
+
+    public long StoredSize => BinaryPrimitives.ReadInt64LittleEndian(_bytes[26..]);
+
+    public DateTimeOffset LastModified => new(BinaryPrimitives.ReadInt64LittleEndian(_bytes[34..]), TimeSpan.Zero);
+
+    public ReadOnlySpan<byte> ETag => Field(RecordField.ETag);
+
+    public static bool TryRead(ReadOnlySpan<byte> bytes, out ObjectRecord record)
+    {
+        record = new ObjectRecord(bytes);
+        if (bytes.Length < HeaderSize || bytes[0] != Version)
+        {
+            return false;
+        }
+
+        // Validate the field chain once, so accessors can trust it.
+        ReadOnlySpan<byte> fields = bytes[HeaderSize..];
+        while (!fields.IsEmpty)
+        {
+            if (fields.Length < 3)
+            {
+                return false;
+            }
+
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(fields[1..]);
+            if (fields.Length < 3 + length)
+            {
+                return false;
+            }
+
+            fields = fields[(3 + length)..];
+        }
+
+        return true;
+    }
+
+    /// <summary>The first field with <paramref name="tag"/>, or empty.</summary>
+    public ReadOnlySpan<byte> Field(RecordField tag)
+    {
+        FieldEnumerator fields = Fields();
+        while (fields.MoveNext())
+        {
+            if (fields.Tag == tag)
+            {
+                return fields.Value;
+            }
+        }
+
+        return default;
+    }
+
+    public FieldEnumerator Fields() => new(_bytes[HeaderSize..]);
+
+    public ref struct FieldEnumerator
+    {
+        private ReadOnlySpan<byte> _rest;
+
+        internal FieldEnumerator(ReadOnlySpan<byte> fields)
+        {
+            _rest = fields;
+            Tag = default;
+            Value = default;
+        }
+
+        public RecordField Tag { get; private set; }
+
+        public ReadOnlySpan<byte> Value { get; private set; }
+
+        public bool MoveNext()
+        {
+            if (_rest.IsEmpty)
+            {
+                return false;
+            }
+
+            Tag = (RecordField)_rest[0];
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(_rest[1..]);
+            Value = _rest.Slice(3, length);
+            _rest = _rest[(3 + length)..];
+            return true;
+        }
+    }
+
+    /// <summary>Builds a record into pooled memory.</summary>
+    public ref struct Builder
+    {
+        private ScratchBuffer _buffer;
+
+        public Builder(byte flags, Guid dataId, long size, long storedSize, DateTimeOffset lastModified)
+        {
+            _buffer = new ScratchBuffer(512);
+            Span<byte> header = _buffer.Reserve(HeaderSize);
+            header[0] = Version;
+            header[1] = flags;
+            dataId.TryWriteBytes(header.Slice(2, 16));
+            BinaryPrimitives.WriteInt64LittleEndian(header[18..], size);
+            BinaryPrimitives.WriteInt64LittleEndian(header[26..], storedSize);
+            BinaryPrimitives.WriteInt64LittleEndian(header[34..], lastModified.UtcTicks);
+        }
+
+        public readonly ReadOnlySpan<byte> Written => _buffer.Written;
+
+        public void Add(RecordField tag, scoped ReadOnlySpan<byte> value)
+        {
+            if (value.Length > ushort.MaxValue)
+            {
+                throw new ArgumentException("A record field is limited to 64 KiB.", nameof(value));
+            }
+
+            Span<byte> field = _buffer.Reserve(3 + value.Length);
+            field[0] = (byte)tag;
+            BinaryPrimitives.WriteUInt16LittleEndian(field[1..], (ushort)value.Length);
+            value.CopyTo(field[3..]);
+        }
+
+        /// <summary>Adds a field only when it has a value.</summary>
+        public void AddIfPresent(RecordField tag, scoped ReadOnlySpan<byte> value)
+        {
+            if (!value.IsEmpty)
+            {
+                Add(tag, value);
+            }
+        }
+
+        public void Dispose() => _buffer.Dispose();
+    }
+}

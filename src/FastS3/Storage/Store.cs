@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using FastS3.Http;
+
+namespace FastS3.Storage;
+
+/// <summary>
+/// The embedded filesystem store under DATA_DIR:
+/// <code>
+///   .fasts3/format        layout version
+///   .fasts3/tmp/          files being written; whatever is left here at start is from a crash and is deleted
+///   buckets/NAME/created  bucket creation time
+///   buckets/NAME/...      the bucket's index and data files (see <see cref="Bucket"/>)
+/// </code>
+/// Bucket names are validated before they get here (lower-case letters, digits, '.', '-', starting
+/// and ending alphanumeric), so they are safe as directory names. Object keys never become paths.
+/// </summary>
+public sealed class Store : IAsyncDisposable
+{
+    private const string FormatLine = "fasts3 store 1";
+
+    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Bucket>.AlternateLookup<ReadOnlySpan<char>> _bucketsBySpan;
+    private readonly Lock _bucketChanges = new();
+
+    private Store(string root, StoreOptions options)
+    {
+        Root = root;
+        Options = options;
+        BucketsDirectory = Path.Combine(root, "buckets");
+        TempDirectory = Path.Combine(root, ".fasts3", "tmp");
+        _bucketsBySpan = _buckets.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public string Root { get; }
+
+    public StoreOptions Options { get; }
+
+    public string BucketsDirectory { get; }
+
+    /// <summary>Where new files are written before they are renamed into place (same filesystem).</summary>
+    public string TempDirectory { get; }
+
+    public AlignedBlockPool Blocks { get; } = new();
+
+    /// <summary>Opens (creating if needed) the store at <paramref name="root"/> and clears crash leftovers.</summary>
+    public static Store Open(string root, StoreOptions options, IServerLog log)
+    {
+        var store = new Store(Path.GetFullPath(root), options);
+        string formatFile = Path.Combine(store.Root, ".fasts3", "format");
+        Directory.CreateDirectory(Path.GetDirectoryName(formatFile)!);
+        if (File.Exists(formatFile))
+        {
+            string format = File.ReadAllText(formatFile).Trim();
+            if (format != FormatLine)
+            {
+                throw new InvalidDataException($"{store.Root} holds '{format}', this server reads '{FormatLine}'.");
+            }
+        }
+        else
+        {
+            File.WriteAllText(formatFile, FormatLine + "\n");
+        }
+
+        Directory.CreateDirectory(store.BucketsDirectory);
+        if (Directory.Exists(store.TempDirectory))
+        {
+            int leftovers = Directory.EnumerateFileSystemEntries(store.TempDirectory).Count();
+            if (leftovers > 0)
+            {
+                log.Warning($"store: removing {leftovers} unfinished write(s) left by an earlier run");
+            }
+
+            Directory.Delete(store.TempDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(store.TempDirectory);
+        NativeFile.SyncDirectory(Path.GetDirectoryName(store.TempDirectory)!);
+        return store;
+    }
+
+    /// <summary>A unique path in the temp directory.</summary>
+    public string NewTempPath() => Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+
+    /// <summary>All buckets in name order.</summary>
+    public IReadOnlyList<(string Name, DateTimeOffset Created)> ListBuckets()
+    {
+        var buckets = new List<(string, DateTimeOffset)>();
+        foreach (string directory in Directory.EnumerateDirectories(BucketsDirectory))
+        {
+            if (TryReadCreated(directory, out DateTimeOffset created))
+            {
+                buckets.Add((Path.GetFileName(directory), created));
+            }
+        }
+
+        buckets.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        return buckets;
+    }
+
+    /// <summary>The bucket called <paramref name="name"/> (ASCII bytes from the request path), or null.</summary>
+    public Bucket? FindBucket(ReadOnlySpan<byte> name)
+    {
+        if (name.IsEmpty || name.Length > 63)
+        {
+            return null;
+        }
+
+        Span<char> chars = stackalloc char[name.Length];
+        if (Encoding.ASCII.GetChars(name, chars) != name.Length)
+        {
+            return null;
+        }
+
+        if (_bucketsBySpan.TryGetValue(chars, out Bucket? bucket))
+        {
+            return bucket;
+        }
+
+        string key = new(chars);
+        string directory = Path.Combine(BucketsDirectory, key);
+        if (!TryReadCreated(directory, out DateTimeOffset created))
+        {
+            return null;
+        }
+
+        lock (_bucketChanges)
+        {
+            return _buckets.GetOrAdd(key, _ => Bucket.Open(this, key, directory, created));
+        }
+    }
+
+    /// <summary>
+    /// Creates a bucket atomically: its directory is assembled in the temp directory and renamed
+    /// into place, so a bucket either exists whole or not at all.
+    /// </summary>
+    public bool TryCreateBucket(string name)
+    {
+        lock (_bucketChanges)
+        {
+            string final = Path.Combine(BucketsDirectory, name);
+            if (Directory.Exists(final))
+            {
+                return false;
+            }
+
+            string staging = NewTempPath();
+            Directory.CreateDirectory(staging);
+            Bucket.CreateLayout(staging);
+            string created = Path.Combine(staging, "created");
+            File.WriteAllText(created, DateTimeOffset.UtcNow.UtcTicks.ToString(CultureInfo.InvariantCulture));
+            using (var handle = File.OpenHandle(created, FileMode.Open, FileAccess.Write))
+            {
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            NativeFile.SyncDirectory(staging);
+            Directory.Move(staging, final);
+            NativeFile.SyncDirectory(BucketsDirectory);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Removes <paramref name="bucket"/> if it is empty (false otherwise): renamed away first, so it
+    /// disappears at once, then deleted.
+    /// </summary>
+    public async ValueTask<bool> TryDeleteBucketAsync(Bucket bucket)
+    {
+        string graveyard = NewTempPath();
+        lock (_bucketChanges)
+        {
+            if (!bucket.IsEmpty)
+            {
+                return false;
+            }
+
+            _buckets.TryRemove(bucket.Name, out _);
+            bucket.MarkDeleted();
+            Directory.Move(bucket.Directory, graveyard);
+            NativeFile.SyncDirectory(BucketsDirectory);
+        }
+
+        await bucket.DisposeAsync();
+        Directory.Delete(graveyard, recursive: true);
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (Bucket bucket in _buckets.Values)
+        {
+            await bucket.DisposeAsync();
+        }
+
+        _buckets.Clear();
+        Blocks.Dispose();
+    }
+
+    private static bool TryReadCreated(string directory, out DateTimeOffset created)
+    {
+        created = default;
+        string path = Path.Combine(directory, "created");
+        if (!File.Exists(path) || !long.TryParse(File.ReadAllText(path), NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
+        {
+            return false;
+        }
+
+        created = new DateTimeOffset(ticks, TimeSpan.Zero);
+        return true;
+    }
+}
+
+public sealed class StoreOptions
+{
+    public WriteMode WriteMode { get; init; } = WriteMode.Buffered;
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using FastS3.Testing;
+
+namespace FastS3.Tests;
+
+/// <summary>Bucket operations with the real aws-cli against the real server over HTTPS.</summary>
+public class BucketTests
+{
+    [Fact]
+    public async Task CreateListHeadLocateDelete()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+
+        var (exit, stdout, stderr) = await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "my-bucket");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("/my-bucket", stdout);
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "another.bucket-2")).ExitCode);
+
+        (exit, stdout, stderr) = await AwsCli.RunAsync(url, "s3api", "list-buckets");
+        Assert.True(exit == 0, stderr);
+        using (JsonDocument listing = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(["another.bucket-2", "my-bucket"], listing.RootElement.GetProperty("Buckets").EnumerateArray().Select(b => b.GetProperty("Name").GetString()));
+            DateTimeOffset created = listing.RootElement.GetProperty("Buckets")[1].GetProperty("CreationDate").GetDateTimeOffset();
+            Assert.InRange(DateTimeOffset.UtcNow - created, TimeSpan.Zero, TimeSpan.FromMinutes(2));
+            Assert.Equal(AwsCli.AccessKey, listing.RootElement.GetProperty("Owner").GetProperty("DisplayName").GetString());
+        }
+
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "head-bucket", "--bucket", "my-bucket")).ExitCode);
+        (exit, stdout, _) = await AwsCli.RunAsync(url, "s3api", "get-bucket-location", "--bucket", "my-bucket");
+        Assert.Equal(0, exit);
+        Assert.Contains("\"LocationConstraint\": null", stdout);
+
+        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "delete-bucket", "--bucket", "my-bucket");
+        Assert.True(exit == 0, stderr);
+        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "head-bucket", "--bucket", "my-bucket");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("404", stderr);
+
+        (exit, stdout, _) = await AwsCli.RunAsync(url, "s3", "ls");
+        Assert.Equal(0, exit);
+        Assert.Contains("another.bucket-2", stdout);
+        Assert.DoesNotContain("my-bucket", stdout);
+    }
+
+    [Fact]
+    public async Task BucketErrorsAreS3Errors()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+
+        var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "Bad_Name");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(InvalidBucketName)", stderr);
+
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "twice")).ExitCode);
+        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "twice");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(BucketAlreadyOwnedByYou)", stderr);
+
+        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "delete-bucket", "--bucket", "missing");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(NoSuchBucket)", stderr);
+
+        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "get-bucket-tagging", "--bucket", "twice");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(NotImplemented)", stderr);
+    }
+
+    [Fact]
+    public async Task BucketsSurviveARestartAndCrashLeftoversAreCleaned()
+    {
+        string dataDir;
+        string certs;
+        await using (ServerProcess first = await ServerProcess.StartAsync())
+        {
+            Assert.Equal(0, (await AwsCli.RunAsync(first.BaseUrl, "s3api", "create-bucket", "--bucket", "kept")).ExitCode);
+            dataDir = first.DataDir;
+            certs = first.CertsDir;
+            first.KeepDataDir = true;
+        }
+
+        // A write interrupted by a crash leaves a file in the temp directory.
+        File.WriteAllText(Path.Combine(dataDir, ".fasts3", "tmp", "interrupted"), "partial");
+        await using ServerProcess second = await ServerProcess.StartAsync(certsDir: certs, dataDir: dataDir);
+        var (exit, stdout, _) = await AwsCli.RunAsync(second.BaseUrl, "s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "text");
+        Assert.Equal(0, exit);
+        Assert.Equal("kept", stdout.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(dataDir, ".fasts3", "tmp")));
+        Assert.Contains("unfinished write", second.Log);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using FastS3.Testing;
+
+namespace FastS3.Tests;
+
+/// <summary>Presigned PUT and GET URLs made by boto3, used by curl (the single-stream benchmark path).</summary>
+public sealed class PresignedTests : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("fasts3-presign-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static async Task<string> Presign(ServerProcess server, string method, string key, int expires = 600)
+    {
+        var (exit, stdout, stderr) = await Processes.RunAsync("python3", "-c", """
+            import sys, warnings, boto3, botocore
+            warnings.filterwarnings("ignore")
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name="us-east-1",
+                              config=botocore.config.Config(signature_version="s3v4"))
+            print(s3.generate_presigned_url(sys.argv[4], Params={"Bucket": "bucket", "Key": sys.argv[5]}, ExpiresIn=int(sys.argv[6])))
+            """, server.BaseUrl.ToString().TrimEnd('/'), AwsCli.AccessKey, AwsCli.SecretKey, method, key, expires.ToString());
+        Assert.True(exit == 0, stderr);
+        return stdout.Trim();
+    }
+
+    [Fact]
+    public async Task CurlUploadsAndDownloadsThroughPresignedUrls()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        string source = Path.Combine(_work, "source");
+        File.WriteAllBytes(source, RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 1));
+
+        string putUrl = await Presign(server, "put_object", "big file.bin");
+        var (exit, stdout, stderr) = await Processes.CurlAsync("--insecure", "--fail-with-body", "--upload-file", source, putUrl);
+        Assert.True(exit == 0, stdout + stderr);
+
+        string downloaded = Path.Combine(_work, "downloaded");
+        (exit, stdout, stderr) = await Processes.CurlAsync("--insecure", "--fail-with-body", "--output", downloaded, await Presign(server, "get_object", "big file.bin"));
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(downloaded));
+
+        // A tampered URL does not verify.
+        (exit, stdout, _) = await Processes.CurlAsync("--insecure", "--output", "/dev/null", "--write-out", "%{http_code}", putUrl.Replace("big%20file", "big%20filf"));
+        Assert.Equal("403", stdout);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http;
+using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using FastS3.Testing;
+
+namespace FastS3.Tests;
+
+/// <summary>The same walkthrough through AWSSDK.S3 (path style, HTTPS) and through boto3.</summary>
+public class SdkClientTests
+{
+    /// <summary>Trusts the test server's self-signed certificate, as --no-verify-ssl does for aws-cli.</summary>
+    private sealed class TrustingHttpClientFactory : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig)
+            => new(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+    }
+
+    [Fact]
+    public async Task AwsSdkForDotNet()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        using var client = new AmazonS3Client(
+            new BasicAWSCredentials(AwsCli.AccessKey, AwsCli.SecretKey),
+            new AmazonS3Config
+            {
+                ServiceURL = server.BaseUrl.ToString(),
+                ForcePathStyle = true,
+                AuthenticationRegion = "us-east-1",
+                HttpClientFactory = new TrustingHttpClientFactory(),
+                MaxErrorRetry = 0,
+            });
+
+        await client.PutBucketAsync("sdk-bucket");
+        byte[] data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        PutObjectResponse put = await client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = "sdk-bucket",
+            Key = "dir/object with spaces.bin",
+            InputStream = new MemoryStream(data),
+            ContentType = "application/x-test",
+            Metadata = { ["origin"] = "sdk" },
+        });
+        Assert.Equal(HttpStatusCode.OK, put.HttpStatusCode);
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(data))}\"", put.ETag);
+
+        GetObjectMetadataResponse head = await client.GetObjectMetadataAsync("sdk-bucket", "dir/object with spaces.bin");
+        Assert.Equal(data.Length, head.ContentLength);
+        Assert.Equal("sdk", head.Metadata["origin"]);
+
+        using (GetObjectResponse get = await client.GetObjectAsync("sdk-bucket", "dir/object with spaces.bin"))
+        {
+            using var copy = new MemoryStream();
+            await get.ResponseStream.CopyToAsync(copy);
+            Assert.Equal(data, copy.ToArray());
+        }
+
+        using (GetObjectResponse ranged = await client.GetObjectAsync(new GetObjectRequest { BucketName = "sdk-bucket", Key = "dir/object with spaces.bin", ByteRange = new ByteRange(100, 199) }))
+        {
+            using var copy = new MemoryStream();
+            await ranged.ResponseStream.CopyToAsync(copy);
+            Assert.Equal(data[100..200], copy.ToArray());
+        }
+
+        ListObjectsV2Response listing = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "sdk-bucket", Prefix = "dir/", Delimiter = "/" });
+        Assert.Equal("dir/object with spaces.bin", Assert.Single(listing.S3Objects).Key);
+
+        await client.DeleteObjectAsync("sdk-bucket", "dir/object with spaces.bin");
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectAsync("sdk-bucket", "dir/object with spaces.bin"));
+        Assert.Equal("NoSuchKey", missing.ErrorCode);
+        await client.DeleteBucketAsync("sdk-bucket");
+    }
+
+    [Fact]
+    public async Task Boto3()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        string script = Path.Combine(Path.GetTempPath(), $"fasts3-boto3-{Guid.NewGuid():N}.py");
+        await File.WriteAllTextAsync(script, """
+            import hashlib, os, sys, warnings
+            import boto3, botocore
+            warnings.filterwarnings("ignore")
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
+                              region_name="us-east-1", verify=False, config=botocore.config.Config(retries={"max_attempts": 1}))
+            s3.create_bucket(Bucket="boto-bucket")
+            data = os.urandom(2 * 1024 * 1024 + 3)
+            put = s3.put_object(Bucket="boto-bucket", Key="a/b.bin", Body=data, Metadata={"k": "v"})
+            assert put["ETag"] == '"' + hashlib.md5(data).hexdigest() + '"', put
+            got = s3.get_object(Bucket="boto-bucket", Key="a/b.bin", ChecksumMode="ENABLED")
+            assert got["Body"].read() == data
+            assert got["Metadata"] == {"k": "v"}, got["Metadata"]
+            part = s3.get_object(Bucket="boto-bucket", Key="a/b.bin", Range="bytes=-10")["Body"].read()
+            assert part == data[-10:]
+            keys = [o["Key"] for o in s3.list_objects_v2(Bucket="boto-bucket")["Contents"]]
+            assert keys == ["a/b.bin"], keys
+            s3.upload_fileobj(__import__("io").BytesIO(data), "boto-bucket", "uploaded")
+            deleted = s3.delete_objects(Bucket="boto-bucket", Delete={"Objects": [{"Key": "a/b.bin"}, {"Key": "uploaded"}]})
+            assert len(deleted["Deleted"]) == 2, deleted
+            try:
+                s3.head_object(Bucket="boto-bucket", Key="a/b.bin")
+                raise AssertionError("object still there")
+            except botocore.exceptions.ClientError as e:
+                assert e.response["Error"]["Code"] == "404", e.response
+            s3.delete_bucket(Bucket="boto-bucket")
+            print("boto3 ok")
+            """);
+        try
+        {
+            var (exit, stdout, stderr) = await Processes.RunAsync("python3", script, server.BaseUrl.ToString().TrimEnd('/'), AwsCli.AccessKey, AwsCli.SecretKey);
+            Assert.True(exit == 0, stderr);
+            Assert.Contains("boto3 ok", stdout);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+}
