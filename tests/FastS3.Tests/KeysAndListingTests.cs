@@ -1,0 +1,178 @@
+using System.Text;
+using System.Text.Json;
+using FastS3.Testing;
+
+namespace FastS3.Tests;
+
+/// <summary>
+/// Keys that look like paths, escapes and store files stay keys; listings page through awkward keys
+/// with and without delimiters exactly as a sorted, de-duplicated model says.
+/// </summary>
+public class KeysAndListingTests
+{
+    private static readonly string[] AwkwardKeys =
+    [
+        "../../escape", "../sibling-bucket/x", "a/../b", "./dot", "%2F..%2Fencoded", "%", "+plus", "space in key",
+        "created", "index/MANIFEST", "data/00/object", ".fasts3/tmp/x", "a//double", "a/", "a/b/c", "a/b/d", "a/c",
+        "ünï/cödé", "日本語/キー", "trailing/", "z", "~tilde", "!bang", "*star", "tab\there", "q?uery", "hash#frag",
+    ];
+
+    [Fact]
+    public async Task AwkwardKeysRoundTripAndNeverEscapeTheirBucket()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "keys")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "sibling-bucket")).ExitCode);
+        string body = Path.GetTempFileName();
+        foreach (string key in AwkwardKeys)
+        {
+            File.WriteAllText(body, "content of " + key);
+            var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "put-object", "--bucket", "keys", "--key", key, "--body", body);
+            Assert.True(exit == 0, $"{key}: {stderr}");
+        }
+
+        foreach (string key in AwkwardKeys)
+        {
+            var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "get-object", "--bucket", "keys", "--key", key, body);
+            Assert.True(exit == 0, $"{key}: {stderr}");
+            Assert.Equal("content of " + key, File.ReadAllText(body));
+        }
+
+        File.Delete(body);
+        string[] listed = await ListAll(url, "keys", pageSize: 4);
+        Assert.Equal(AwkwardKeys.OrderBy(k => Encoding.UTF8.GetBytes(k), ByteOrder.Instance), listed);
+
+        // Nothing appeared outside the bucket, and the sibling bucket is still empty.
+        Assert.Empty(await ListAll(url, "sibling-bucket", pageSize: 1000));
+        Assert.Equal(["keys", "sibling-bucket"], Directory.GetDirectories(Path.Combine(server.DataDir, "buckets")).Select(Path.GetFileName).Order());
+        Assert.Equal(["buckets", ".fasts3"], Directory.GetFileSystemEntries(server.DataDir).Select(Path.GetFileName).OrderDescending());
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1000)]
+    public async Task DelimitedListingsPageLikeTheModel(int pageSize)
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "tree")).ExitCode);
+        string[] keys = ["a", "a/", "a/1", "a/2/x", "a/2/y", "a/3", "a0", "b/1", "b/2", "b/3/4", "c", "c/", "c/d/e/f", "d//e", "e"];
+        string body = Path.GetTempFileName();
+        foreach (string key in keys)
+        {
+            Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "put-object", "--bucket", "tree", "--key", key, "--body", body)).ExitCode);
+        }
+
+        File.Delete(body);
+        foreach ((string prefix, string delimiter) in new[] { ("", "/"), ("a/", "/"), ("a", "/"), ("b/", ""), ("", "2"), ("c/", "/"), ("z", "/") })
+        {
+            var expected = new List<string>();
+            foreach (string key in keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                int fold = delimiter.Length == 0 ? -1 : key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+                string entry = fold < 0 ? key : key[..(fold + delimiter.Length)];
+                if (!expected.Contains(entry))
+                {
+                    expected.Add(entry);
+                }
+            }
+
+            // Within a page S3 lists keys and common prefixes apart, so compare as sorted sets.
+            expected.Sort(StringComparer.Ordinal);
+            Assert.Equal(expected, (await ListAll(url, "tree", pageSize, prefix, delimiter)).Order(StringComparer.Ordinal));
+            Assert.Equal(expected, await ListAllV1(url, "tree", pageSize, prefix, delimiter));
+        }
+    }
+
+    /// <summary>Every key and common prefix, following continuation tokens page by page.</summary>
+    private static async Task<string[]> ListAll(Uri url, string bucket, int pageSize, string prefix = "", string delimiter = "")
+    {
+        var entries = new List<string>();
+        string? token = null;
+        do
+        {
+            var arguments = new List<string> { "s3api", "list-objects-v2", "--bucket", bucket, "--max-keys", pageSize.ToString(), "--prefix", prefix, "--no-paginate" };
+            if (delimiter.Length > 0)
+            {
+                arguments.AddRange(["--delimiter", delimiter]);
+            }
+
+            if (token is not null)
+            {
+                arguments.AddRange(["--continuation-token", token]);
+            }
+
+            using JsonDocument page = await Run(url, arguments);
+            entries.AddRange(Entries(page.RootElement));
+            Assert.True(page.RootElement.GetProperty("KeyCount").GetInt32() <= pageSize);
+            token = page.RootElement.GetProperty("IsTruncated").GetBoolean() ? page.RootElement.GetProperty("NextContinuationToken").GetString() : null;
+        }
+        while (token is not null);
+
+        return [.. entries];
+    }
+
+    private static async Task<string[]> ListAllV1(Uri url, string bucket, int pageSize, string prefix, string delimiter)
+    {
+        var entries = new List<string>();
+        string? marker = null;
+        do
+        {
+            var arguments = new List<string> { "s3api", "list-objects", "--bucket", bucket, "--max-keys", pageSize.ToString(), "--prefix", prefix, "--no-paginate" };
+            if (delimiter.Length > 0)
+            {
+                arguments.AddRange(["--delimiter", delimiter]);
+            }
+
+            if (marker is not null)
+            {
+                arguments.AddRange(["--marker", marker]);
+            }
+
+            using JsonDocument page = await Run(url, arguments);
+            string[] pageEntries = [.. Entries(page.RootElement)];
+            entries.AddRange(pageEntries);
+            bool truncated = page.RootElement.TryGetProperty("IsTruncated", out JsonElement t) && t.GetBoolean();
+            marker = !truncated ? null
+                : page.RootElement.TryGetProperty("NextMarker", out JsonElement next) ? next.GetString()
+                : pageEntries.Max(StringComparer.Ordinal);
+        }
+        while (marker is not null);
+
+        return [.. entries.Order(StringComparer.Ordinal)];
+    }
+
+    private static IEnumerable<string> Entries(JsonElement page)
+    {
+        if (page.TryGetProperty("Contents", out JsonElement contents))
+        {
+            foreach (JsonElement item in contents.EnumerateArray())
+            {
+                yield return item.GetProperty("Key").GetString()!;
+            }
+        }
+
+        if (page.TryGetProperty("CommonPrefixes", out JsonElement prefixes))
+        {
+            foreach (JsonElement item in prefixes.EnumerateArray())
+            {
+                yield return item.GetProperty("Prefix").GetString()!;
+            }
+        }
+    }
+
+    private static async Task<JsonDocument> Run(Uri url, List<string> arguments)
+    {
+        var (exit, stdout, stderr) = await AwsCli.RunAsync(url, [.. arguments]);
+        Assert.True(exit == 0, stderr);
+        return JsonDocument.Parse(stdout.Length == 0 ? "{}" : stdout);
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+    }
+}
