@@ -87,6 +87,16 @@ public class BadInputTests
         response = await SendAsync(server, "PUT", "/bucket/victim", Encoding.ASCII.GetBytes("zz\r\nhello\r\n0\r\n\r\n"), headers);
         Assert.Equal(400, response.Status);
 
+        // No Content-Length and no chunking: 411 MissingContentLength.
+        headers = await RequestSigner.SignAsync("PUT", victim, null);
+        using (RawClient noLength = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true))
+        {
+            await noLength.SendAsync($"PUT /bucket/victim HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\n{headers}\r\n");
+            response = await noLength.ReadResponseAsync();
+            Assert.Equal(411, response.Status);
+            Assert.Contains("<Code>MissingContentLength</Code>", response.BodyText);
+        }
+
         // Garbage that is not HTTP at all.
         using (RawClient garbage = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true))
         {

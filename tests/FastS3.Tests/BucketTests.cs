@@ -76,18 +76,31 @@ public class BucketTests
         await using (ServerProcess first = await ServerProcess.StartAsync())
         {
             Assert.Equal(0, (await AwsCli.RunAsync(first.BaseUrl, "s3api", "create-bucket", "--bucket", "kept")).ExitCode);
+            string body = Path.GetTempFileName();
+            File.WriteAllText(body, "survivor");
+            Assert.Equal(0, (await AwsCli.RunAsync(first.BaseUrl, "s3api", "put-object", "--bucket", "kept", "--key", "object", "--body", body)).ExitCode);
+            File.Delete(body);
             dataDir = first.DataDir;
             certs = first.CertsDir;
             first.KeepDataDir = true;
         }
 
-        // A write interrupted by a crash leaves a file in the temp directory.
+        // A write interrupted by a crash leaves a file in the temp directory, or a data file that
+        // never made it into the index.
         File.WriteAllText(Path.Combine(dataDir, ".fasts3", "tmp", "interrupted"), "partial");
+        string orphan = Path.Combine(dataDir, "buckets", "kept", "data", "ab", Guid.NewGuid().ToString("N"));
+        File.WriteAllText(orphan, "never committed");
         await using ServerProcess second = await ServerProcess.StartAsync(certsDir: certs, dataDir: dataDir);
         var (exit, stdout, _) = await AwsCli.RunAsync(second.BaseUrl, "s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "text");
         Assert.Equal(0, exit);
         Assert.Equal("kept", stdout.Trim());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(dataDir, ".fasts3", "tmp")));
         Assert.Contains("unfinished write", second.Log);
+        Assert.Contains("removed 1 orphaned data file", second.Log);
+        Assert.False(File.Exists(orphan));
+        string copy = Path.GetTempFileName();
+        Assert.Equal(0, (await AwsCli.RunAsync(second.BaseUrl, "s3api", "get-object", "--bucket", "kept", "--key", "object", copy)).ExitCode);
+        Assert.Equal("survivor", File.ReadAllText(copy));
+        File.Delete(copy);
     }
 }

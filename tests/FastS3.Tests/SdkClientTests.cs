@@ -74,6 +74,25 @@ public class SdkClientTests
     }
 
     [Fact]
+    public async Task AwsSdkSignsEveryChunkOverPlainHttp()
+    {
+        // Over HTTP the SDK cannot rely on TLS, so it signs each aws-chunked chunk and the trailer
+        // (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER): the chain of signatures must verify.
+        await using ServerProcess server = await ServerProcess.StartAsync(tls: false);
+        using var client = new AmazonS3Client(
+            new BasicAWSCredentials(AwsCli.AccessKey, AwsCli.SecretKey),
+            new AmazonS3Config { ServiceURL = server.BaseUrl.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+
+        await client.PutBucketAsync("signed-chunks");
+        byte[] data = RandomNumberGenerator.GetBytes(1024 * 1024 + 5);
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = "signed-chunks", Key = "k", InputStream = new MemoryStream(data) });
+        using GetObjectResponse get = await client.GetObjectAsync("signed-chunks", "k");
+        using var copy = new MemoryStream();
+        await get.ResponseStream.CopyToAsync(copy);
+        Assert.Equal(data, copy.ToArray());
+    }
+
+    [Fact]
     public async Task Boto3()
     {
         await using ServerProcess server = await ServerProcess.StartAsync();

@@ -71,5 +71,37 @@ public sealed class Bucket : IAsyncDisposable
 
     internal void MarkDeleted() => _deleted = true;
 
+    /// <summary>
+    /// Deletes data files no record points to: left by a crash between a file's rename and its
+    /// index commit, or before an overwritten object's old file was removed. Runs at start-up,
+    /// before any request, so no upload can be in between.
+    /// </summary>
+    internal int RemoveOrphanedData()
+    {
+        var live = new HashSet<Guid>();
+        using (IndexIterator iterator = Index.Seek([]))
+        {
+            while (iterator.MoveNext())
+            {
+                if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
+                {
+                    live.Add(record.DataId);
+                }
+            }
+        }
+
+        int removed = 0;
+        foreach (string file in System.IO.Directory.EnumerateFiles(DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            if (!Guid.TryParseExact(Path.GetFileName(file), "N", out Guid id) || !live.Contains(id))
+            {
+                File.Delete(file);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     public ValueTask DisposeAsync() => Index.DisposeAsync();
 }

@@ -77,6 +77,16 @@ public sealed class Store : IAsyncDisposable
 
         Directory.CreateDirectory(store.TempDirectory);
         NativeFile.SyncDirectory(Path.GetDirectoryName(store.TempDirectory)!);
+
+        foreach ((string name, _) in store.ListBuckets())
+        {
+            Bucket bucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(name))!;
+            if (bucket.RemoveOrphanedData() is > 0 and int orphans)
+            {
+                log.Warning($"store: removed {orphans} orphaned data file(s) from bucket {name}");
+            }
+        }
+
         return store;
     }
 
