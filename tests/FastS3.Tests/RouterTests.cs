@@ -46,6 +46,33 @@ public class RouterTests
     }
 
     [Theory]
+    [InlineData("GET", "/", "", S3Operation.ListObjectsV1, "")]
+    [InlineData("GET", "/", "list-type=2", S3Operation.ListObjectsV2, "")]
+    [InlineData("PUT", "/", "", S3Operation.CreateBucket, "")]
+    [InlineData("PUT", "/a/b", "", S3Operation.PutObject, "a/b")]
+    [InlineData("GET", "//x", "", S3Operation.GetObject, "/x")]
+    public void VirtualHostStyleTakesTheBucketFromTheHost(string method, string path, string query, S3Operation expected, string key)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(path);
+        S3Route route = S3Router.Route(Enum.Parse<HttpMethod>(method, ignoreCase: true), bytes, Encoding.ASCII.GetBytes(query), false, hostBucketLength: 9);
+        Assert.Equal(expected, route.Operation);
+        Assert.True(route.BucketInHost);
+        Assert.Equal((0, 9), (route.BucketStart, route.BucketLength));
+        Assert.Equal(key, Encoding.ASCII.GetString(bytes.AsSpan(route.KeyStart, route.KeyLength)));
+    }
+
+    [Theory]
+    [InlineData("my-bucket.localhost:9000", 9)]
+    [InlineData("my-bucket.LOCALHOST", 9)]
+    [InlineData("a.b.c.localhost:1", 5)]
+    [InlineData("localhost:9000", 0)]
+    [InlineData("127.0.0.1:9000", 0)]
+    [InlineData("[::1]:9000", 0)]
+    [InlineData("bucket.example.com", 0)]
+    public void HostNamesABucketOnlyUnderAConfiguredDomain(string host, int bucketLength)
+        => Assert.Equal(bucketLength, new VirtualHost(["localhost"]).BucketLength(Encoding.ASCII.GetBytes(host)));
+
+    [Theory]
     [InlineData("/", "", "")]
     [InlineData("/bucket", "bucket", "")]
     [InlineData("/bucket/", "bucket", "")]

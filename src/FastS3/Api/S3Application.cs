@@ -20,9 +20,11 @@ public sealed class S3Application : IHttpApplication
     private readonly Listing _list;
     private readonly DeleteObjects _deleteObjects;
     private readonly IServerLog _log;
+    private readonly VirtualHost _virtualHost;
 
-    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost)
     {
+        _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock);
         _buckets = new Buckets(store, keys);
         _put = new Put(store);
@@ -38,7 +40,7 @@ public sealed class S3Application : IHttpApplication
     {
         S3Call call = S3Call.For(request, response);
         response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
-        call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8)));
+        call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8), _virtualHost.BucketLength(request.Host)));
 
         if (_verifier.Verify(request, call.Signature) is { } authError)
         {

@@ -37,8 +37,8 @@ public sealed class S3Call : IDisposable
 
     public BodyHasher Hasher { get; } = new();
 
-    /// <summary>The bucket name as it appears in the path (bucket names need no decoding).</summary>
-    public ReadOnlySpan<byte> BucketName => Request.Path.Slice(Route.BucketStart, Route.BucketLength);
+    /// <summary>The bucket name from the path or the Host header (bucket names need no decoding).</summary>
+    public ReadOnlySpan<byte> BucketName => (Route.BucketInHost ? Request.Host : Request.Path).Slice(Route.BucketStart, Route.BucketLength);
 
     /// <summary>The object key, percent-decoded (valid after <see cref="TryDecodeKey"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);

@@ -2,8 +2,11 @@ using FastS3.Http;
 
 namespace FastS3.Api;
 
-/// <summary>Where in the path the bucket and key are, and what the request asks for.</summary>
-public readonly record struct S3Route(S3Operation Operation, int BucketStart, int BucketLength, int KeyStart, int KeyLength)
+/// <summary>
+/// What the request asks for and where its bucket (in the path, or at the start of the Host header
+/// for virtual-host-style requests) and key (in the path) are.
+/// </summary>
+public readonly record struct S3Route(S3Operation Operation, int BucketStart, int BucketLength, int KeyStart, int KeyLength, bool BucketInHost = false)
 {
     public bool HasBucket => BucketLength > 0;
 
@@ -11,14 +14,23 @@ public readonly record struct S3Route(S3Operation Operation, int BucketStart, in
 }
 
 /// <summary>
-/// A pure function from (method, raw path, raw query, copy-source present) to an <see cref="S3Route"/>,
-/// over bytes, allocating nothing. Path-style addressing: "/", "/bucket", "/bucket/key...". Query
-/// parameters are matched by their raw names, which clients never percent-encode.
+/// A pure function from (method, raw path, raw query, copy-source present, bucket named by the Host)
+/// to an <see cref="S3Route"/>, over bytes, allocating nothing. Path style: "/", "/bucket",
+/// "/bucket/key..."; virtual-host style ("bucket.domain"): "/" and "/key...". Query parameters are
+/// matched by their raw names, which clients never percent-encode.
 /// </summary>
 public static class S3Router
 {
-    public static S3Route Route(HttpMethod method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> query, bool hasCopySource)
+    public static S3Route Route(HttpMethod method, ReadOnlySpan<byte> path, ReadOnlySpan<byte> query, bool hasCopySource, int hostBucketLength = 0)
     {
+        if (hostBucketLength > 0)
+        {
+            var hostSubresources = Subresources.Parse(query);
+            int length = path.Length - 1;
+            S3Operation hostOperation = length == 0 ? RouteBucket(method, hostSubresources) : RouteObject(method, hostSubresources, hasCopySource);
+            return new S3Route(hostOperation, 0, hostBucketLength, 1, length, BucketInHost: true);
+        }
+
         // path always starts with '/': the transport accepts origin-form targets only.
         ReadOnlySpan<byte> rest = path.Length > 0 ? path[1..] : path;
         int slash = rest.IndexOf((byte)'/');

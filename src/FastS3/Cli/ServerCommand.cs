@@ -8,7 +8,7 @@ using FastS3.Tls;
 
 namespace FastS3.Cli;
 
-/// <summary><c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct]</c></summary>
+/// <summary><c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct] [--domain a,b]</c></summary>
 internal static class ServerCommand
 {
     public static Command Create()
@@ -31,13 +31,20 @@ internal static class ServerCommand
             DefaultValueFactory = _ => WriteMode.Buffered,
         };
 
-        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls, writeMode };
+        var domains = new Option<string>("--domain")
+        {
+            Description = "Comma-separated domains for virtual-host-style requests (Host: BUCKET.DOMAIN); path style always works.",
+            DefaultValueFactory = _ => "localhost",
+        };
+
+        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls, writeMode, domains };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode), cancellationToken));
+            result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode),
+            result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, string[] domains, CancellationToken cancellationToken)
     {
         var log = new ConsoleLog();
         IReadOnlyList<System.Net.IPEndPoint> endPoints;
@@ -65,7 +72,7 @@ internal static class ServerCommand
             options.EndPoints.Add(endPoint);
         }
 
-        var application = new S3Application(store, new AccessKeys(credentials.AccessKey, credentials.SecretKey), TimeProvider.System, log);
+        var application = new S3Application(store, new AccessKeys(credentials.AccessKey, credentials.SecretKey), TimeProvider.System, log, new VirtualHost(domains));
         // Stop gracefully on Ctrl+C (System.CommandLine's token) and on SIGTERM, registered before
         // the server announces itself so an early SIGTERM cannot kill it the hard way.
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
