@@ -69,6 +69,20 @@ public sealed class AwsCliWalkthroughTests : IDisposable
             Assert.Equal(100_000, only.GetProperty("Size").GetInt64());
         }
 
+        // Unversioned buckets list every object as version "null", the latest.
+        using (JsonDocument versions = JsonDocument.Parse(await Aws(url, "s3api", "list-object-versions", "--bucket", "my-bucket")))
+        {
+            JsonElement only = Assert.Single(versions.RootElement.GetProperty("Versions").EnumerateArray());
+            Assert.Equal("my-secret-diary", only.GetProperty("Key").GetString());
+            Assert.Equal("null", only.GetProperty("VersionId").GetString());
+            Assert.True(only.GetProperty("IsLatest").GetBoolean());
+        }
+
+        using (JsonDocument withOwner = JsonDocument.Parse(await Aws(url, "s3api", "list-objects-v2", "--bucket", "my-bucket", "--fetch-owner")))
+        {
+            Assert.Equal(AwsCli.AccessKey, withOwner.RootElement.GetProperty("Contents")[0].GetProperty("Owner").GetProperty("DisplayName").GetString());
+        }
+
         await Aws(url, "s3api", "delete-object", "--bucket", "my-bucket", "--key", "my-secret-diary");
         var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "head-object", "--bucket", "my-bucket", "--key", "my-secret-diary");
         Assert.NotEqual(0, exit);
