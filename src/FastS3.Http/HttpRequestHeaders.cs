@@ -28,7 +28,7 @@ public sealed class HttpRequestHeaders
     }
 
     /// <summary>The first field named <paramref name="name"/>.</summary>
-    public bool TryGetValue(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    public bool TryGetValue(scoped ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         ReadOnlySpan<byte> block = _block.Span;
         for (int i = 0; i < _count; i++)

@@ -104,10 +104,9 @@ public sealed class Put(Store store)
             return S3Errors.KeyTooLong;
         }
 
-        if (call.Request.Headers.Contains("x-amz-server-side-encryption-customer-algorithm"u8)
-            || call.Request.Headers.Contains("x-amz-server-side-encryption-customer-key"u8))
+        if (SseCHeadersRefused(call) is { } sseError)
         {
-            return S3Errors.SseCNotSupportedYet;
+            return sseError;
         }
 
         if (call.Signature.IsStreaming ? DeclaredLength(call) < 0 : call.Request.ContentLength < 0 && !call.Request.IsChunked)
@@ -121,6 +120,28 @@ public sealed class Put(Store store)
         }
 
         return call.Checksums.Parse(call.Request);
+    }
+
+    /// <summary>The SSE-C checks every write shares: a copy-source key without a copy, a malformed triple, two encryptions at once.</summary>
+    internal static S3Error? SseCHeadersRefused(S3Call call)
+    {
+        if (call.Request.Headers.Contains("x-amz-copy-source-server-side-encryption-customer-algorithm"u8)
+            || call.Request.Headers.Contains("x-amz-copy-source-server-side-encryption-customer-key"u8))
+        {
+            return S3Errors.SseCNotApplicable;
+        }
+
+        if (call.ParseCustomerKey() is { } error)
+        {
+            return error;
+        }
+
+        if (call.HasCustomerKey && call.Request.Headers.Contains("x-amz-server-side-encryption"u8))
+        {
+            return S3Errors.SseCIncompatible;
+        }
+
+        return call.HasCustomerKey ? S3Errors.SseCNotSupportedYet : null;
     }
 
     /// <summary>X-Amz-Decoded-Content-Length for aws-chunked bodies, else the Content-Length; -1 if absent.</summary>

@@ -42,6 +42,14 @@ public sealed class S3Application : IHttpApplication
         response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
         call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8), _virtualHost.BucketLength(request.Host)));
 
+        // A customer key sent in clear is already compromised; refuse before anything else, and
+        // before any body byte is asked for (no 100 Continue), as S3 and MinIO do.
+        if (!request.IsTls && SseC.AnyPresent(request.Headers))
+        {
+            call.Fail(S3Errors.SseCOverHttp);
+            return;
+        }
+
         if (_verifier.Verify(request, call.Signature) is { } authError)
         {
             call.Fail(authError);
@@ -64,6 +72,10 @@ public sealed class S3Application : IHttpApplication
         {
             _log.Error("storage full", ex);
             call.Fail(S3Errors.InsufficientStorage);
+        }
+        finally
+        {
+            call.ForgetKeys();
         }
     }
 

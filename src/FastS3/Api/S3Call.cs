@@ -19,6 +19,8 @@ public sealed class S3Call : IDisposable
 
     private readonly byte[] _requestId = new byte[RequestId.Length];
     private readonly byte[] _key = new byte[MaxKeyLength * 3];
+    private readonly byte[] _customerKey = new byte[SseC.KeyLength];
+    private readonly byte[] _customerKeyMd5 = new byte[SseC.KeyMd5Length];
     private int _keyLength;
 
     public HttpRequest Request { get; private set; } = null!;
@@ -42,6 +44,30 @@ public sealed class S3Call : IDisposable
 
     /// <summary>The object key, percent-decoded (valid after <see cref="TryDecodeKey"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
+
+    /// <summary>True when the request carried a valid SSE-C triple (after <see cref="ParseCustomerKey"/>).</summary>
+    public bool HasCustomerKey { get; private set; }
+
+    /// <summary>The client's AES-256 key; zeroed when the request ends.</summary>
+    public ReadOnlySpan<byte> CustomerKey => _customerKey;
+
+    public ReadOnlySpan<byte> CustomerKeyMd5 => _customerKeyMd5;
+
+    /// <summary>Validates the request's SSE-C triple, if any, keeping the key for this request only.</summary>
+    public S3Error? ParseCustomerKey()
+    {
+        S3Error? error = SseC.Parse(Request.Headers, copySource: false, _customerKey, _customerKeyMd5, out bool present);
+        HasCustomerKey = present && error is null;
+        return error;
+    }
+
+    /// <summary>Wipes key material; called when every request ends, whatever happened.</summary>
+    public void ForgetKeys()
+    {
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKeyMd5);
+        HasCustomerKey = false;
+    }
 
     public static S3Call For(HttpRequest request, HttpResponse response)
     {

@@ -37,6 +37,15 @@ public static class S3Errors
     public static readonly S3Error PreconditionFailed = new(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     public static readonly S3Error InvalidRange = new(416, "InvalidRange", "The requested range is not satisfiable");
     public static readonly S3Error NotModified = new(304, "NotModified", "Not Modified");
+    public static readonly S3Error SseCAlgorithmInvalid = new(400, "InvalidArgument", "Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.");
+    public static readonly S3Error SseCKeyMissing = new(400, "InvalidArgument", "Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.");
+    public static readonly S3Error SseCKeyMd5Missing = new(400, "InvalidArgument", "Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.");
+    public static readonly S3Error SseCKeyInvalid = new(403, "AccessDenied", "Access Denied.");
+    public static readonly S3Error SseCKeyMd5Mismatch = new(400, "InvalidArgument", "The calculated MD5 hash of the key did not match the hash that was provided.");
+    public static readonly S3Error SseCOverHttp = new(400, "InvalidRequest", "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.");
+    public static readonly S3Error SseCIncompatible = new(400, "InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified");
+    public static readonly S3Error SseCRequired = new(400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
+    public static readonly S3Error SseCWrongKey = new(403, "AccessDenied", "Access Denied.");
     public static readonly S3Error SseCNotSupportedYet = new(501, "NotImplemented", "Server-side encryption with customer-provided keys is not implemented by this server yet.");
     public static readonly S3Error SseCNotApplicable = new(400, "InvalidRequest", "The encryption parameters are not applicable to this object.");
     public static readonly S3Error InvalidArgument = new(400, "InvalidArgument", "Invalid Argument");

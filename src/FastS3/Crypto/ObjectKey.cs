@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace FastS3.Crypto;
+
+/// <summary>
+/// The SSE-C key hierarchy (docs/encryption-format.md §3). Every object gets a fresh random object
+/// key (OEK) and IV. The OEK is sealed (AES-256-GCM) under a key-encryption key derived from the
+/// client's key, the IV and the object's bucket and name, so only the sealed key, the IV and
+/// <see cref="SealAlgorithm"/> are stored; the client key, the KEK and the OEK never are. A sealed
+/// key copied to another bucket or name, or opened with another client key, fails authentication.
+/// All key material lives in caller spans or on the stack and is zeroed after use.
+/// </summary>
+public static class ObjectKey
+{
+    /// <summary>Length of the client key, the OEK, the KEK and every subkey.</summary>
+    public const int Size = 32;
+
+    public const int IvSize = 32;
+
+    public const int SealNonceSize = 12;
+
+    public const int TagSize = 16;
+
+    /// <summary>nonce ‖ encrypted OEK ‖ tag.</summary>
+    public const int SealedSize = SealNonceSize + Size + TagSize;
+
+    /// <summary>Stored with the sealed key: names the KEK derivation, the seal and the subkey labels below.</summary>
+    public const byte SealAlgorithm = 1;
+
+    private const int StackMessageLimit = 2048;
+
+    /// <summary>The KEK's HMAC message starts with this, then IV ‖ bucket ‖ 0x00 ‖ object key.</summary>
+    internal static ReadOnlySpan<byte> KekLabel => "FastS3/SSE-C/v1/kek"u8;
+
+    /// <summary>The sealed key's associated data.</summary>
+    internal static ReadOnlySpan<byte> SealLabel => "FastS3/SSE-C/v1/sealed-key"u8;
+
+    /// <summary>
+    /// Draws a fresh OEK and IV and seals the OEK for (<paramref name="bucket"/>, <paramref name="objectKey"/>).
+    /// The caller keeps <paramref name="oek"/> to encrypt with, zeroes it when done, and stores
+    /// <paramref name="iv"/> and <paramref name="sealedKey"/>.
+    /// </summary>
+    public static void Create(
+        ReadOnlySpan<byte> clientKey,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        Span<byte> oek,
+        Span<byte> iv,
+        Span<byte> sealedKey)
+    {
+        CheckLength(oek.Length, Size, nameof(oek));
+        CheckLength(iv.Length, IvSize, nameof(iv));
+        RandomNumberGenerator.Fill(oek);
+        RandomNumberGenerator.Fill(iv);
+        Seal(clientKey, bucket, objectKey, iv, oek, sealedKey);
+    }
+
+    /// <summary>Seals <paramref name="oek"/> under the KEK for this client key, IV and path, with a random nonce.</summary>
+    public static void Seal(
+        ReadOnlySpan<byte> clientKey,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> oek,
+        Span<byte> sealedKey)
+    {
+        Span<byte> nonce = stackalloc byte[SealNonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        Seal(clientKey, bucket, objectKey, iv, oek, nonce, sealedKey);
+    }
+
+    /// <summary>As <see cref="Seal(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a given nonce: test vectors only.</summary>
+    internal static void Seal(
+        ReadOnlySpan<byte> clientKey,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> oek,
+        ReadOnlySpan<byte> nonce,
+        Span<byte> sealedKey)
+    {
+        CheckLength(oek.Length, Size, nameof(oek));
+        CheckLength(nonce.Length, SealNonceSize, nameof(nonce));
+        CheckLength(sealedKey.Length, SealedSize, nameof(sealedKey));
+        Span<byte> kek = stackalloc byte[Size];
+        try
+        {
+            DeriveKek(clientKey, iv, bucket, objectKey, kek);
+            nonce.CopyTo(sealedKey);
+            using var aes = new AesGcm(kek, TagSize);
+            aes.Encrypt(
+                sealedKey[..SealNonceSize],
+                oek,
+                sealedKey.Slice(SealNonceSize, Size),
+                sealedKey.Slice(SealNonceSize + Size, TagSize),
+                SealLabel);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(kek);
+        }
+    }
+
+    /// <summary>
+    /// Opens a sealed key into <paramref name="oek"/>. False, with <paramref name="oek"/> zeroed, when
+    /// it does not authenticate: the wrong client key (S3 403 AccessDenied), another object's seal,
+    /// or damaged metadata.
+    /// </summary>
+    public static bool TryUnseal(
+        ReadOnlySpan<byte> clientKey,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> sealedKey,
+        Span<byte> oek)
+    {
+        CheckLength(oek.Length, Size, nameof(oek));
+        CheckLength(clientKey.Length, Size, nameof(clientKey));
+        if (iv.Length != IvSize || sealedKey.Length != SealedSize || bucket.Contains((byte)0))
+        {
+            CryptographicOperations.ZeroMemory(oek);
+            return false;
+        }
+
+        Span<byte> kek = stackalloc byte[Size];
+        try
+        {
+            DeriveKek(clientKey, iv, bucket, objectKey, kek);
+            using var aes = new AesGcm(kek, TagSize);
+            aes.Decrypt(
+                sealedKey[..SealNonceSize],
+                sealedKey.Slice(SealNonceSize, Size),
+                sealedKey.Slice(SealNonceSize + Size, TagSize),
+                oek,
+                SealLabel);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            CryptographicOperations.ZeroMemory(oek);
+            return false;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(kek);
+        }
+    }
+
+    /// <summary>
+    /// Key rotation (CopyObject onto itself with a new customer key): opens the seal with
+    /// <paramref name="oldClientKey"/> and seals the same OEK under <paramref name="newClientKey"/>,
+    /// keeping the stored IV (the KEK changes with the client key and the seal nonce is fresh, so
+    /// nothing repeats). Data, metadata blob and ETag stay valid. False when the old key does not open it.
+    /// </summary>
+    public static bool TryReseal(
+        ReadOnlySpan<byte> oldClientKey,
+        ReadOnlySpan<byte> newClientKey,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> sealedKey,
+        Span<byte> newSealedKey)
+    {
+        Span<byte> oek = stackalloc byte[Size];
+        try
+        {
+            if (!TryUnseal(oldClientKey, bucket, objectKey, iv, sealedKey, oek))
+            {
+                return false;
+            }
+
+            Seal(newClientKey, bucket, objectKey, iv, oek, newSealedKey);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(oek);
+        }
+    }
+
+    /// <summary>KEK = HMAC-SHA256(client key, <see cref="KekLabel"/> ‖ IV ‖ bucket ‖ 0x00 ‖ object key).</summary>
+    internal static void DeriveKek(
+        ReadOnlySpan<byte> clientKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        Span<byte> kek)
+    {
+        CheckLength(clientKey.Length, Size, nameof(clientKey));
+        CheckLength(iv.Length, IvSize, nameof(iv));
+        if (bucket.Contains((byte)0))
+        {
+            // The 0x00 separator is what keeps (bucket, key) pairs apart.
+            throw new ArgumentException("A bucket name cannot contain 0x00.", nameof(bucket));
+        }
+
+        int length = KekLabel.Length + IvSize + bucket.Length + 1 + objectKey.Length;
+        byte[]? rented = null;
+        Span<byte> message = length <= StackMessageLimit
+            ? stackalloc byte[StackMessageLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(length));
+        message = message[..length];
+        KekLabel.CopyTo(message);
+        int at = KekLabel.Length;
+        iv.CopyTo(message[at..]);
+        at += IvSize;
+        bucket.CopyTo(message[at..]);
+        at += bucket.Length;
+        message[at++] = 0;
+        objectKey.CopyTo(message[at..]);
+        HMACSHA256.HashData(clientKey, message, kek);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>subkey = HMAC-SHA256(OEK, label of <paramref name="purpose"/>).</summary>
+    internal static void DeriveSubkey(ReadOnlySpan<byte> oek, Subkey purpose, Span<byte> subkey)
+    {
+        CheckLength(oek.Length, Size, nameof(oek));
+        CheckLength(subkey.Length, Size, nameof(subkey));
+        ReadOnlySpan<byte> label = purpose switch
+        {
+            Subkey.Data => "FastS3/SSE-C/v1/data"u8,
+            Subkey.Metadata => "FastS3/SSE-C/v1/metadata"u8,
+            Subkey.ETag => "FastS3/SSE-C/v1/etag"u8,
+            _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
+        };
+        HMACSHA256.HashData(oek, label, subkey);
+    }
+
+    internal static void CheckLength(int actual, int expected, string name)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"Expected {expected} bytes, got {actual}.", name);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+
+namespace FastS3.Crypto;
+
+/// <summary>
+/// Decrypts an object's segments, in any order and any subset (ranged reads), each authenticated
+/// on its own: the caller names the index and whether it is the object's last segment (known from
+/// the stored plaintext size), and a segment that was moved, duplicated, cut short, taken from
+/// another object or altered fails. One <see cref="AesGcm"/> per object, nothing allocated per segment.
+/// </summary>
+public sealed class SegmentDecryptor : IDisposable
+{
+    private readonly AesGcm _aes;
+    private readonly byte[] _header;
+
+    private SegmentDecryptor(AesGcm aes, byte[] header)
+    {
+        _aes = aes;
+        _header = header;
+    }
+
+    /// <summary>False when <paramref name="header"/> is not a header this version reads.</summary>
+    public static bool TryCreate(ReadOnlySpan<byte> objectKey, ReadOnlySpan<byte> header, [NotNullWhen(true)] out SegmentDecryptor? decryptor)
+    {
+        if (!SegmentFormat.IsValidHeader(header))
+        {
+            decryptor = null;
+            return false;
+        }
+
+        decryptor = new SegmentDecryptor(SegmentEncryptor.CreateCipher(objectKey), header.ToArray());
+        return true;
+    }
+
+    /// <summary>
+    /// Decrypts stored segment <paramref name="index"/> (ciphertext ‖ tag) into the first
+    /// stored.Length − 16 bytes of <paramref name="plaintext"/>. False, with those bytes zeroed, if it
+    /// does not authenticate or cannot be that segment (a non-final segment must be a full 64 KiB).
+    /// </summary>
+    public bool TryDecryptSegment(long index, bool final, ReadOnlySpan<byte> stored, Span<byte> plaintext)
+    {
+        int length = stored.Length - SegmentFormat.TagSize;
+        if (index < 0 || index >= SegmentFormat.MaxSegmentCount || length < 0 || length > SegmentFormat.SegmentSize
+            || (!final && length != SegmentFormat.SegmentSize) || (length == 0 && index > 0))
+        {
+            return false;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, length, nameof(plaintext));
+        Span<byte> output = plaintext[..length];
+        Span<byte> nonce = stackalloc byte[SegmentFormat.NonceSize];
+        SegmentFormat.WriteNonce(_header, index, final, nonce);
+        try
+        {
+            _aes.Decrypt(nonce, stored[..length], stored[length..], output, _header);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            CryptographicOperations.ZeroMemory(output);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Decrypts consecutive stored segments starting at <paramref name="firstIndex"/>, as read from
+    /// the stored stream (e.g. <see cref="SegmentRange.StoredOffset"/>, <see cref="SegmentRange.StoredLength"/>);
+    /// the last of them is final iff <paramref name="endsWithFinal"/>. False if any segment fails;
+    /// <paramref name="written"/> counts the plaintext bytes of the segments that passed.
+    /// </summary>
+    public bool TryDecryptSegments(long firstIndex, bool endsWithFinal, ReadOnlySpan<byte> stored, Span<byte> plaintext, out int written)
+    {
+        written = 0;
+        long index = firstIndex;
+        do
+        {
+            bool last = stored.Length <= SegmentFormat.StoredSegmentSize;
+            int take = last ? stored.Length : SegmentFormat.StoredSegmentSize;
+            if (!TryDecryptSegment(index, last && endsWithFinal, stored[..take], plaintext[written..]))
+            {
+                return false;
+            }
+
+            written += take - SegmentFormat.TagSize;
+            stored = stored[take..];
+            index++;
+        }
+        while (!stored.IsEmpty);
+
+        return true;
+    }
+
+    public void Dispose() => _aes.Dispose();
+}
