@@ -46,4 +46,20 @@ public class NativeAotTests
         Assert.True(File.Exists(Path.Combine(directory, "public.crt")));
         Assert.Contains("SHA-256 fingerprint", stdout);
     }
+
+    [Fact]
+    public async Task SeedSseCWalkthroughOnTheNativeBinary()
+    {
+        string binary = await Binary.Value;
+        string work = Directory.CreateTempSubdirectory("fasts3-aot-ssec-").FullName;
+        try
+        {
+            await using ServerProcess server = await ServerProcess.StartAsync(binary);
+            await SseCTests.RunSeedWalkthroughAsync(server, work);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
 }

@@ -102,4 +102,231 @@ public sealed class SseCTests : IDisposable
         AssertError(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. Triple(), "x-amz-server-side-encryption:AES256"]), 400, "InvalidArgument");
         AssertError(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. Triple().Select(h => h.Replace("x-amz-", "x-amz-copy-source-"))]), 400, "InvalidRequest");
     }
+
+    internal static string[] KeyFlags(string key = Key, string md5 = KeyMd5) =>
+        ["--sse-customer-algorithm", "AES256", "--sse-customer-key", key, "--sse-customer-key-md5", md5];
+
+    [Fact]
+    public async Task SeedWalkthroughVerbatim()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RunSeedWalkthroughAsync(server, _work);
+    }
+
+    /// <summary>The seed document's commands, as written, against https://localhost:PORT; the diary comes back byte for byte (cmp).</summary>
+    internal static async Task RunSeedWalkthroughAsync(ServerProcess server, string work)
+    {
+        var endpoint = new Uri($"https://localhost:{server.BaseUrl.Port}");
+        string diary = Path.Combine(work, "my-diary.txt");
+        string original = string.Concat(Enumerable.Range(1, 3000).Select(i => $"Dear diary, day {i}: nothing to report.\n"));
+        File.WriteAllText(diary, original);
+        string kept = Path.Combine(work, "my-diary.orig");
+        File.Copy(diary, kept);
+
+        Assert.Equal(0, (await AwsCli.RunAsync(endpoint, "s3api", "create-bucket", "--bucket", "my-bucket")).ExitCode);
+        var (exit, stdout, stderr) = await AwsCli.RunAsync(endpoint, ["s3api", "put-object", "--bucket", "my-bucket", "--key", "my-secret-diary", .. KeyFlags(), "--body", diary]);
+        Assert.True(exit == 0, stderr);
+        using (JsonDocument put = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("AES256", put.RootElement.GetProperty("SSECustomerAlgorithm").GetString());
+            Assert.Equal(KeyMd5, put.RootElement.GetProperty("SSECustomerKeyMD5").GetString());
+            Assert.NotEqual($"\"{Convert.ToHexStringLower(MD5.HashData(File.ReadAllBytes(diary)))}\"", put.RootElement.GetProperty("ETag").GetString());
+        }
+
+        (exit, stdout, stderr) = await AwsCli.RunAsync(endpoint, ["s3api", "head-object", "--bucket", "my-bucket", "--key", "my-secret-diary", .. KeyFlags()]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(original.Length, JsonDocument.Parse(stdout).RootElement.GetProperty("ContentLength").GetInt64());
+
+        File.Delete(diary);
+        (exit, _, stderr) = await AwsCli.RunAsync(endpoint, ["s3api", "get-object", "--bucket", "my-bucket", "--key", "my-secret-diary", .. KeyFlags(), diary]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(0, (await Processes.RunAsync("cmp", diary, kept)).ExitCode);
+    }
+
+    private string WriteTemp(string text)
+    {
+        string path = Path.Combine(_work, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task ReadsNeedTheRightKeyAndPlainObjectsRefuseOne()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+        string body = WriteTemp("secret text");
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "encrypted", "--body", body, .. KeyFlags()])).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "put-object", "--bucket", "bucket", "--key", "plain", "--body", body)).ExitCode);
+
+        AssertError(await Send(server, "GET", "/bucket/encrypted", []), 400, "InvalidRequest");
+        AssertError(await Send(server, "GET", "/bucket/encrypted", [], Triple(OtherKey, OtherKeyMd5)), 403, "AccessDenied");
+        AssertError(await Send(server, "GET", "/bucket/plain", [], Triple()), 400, "InvalidRequest");
+        Assert.Equal(400, (await Send(server, "HEAD", "/bucket/encrypted", [])).Status);
+        Assert.Equal(403, (await Send(server, "HEAD", "/bucket/encrypted", [], Triple(OtherKey, OtherKeyMd5))).Status);
+        Assert.Equal(400, (await Send(server, "HEAD", "/bucket/plain", [], Triple())).Status);
+
+        // aws-cli sees the same codes.
+        var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "get-object", "--bucket", "bucket", "--key", "encrypted", Path.Combine(_work, "out"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(InvalidRequest)", stderr);
+        (exit, _, stderr) = await AwsCli.RunAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "encrypted", .. KeyFlags(OtherKey, OtherKeyMd5), Path.Combine(_work, "out")]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(AccessDenied)", stderr);
+    }
+
+    [Fact]
+    public async Task NothingSecretIsOnDisk()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+        const string Plaintext = "The quick brown fox knows the launch codes: 0451-XYZZY-PLUGH";
+        string body = WriteTemp(string.Concat(Enumerable.Repeat(Plaintext + "\n", 5000)));
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "vault")).ExitCode);
+        var (exit, _, stderr) = await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "vault", "--key", "plans", "--body", body,
+            "--content-type", "application/x-launch-codes", "--metadata", "owner=alice-the-agent,codename=BLUEBIRD", .. KeyFlags()]);
+        Assert.True(exit == 0, stderr);
+
+        // It all comes back with the key...
+        (exit, string stdout, stderr) = await AwsCli.RunAsync(url, ["s3api", "head-object", "--bucket", "vault", "--key", "plans", .. KeyFlags()]);
+        Assert.True(exit == 0, stderr);
+        using (JsonDocument head = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("application/x-launch-codes", head.RootElement.GetProperty("ContentType").GetString());
+            Assert.Equal("BLUEBIRD", head.RootElement.GetProperty("Metadata").GetProperty("codename").GetString());
+        }
+
+        // ...but once the server has stopped (everything flushed), no file under DATA_DIR holds any of it.
+        server.KeepDataDir = true;
+        Assert.Equal(0, await server.StopAsync());
+        byte[] rawKey = Convert.FromBase64String(Key);
+        string[] secrets = [Plaintext[..30], "alice-the-agent", "BLUEBIRD", "x-launch-codes", Key, KeyMd5, Encoding.Latin1.GetString(rawKey), Convert.ToHexString(rawKey), Convert.ToHexStringLower(rawKey), Convert.ToHexStringLower(Convert.FromBase64String(KeyMd5))];
+        int files = 0;
+        foreach (string file in Directory.EnumerateFiles(server.DataDir, "*", SearchOption.AllDirectories))
+        {
+            files++;
+            string content = Encoding.Latin1.GetString(File.ReadAllBytes(file));
+            foreach (string secret in secrets)
+            {
+                Assert.False(content.Contains(secret, StringComparison.Ordinal), $"{file} contains '{secret}'");
+            }
+        }
+
+        Assert.True(files >= 3, "expected the data file, the index and the bucket's files");
+        Assert.DoesNotContain(Key, server.Log);
+        Assert.DoesNotContain("BLUEBIRD", server.Log);
+        Directory.Delete(server.DataDir, recursive: true);
+    }
+
+    [Fact]
+    public async Task RangedReadsMatchThePlaintextSlice()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        var (exit, stdout, stderr) = await Processes.RunAsync("python3", "-c", """
+            import base64, hashlib, random, sys, warnings, boto3, botocore
+            warnings.filterwarnings("ignore")
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name="us-east-1",
+                              verify=False, config=botocore.config.Config(retries={"max_attempts": 1}))
+            key = b"32byteslongsecretkeymustprovided"
+            sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
+            s3.create_bucket(Bucket="ranges")
+            rng = random.Random(20261127)
+            checks = 0
+            for size in [0, 1, 65535, 65536, 65537, 131072, 3 * 1024 * 1024] + [rng.randrange(0, 3 * 1024 * 1024) for _ in range(5)]:
+                data = rng.randbytes(size)
+                s3.put_object(Bucket="ranges", Key=f"o{size}", Body=data, **sse)
+                assert s3.get_object(Bucket="ranges", Key=f"o{size}", **sse)["Body"].read() == data
+                for _ in range(12 if size else 0):
+                    kind = rng.randrange(3)
+                    a = rng.randrange(size)
+                    if kind == 0:
+                        b = rng.randrange(a, size)
+                        spec, want = f"bytes={a}-{b}", data[a:b + 1]
+                    elif kind == 1:
+                        spec, want = f"bytes={a}-", data[a:]
+                    else:
+                        n = rng.randrange(1, size + 2)
+                        spec, want = f"bytes=-{n}", data[-n:]
+                    got = s3.get_object(Bucket="ranges", Key=f"o{size}", Range=spec, **sse)["Body"].read()
+                    assert got == want, (size, spec, len(got), len(want))
+                    checks += 1
+            print(f"ranges ok {checks}")
+            """, server.BaseUrl.ToString().TrimEnd('/'), AwsCli.AccessKey, AwsCli.SecretKey);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("ranges ok", stdout);
+    }
+
+    [Fact]
+    public async Task TamperedDataNeverReturnsAWrongByte()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        Uri url = server.BaseUrl;
+        string dataDir = Path.Combine(server.DataDir, "buckets", "bucket", "data");
+        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+
+        // Two objects with different contents; find which data file is whose.
+        var plaintexts = new Dictionary<string, byte[]>();
+        var files = new Dictionary<string, string>();
+        foreach (string key in new[] { "victim", "donor" })
+        {
+            plaintexts[key] = RandomNumberGenerator.GetBytes(3 * 65536 + 100);
+            string body = Path.Combine(_work, key);
+            File.WriteAllBytes(body, plaintexts[key]);
+            string[] before = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories);
+            Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", key, "--body", body, .. KeyFlags()])).ExitCode);
+            files[key] = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories).Except(before).Single();
+        }
+
+        byte[] original = File.ReadAllBytes(files["victim"]);
+        byte[] donor = File.ReadAllBytes(files["donor"]);
+        const int Stored = 65536 + 16;
+        var damages = new List<(string What, byte[] Bytes)>
+        {
+            ("bit flip in the header", Flip(original, 5)),
+            ("bit flip in segment 0", Flip(original, 16 + 100)),
+            ("bit flip in a tag", Flip(original, 16 + Stored - 1)),
+            ("bit flip in the last segment", Flip(original, original.Length - 20)),
+            ("truncated at a segment boundary", original[..(16 + (3 * Stored))]),
+            ("truncated mid-segment", original[..(16 + Stored + 1000)]),
+            ("segment dropped", [.. original[..(16 + Stored)], .. original[(16 + (2 * Stored))..]]),
+            ("segment duplicated", [.. original[..(16 + (2 * Stored))], .. original[(16 + Stored)..]]),
+            ("segments reordered", [.. original[..16], .. original[(16 + Stored)..(16 + (2 * Stored))], .. original[16..(16 + Stored)], .. original[(16 + (2 * Stored))..]]),
+            ("segment swapped in from another object", [.. original[..(16 + Stored)], .. donor[(16 + Stored)..(16 + (2 * Stored))], .. original[(16 + (2 * Stored))..]]),
+            ("whole file swapped with another object's", donor),
+        };
+
+        string output = Path.Combine(_work, "out");
+        foreach ((string what, byte[] bytes) in damages)
+        {
+            File.WriteAllBytes(files["victim"], bytes);
+            foreach (string? range in new[] { null, "bytes=65536-131071", "bytes=-10" })
+            {
+                File.Delete(output);
+                string[] arguments = ["s3api", "get-object", "--bucket", "bucket", "--key", "victim", .. KeyFlags()];
+                arguments = range is null ? [.. arguments, output] : [.. arguments, "--range", range, output];
+                var (exit, _, _) = await AwsCli.RunAsync(url, arguments);
+                if (exit == 0 && File.Exists(output))
+                {
+                    // A range untouched by the damage may be served; it must then be exactly right.
+                    Assert.True(range is not null, $"{what}: a tampered object was served whole");
+                    byte[] expected = range == "bytes=-10" ? plaintexts["victim"][^10..] : plaintexts["victim"][65536..131072];
+                    Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(output)), $"{what} ({range}): wrong bytes returned");
+                }
+            }
+        }
+
+        // Restored, it reads again; the donor was never affected.
+        File.WriteAllBytes(files["victim"], original);
+        Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "victim", .. KeyFlags(), output])).ExitCode);
+        Assert.Equal(plaintexts["victim"], File.ReadAllBytes(output));
+    }
+
+    private static byte[] Flip(byte[] bytes, int index)
+    {
+        byte[] copy = [.. bytes];
+        copy[index] ^= 0x01;
+        return copy;
+    }
+
 }

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using System.Buffers;
 using FastS3.Checksums;
+using FastS3.Crypto;
 using FastS3.Storage;
 using Microsoft.Win32.SafeHandles;
 
@@ -40,9 +42,17 @@ public sealed class Get(Store store)
                 return S3Errors.NoSuchKey;
             }
 
-            if (call.Request.Headers.Contains("x-amz-server-side-encryption-customer-algorithm"u8))
+            if ((call.ParseCustomerKey() ?? Encryption.OpenObjectKey(call, record)) is { } keyError)
             {
-                return S3Errors.SseCNotApplicable;
+                return keyError;
+            }
+
+            // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
+            bool encrypted = ((RecordFlags)record.Flags).HasFlag(RecordFlags.SseC);
+            byte[]? sealedDetails = encrypted ? Encryption.OpenMetadata(call, record) : null;
+            if (encrypted && (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out _)))
+            {
+                return S3Errors.ObjectTampered;
             }
 
             // Open before answering, so a retry starts from a clean response.
@@ -59,7 +69,7 @@ public sealed class Get(Store store)
                 }
             }
 
-            S3Error? answered = Answer(call, record, head, out ByteRange range);
+            S3Error? answered = Answer(call, record, encrypted ? sealedDetails! : value, head, out ByteRange range);
             if (file is null || answered is not null || call.Response.StatusCode == 304 || range.Length == 0)
             {
                 file?.Dispose();
@@ -68,16 +78,27 @@ public sealed class Get(Store store)
 
             using (file)
             {
-                await SendAsync(call.Response.BodyWriter, file, range);
+                if (encrypted)
+                {
+                    await SendDecryptedAsync(call, file, range, record.Size);
+                }
+                else
+                {
+                    await SendAsync(call.Response.BodyWriter, file, range);
+                }
             }
 
             return null;
         }
     }
 
-    /// <summary>Everything but the body: status, headers, and the range to send.</summary>
-    private static S3Error? Answer(S3Call call, in ObjectRecord record, bool head, out ByteRange range)
+    /// <summary>
+    /// Everything but the body: status, headers, and the range to send. <paramref name="details"/> holds
+    /// the content headers and checksum: the record itself, or an SSE-C object's opened sealed record.
+    /// </summary>
+    private static S3Error? Answer(S3Call call, in ObjectRecord record, byte[] details, bool head, out ByteRange range)
     {
+        ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
         var response = call.Response;
         range = new ByteRange(0, record.Size);
         Span<byte> etag = stackalloc byte[record.ETag.Length + 2];
@@ -134,10 +155,15 @@ public sealed class Get(Store store)
         }
         else if (call.Request.Headers.TryGetValue("x-amz-checksum-mode"u8, out ReadOnlySpan<byte> mode) && System.Text.Ascii.EqualsIgnoreCase(mode, "ENABLED"u8))
         {
-            AddChecksum(response, record.Field(RecordField.Checksum));
+            AddChecksum(response, detailRecord.Field(RecordField.Checksum));
         }
 
-        ObjectHeaders.Emit(record, response);
+        if (call.HasCustomerKey)
+        {
+            SseC.Echo(response, call.CustomerKeyMd5);
+        }
+
+        ObjectHeaders.Emit(detailRecord, response);
         return null;
     }
 
@@ -164,6 +190,76 @@ public sealed class Get(Store store)
         Span<byte> date = stackalloc byte[29];
         Utf8Formatter.TryFormat(lastModified, date, out int written, 'R');
         response.Headers.Add("Last-Modified"u8, date[..written]);
+    }
+
+    /// <summary>
+    /// Decrypts only the segments the range covers, a few at a time, and sends the wanted bytes.
+    /// Data that fails authentication is never sent: the response is cut off (or never starts).
+    /// </summary>
+    private static async ValueTask SendDecryptedAsync(S3Call call, SafeFileHandle file, ByteRange range, long size)
+    {
+        const int Batch = 4;
+        SegmentRange segments = SegmentFormat.GetRange(size, range.Start, range.Length);
+        byte[] stored = ArrayPool<byte>.Shared.Rent(Batch * SegmentFormat.StoredSegmentSize);
+        byte[] plain = ArrayPool<byte>.Shared.Rent(Batch * SegmentFormat.SegmentSize);
+        try
+        {
+            await ReadExactlyAsync(file, stored.AsMemory(0, SegmentFormat.HeaderSize), 0);
+            if (!SegmentDecryptor.TryCreate(call.ObjectKey, stored.AsSpan(0, SegmentFormat.HeaderSize), out SegmentDecryptor? decryptor))
+            {
+                throw new IOException("Encrypted data header failed validation.");
+            }
+
+            using (decryptor)
+            {
+                PipeWriter output = call.Response.BodyWriter;
+                long index = segments.FirstSegment;
+                long offset = segments.StoredOffset;
+                long end = segments.StoredOffset + segments.StoredLength;
+                long remaining = segments.Length;
+                int skip = segments.Skip;
+                while (index <= segments.LastSegment)
+                {
+                    int count = (int)Math.Min(Batch, segments.LastSegment - index + 1);
+                    int bytes = (int)Math.Min((long)count * SegmentFormat.StoredSegmentSize, end - offset);
+                    await ReadExactlyAsync(file, stored.AsMemory(0, bytes), offset);
+                    bool endsWithFinal = index + count - 1 == segments.LastSegment && segments.LastIsFinal;
+                    if (!decryptor.TryDecryptSegments(index, endsWithFinal, stored.AsSpan(0, bytes), plain, out int written))
+                    {
+                        throw new IOException("Encrypted data failed authentication.");
+                    }
+
+                    int take = (int)Math.Min(written - skip, remaining);
+                    output.Write(plain.AsSpan(skip, take));
+                    await output.FlushAsync();
+                    remaining -= take;
+                    skip = 0;
+                    index += count;
+                    offset += bytes;
+                }
+            }
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
+            ArrayPool<byte>.Shared.Return(stored);
+            ArrayPool<byte>.Shared.Return(plain);
+        }
+    }
+
+    private static async ValueTask ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int read = await RandomAccess.ReadAsync(file, buffer, offset);
+            if (read == 0)
+            {
+                throw new IOException("Data file is shorter than its record.");
+            }
+
+            buffer = buffer[read..];
+            offset += read;
+        }
     }
 
     /// <summary>Reads the range from the file into the pipe's own memory and flushes as it goes.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using FastS3.Auth;
 using FastS3.Checksums;
+using FastS3.Crypto;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 
@@ -31,13 +32,24 @@ public sealed class Put(Store store)
             return invalid;
         }
 
+        // SSE-C objects get no content MD5 (their ETag must not reveal it) unless Content-MD5 asks for one.
+        bool encrypted = call.HasCustomerKey;
         BodyHasher hasher = call.Hasher;
-        hasher.Begin(call.Checksums, md5: true, sha256: call.Signature.Payload == PayloadMode.Sha256);
+        hasher.Begin(call.Checksums, md5: !encrypted, sha256: call.Signature.Payload == PayloadMode.Sha256);
         var dataId = Guid.NewGuid();
         string? dataPath = null;
         long size;
-        await using (DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks))
+        long storedSize;
+        SegmentStreamEncryptor? encryptor = null;
+        if (encrypted)
         {
+            Encryption.CreateObjectKey(call, call.EncryptionField);
+            encryptor = new SegmentStreamEncryptor(call.ObjectKey);
+        }
+
+        try
+        {
+            await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
             if (call.Signature.IsStreaming)
             {
                 call.Chunked.Start(call.Request.Body, call.Signature, DeclaredLength(call), call.Checksums.TrailerName);
@@ -54,11 +66,17 @@ public sealed class Put(Store store)
                 hasher.Append(piece);
                 foreach (ReadOnlyMemory<byte> segment in piece)
                 {
-                    await writer.WriteAsync(segment);
+                    await (encryptor is null ? writer.WriteAsync(segment) : EncryptAsync(writer, encryptor, segment, final: false));
                 }
             }
 
-            size = writer.Length;
+            if (encryptor is not null)
+            {
+                await EncryptAsync(writer, encryptor, ReadOnlyMemory<byte>.Empty, final: true);
+            }
+
+            size = hasher.Length;
+            storedSize = writer.Length;
             if (size > MaxObjectSize)
             {
                 return S3Errors.EntityTooLarge;
@@ -69,16 +87,20 @@ public sealed class Put(Store store)
                 return mismatch;
             }
 
-            // An empty object keeps no data file.
-            if (size > 0)
+            // A plain empty object keeps no data file; an encrypted one keeps its header and empty final segment.
+            if (storedSize > 0)
             {
                 dataPath = bucket.DataPath(dataId);
                 await writer.CommitAsync(dataPath);
             }
         }
+        finally
+        {
+            encryptor?.Dispose();
+        }
 
         IndexWriteResult result;
-        byte[] record = BuildRecord(call, size > 0 ? dataId : Guid.Empty, size, out S3Error? headerError);
+        byte[] record = BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, out S3Error? headerError);
         if (headerError is not null)
         {
             DeleteQuietly(dataPath);
@@ -141,7 +163,7 @@ public sealed class Put(Store store)
             return S3Errors.SseCIncompatible;
         }
 
-        return call.HasCustomerKey ? S3Errors.SseCNotSupportedYet : null;
+        return null;
     }
 
     /// <summary>X-Amz-Decoded-Content-Length for aws-chunked bodies, else the Content-Length; -1 if absent.</summary>
@@ -173,36 +195,77 @@ public sealed class Put(Store store)
         return call.Hasher.Verify(call.Checksums, call.Signature);
     }
 
-    private static byte[] BuildRecord(S3Call call, Guid dataId, long size, out S3Error? error)
+    /// <summary>Encrypts plaintext into the writer's blocks, segment by segment, as the blocks have room.</summary>
+    private static async ValueTask EncryptAsync(DataFileWriter writer, SegmentStreamEncryptor encryptor, ReadOnlyMemory<byte> plaintext, bool final)
     {
-        var record = new ObjectRecord.Builder(0, dataId, size, size, DateTimeOffset.UtcNow);
+        while (true)
+        {
+            OperationStatus status = encryptor.Encrypt(plaintext.Span, writer.GetMemory().Span, final, out int consumed, out int written);
+            plaintext = plaintext[consumed..];
+            await writer.AdvanceAsync(written);
+            if (status == OperationStatus.Done || (status == OperationStatus.NeedMoreData && !final))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The object's record. For SSE-C objects only sizes, times, the (random) ETag and the sealed key
+    /// stay readable: content headers, user metadata and the checksum are sealed under the object key.
+    /// </summary>
+    private static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, out S3Error? error)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        if (encrypted)
+        {
+            EncryptedETag.Create(call.ObjectKey, call.ETagHex);
+        }
+        else
+        {
+            Hex.Encode(call.Hasher.Md5, call.ETagHex);
+        }
+
+        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), dataId, size, storedSize, now);
+        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
         try
         {
-            Span<byte> etag = stackalloc byte[32];
-            Hex.Encode(call.Hasher.Md5, etag);
-            record.Add(RecordField.ETag, etag);
+            record.Add(RecordField.ETag, call.ETagHex);
             Span<byte> checksum = stackalloc byte[4 + ChecksumAlgorithmExtensions.MaxDigestLength];
             checksum[0] = (byte)call.Hasher.Algorithm;
             checksum[1] = (byte)ChecksumType.FullObject;
             checksum[2] = 0;
             checksum[3] = 0;
             call.Hasher.Checksum.CopyTo(checksum[4..]);
-            record.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
-            error = ObjectHeaders.Capture(call.Request.Headers, ref record);
+            if (!encrypted)
+            {
+                record.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
+                error = ObjectHeaders.Capture(call.Request.Headers, ref record);
+                return record.Written.ToArray();
+            }
+
+            record.Add(RecordField.Encryption, call.EncryptionField);
+            details.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
+            error = ObjectHeaders.Capture(call.Request.Headers, ref details);
+            Encryption.SealMetadata(call, details.Written, ref record);
             return record.Written.ToArray();
         }
         finally
         {
+            details.Dispose();
             record.Dispose();
         }
     }
 
     private static void WriteResponse(S3Call call)
     {
-        Span<byte> bare = stackalloc byte[32];
-        Hex.Encode(call.Hasher.Md5, bare);
         Span<byte> etag = stackalloc byte[34];
-        call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(bare, etag)]);
+        call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(call.ETagHex, etag)]);
+        if (call.HasCustomerKey)
+        {
+            SseC.Echo(call.Response, call.CustomerKeyMd5);
+        }
+
         if (call.Checksums.Algorithm != ChecksumAlgorithm.None)
         {
             Span<byte> value = stackalloc byte[DigestBase64.MaxLength];

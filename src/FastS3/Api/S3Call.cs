@@ -21,6 +21,15 @@ public sealed class S3Call : IDisposable
     private readonly byte[] _key = new byte[MaxKeyLength * 3];
     private readonly byte[] _customerKey = new byte[SseC.KeyLength];
     private readonly byte[] _customerKeyMd5 = new byte[SseC.KeyMd5Length];
+
+    /// <summary>The current object's key while it is encrypted or decrypted; wiped with the customer key.</summary>
+    internal byte[] ObjectKey { get; } = new byte[Crypto.ObjectKey.Size];
+
+    /// <summary>A new SSE-C object's encryption field, between drawing its key and writing its record.</summary>
+    internal byte[] EncryptionField { get; } = new byte[Encryption.FieldLength];
+
+    /// <summary>The ETag (bare hex) of the object being written.</summary>
+    internal byte[] ETagHex { get; } = new byte[32];
     private int _keyLength;
 
     public HttpRequest Request { get; private set; } = null!;
@@ -66,6 +75,7 @@ public sealed class S3Call : IDisposable
     {
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKeyMd5);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(ObjectKey);
         HasCustomerKey = false;
     }
 

@@ -46,7 +46,7 @@ public static class S3Errors
     public static readonly S3Error SseCIncompatible = new(400, "InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified");
     public static readonly S3Error SseCRequired = new(400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
     public static readonly S3Error SseCWrongKey = new(403, "AccessDenied", "Access Denied.");
-    public static readonly S3Error SseCNotSupportedYet = new(501, "NotImplemented", "Server-side encryption with customer-provided keys is not implemented by this server yet.");
+    public static readonly S3Error ObjectTampered = new(500, "InternalError", "The object's stored encryption metadata failed authentication.");
     public static readonly S3Error SseCNotApplicable = new(400, "InvalidRequest", "The encryption parameters are not applicable to this object.");
     public static readonly S3Error InvalidArgument = new(400, "InvalidArgument", "Invalid Argument");
     public static readonly S3Error InvalidEncodingType = new(400, "InvalidArgument", "Invalid Encoding Method specified in Request");

@@ -133,7 +133,33 @@ public sealed class SigV4Verifier
             return S3Errors.RequestExpired;
         }
 
+        // A presigned URL must not let a holder add an encryption key the signer never saw.
+        if (HasUnsignedSseCHeader(request.Headers, signedHeaders))
+        {
+            return S3Errors.SignedHeaderMissing;
+        }
+
         return CheckSignature(request, parameters, "UNSIGNED-PAYLOAD"u8, presigned: true, context);
+    }
+
+    private static bool HasUnsignedSseCHeader(HttpRequestHeaders headers, ReadOnlySpan<byte> signedHeaders)
+    {
+        ReadOnlySpan<byte> prefix = "x-amz-server-side-encryption-customer-"u8;
+        Span<byte> lower = stackalloc byte[64];
+        foreach (HttpHeader header in headers)
+        {
+            if (header.Name.Length > prefix.Length && header.Name.Length <= lower.Length
+                && System.Text.Ascii.EqualsIgnoreCase(header.Name[..prefix.Length], prefix))
+            {
+                System.Text.Ascii.ToLower(header.Name, lower, out int length);
+                if (!ContainsToken(signedHeaders, lower[..length]))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static S3Error? CheckScope(in SigV4Parameters parameters, SignatureContext context)

@@ -18,14 +18,19 @@ public sealed class SegmentStreamEncryptor : IDisposable
     private int _plainLength;
     private int _pendingStart;
     private int _pendingEnd;
-    private bool _headerWritten;
 
     public SegmentStreamEncryptor(ReadOnlySpan<byte> objectKey)
         : this(new SegmentEncryptor(objectKey))
     {
     }
 
-    internal SegmentStreamEncryptor(SegmentEncryptor encryptor) => _encryptor = encryptor;
+    internal SegmentStreamEncryptor(SegmentEncryptor encryptor)
+    {
+        _encryptor = encryptor;
+
+        // The header goes out first, through the same pending buffer as a segment that did not fit.
+        _pendingEnd = encryptor.WriteHeader(_pending);
+    }
 
     public ReadOnlySpan<byte> Header => _encryptor.Header;
 
@@ -50,17 +55,6 @@ public sealed class SegmentStreamEncryptor : IDisposable
         written = 0;
         while (true)
         {
-            if (!_headerWritten)
-            {
-                if (destination.Length - written < SegmentFormat.HeaderSize)
-                {
-                    return OperationStatus.DestinationTooSmall;
-                }
-
-                written += _encryptor.WriteHeader(destination[written..]);
-                _headerWritten = true;
-            }
-
             if (_pendingStart < _pendingEnd)
             {
                 int copy = Math.Min(_pendingEnd - _pendingStart, destination.Length - written);

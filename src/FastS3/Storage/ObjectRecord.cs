@@ -19,6 +19,22 @@ public enum RecordField : byte
 
     /// <summary>Algorithm (1 byte), checksum type (1 byte), part count (2 bytes LE), raw digest.</summary>
     Checksum = 9,
+
+    /// <summary>SSE-C: seal algorithm (1 byte), IV, sealed object key (see docs/encryption-format.md).</summary>
+    Encryption = 10,
+
+    /// <summary>SSE-C: every other field but the ETag, as a record of its own, sealed under the object key.</summary>
+    SealedMetadata = 11,
+}
+
+/// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>
+[Flags]
+public enum RecordFlags : byte
+{
+    None = 0,
+
+    /// <summary>Encrypted with a customer-provided key (SSE-C).</summary>
+    SseC = 1,
 }
 
 /// <summary>
