@@ -322,6 +322,73 @@ public sealed class SseCTests : IDisposable
         Assert.Equal(plaintexts["victim"], File.ReadAllBytes(output));
     }
 
+    [Fact]
+    public async Task OneETagEverywhereAndSealedKeysDoNotMoveBetweenObjects()
+    {
+        string dataDir;
+        string certs;
+        string body = WriteTemp("same secret words in both objects");
+        await using (ServerProcess server = await ServerProcess.StartAsync())
+        {
+            Uri url = server.BaseUrl;
+            Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+            var (_, putOut, _) = await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "one", "--body", body, .. KeyFlags()]);
+            Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "two", "--body", body, .. KeyFlags()])).ExitCode);
+            string etag = JsonDocument.Parse(putOut).RootElement.GetProperty("ETag").GetString()!;
+
+            var (_, headOut, _) = await AwsCli.RunAsync(url, ["s3api", "head-object", "--bucket", "bucket", "--key", "one", .. KeyFlags()]);
+            var (_, getOut, _) = await AwsCli.RunAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "one", .. KeyFlags(), "--if-match", etag, Path.Combine(_work, "out")]);
+            var (_, listOut, _) = await AwsCli.RunAsync(url, "s3api", "list-objects-v2", "--bucket", "bucket", "--prefix", "one");
+            Assert.Equal(etag, JsonDocument.Parse(headOut).RootElement.GetProperty("ETag").GetString());
+            Assert.Equal(etag, JsonDocument.Parse(getOut).RootElement.GetProperty("ETag").GetString());
+            Assert.Equal(etag, JsonDocument.Parse(listOut).RootElement.GetProperty("Contents")[0].GetProperty("ETag").GetString());
+            dataDir = server.DataDir;
+            certs = server.CertsDir;
+            server.KeepDataDir = true;
+        }
+
+        // Swap the two records' sealed keys in the index while the server is down.
+        await using (var index = FastS3.Storage.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index")))
+        {
+            index.TryGet("one"u8, out byte[]? one);
+            index.TryGet("two"u8, out byte[]? two);
+            await index.PutAsync("one"u8.ToArray(), WithEncryptionFieldOf(one!, two!));
+            await index.PutAsync("two"u8.ToArray(), WithEncryptionFieldOf(two!, one!));
+        }
+
+        await using ServerProcess restarted = await ServerProcess.StartAsync(certsDir: certs, dataDir: dataDir);
+        foreach (string key in new[] { "one", "two" })
+        {
+            var (exit, _, stderr) = await AwsCli.RunAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. KeyFlags(), Path.Combine(_work, "swapped")]);
+            Assert.NotEqual(0, exit);
+            Assert.Contains("(AccessDenied)", stderr);
+            (exit, _, _) = await AwsCli.RunAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. KeyFlags(), "--range", "bytes=0-3", Path.Combine(_work, "swapped")]);
+            Assert.NotEqual(0, exit);
+        }
+    }
+
+    /// <summary><paramref name="record"/> with the sealed-key field of <paramref name="donor"/>.</summary>
+    private static byte[] WithEncryptionFieldOf(byte[] record, byte[] donor)
+    {
+        FastS3.Storage.ObjectRecord.TryRead(record, out FastS3.Storage.ObjectRecord target);
+        FastS3.Storage.ObjectRecord.TryRead(donor, out FastS3.Storage.ObjectRecord source);
+        var builder = new FastS3.Storage.ObjectRecord.Builder(target.Flags, target.DataId, target.Size, target.StoredSize, target.LastModified);
+        try
+        {
+            FastS3.Storage.ObjectRecord.FieldEnumerator fields = target.Fields();
+            while (fields.MoveNext())
+            {
+                builder.Add(fields.Tag, fields.Tag == FastS3.Storage.RecordField.Encryption ? source.Field(FastS3.Storage.RecordField.Encryption) : fields.Value);
+            }
+
+            return builder.Written.ToArray();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
     private static byte[] Flip(byte[] bytes, int index)
     {
         byte[] copy = [.. bytes];

@@ -50,6 +50,47 @@ public static class Encryption
         return null;
     }
 
+    /// <summary>Opens a copy source's object key with the copy-source customer key into the call.</summary>
+    public static bool TryOpenSourceKey(S3Call call, in ObjectRecord source, string sourceBucket)
+    {
+        ReadOnlySpan<byte> field = source.Field(RecordField.Encryption);
+        Span<byte> bucket = stackalloc byte[sourceBucket.Length];
+        System.Text.Encoding.ASCII.GetBytes(sourceBucket, bucket);
+        return field.Length == FieldSize && field[0] == ObjectKey.SealAlgorithm
+            && ObjectKey.TryUnseal(call.CopyCustomerKey, bucket, call.CopySourceKey, field.Slice(1, ObjectKey.IvSize), field[(1 + ObjectKey.IvSize)..], call.SourceObjectKey);
+    }
+
+    /// <summary>
+    /// Key rotation: the record again, with its object key sealed under the request's customer key
+    /// instead of the copy-source one (same IV, data and ETag), and a new LastModified.
+    /// </summary>
+    public static byte[] Reseal(S3Call call, in ObjectRecord record)
+    {
+        ReadOnlySpan<byte> field = record.Field(RecordField.Encryption);
+        Span<byte> resealed = stackalloc byte[FieldSize];
+        field.CopyTo(resealed);
+        if (!ObjectKey.TryReseal(call.CopyCustomerKey, call.CustomerKey, call.BucketName, call.Key, field.Slice(1, ObjectKey.IvSize), field[(1 + ObjectKey.IvSize)..], resealed[(1 + ObjectKey.IvSize)..]))
+        {
+            throw new S3Exception(S3Errors.SseCWrongKey);
+        }
+
+        var builder = new ObjectRecord.Builder(record.Flags, record.DataId, record.Size, record.StoredSize, DateTimeOffset.UtcNow);
+        try
+        {
+            ObjectRecord.FieldEnumerator fields = record.Fields();
+            while (fields.MoveNext())
+            {
+                builder.Add(fields.Tag, fields.Tag == RecordField.Encryption ? resealed : fields.Value);
+            }
+
+            return builder.Written.ToArray();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
     /// <summary>Seals <paramref name="metadata"/> (a record of its own) into the record's sealed-metadata field.</summary>
     public static void SealMetadata(S3Call call, ReadOnlySpan<byte> metadata, ref ObjectRecord.Builder record)
     {
@@ -66,7 +107,9 @@ public static class Encryption
     }
 
     /// <summary>Opens the sealed metadata into a new array; null if it does not authenticate.</summary>
-    public static byte[]? OpenMetadata(S3Call call, in ObjectRecord record)
+    public static byte[]? OpenMetadata(S3Call call, in ObjectRecord record) => OpenMetadata(call.ObjectKey, record);
+
+    public static byte[]? OpenMetadata(ReadOnlySpan<byte> objectKey, in ObjectRecord record)
     {
         ReadOnlySpan<byte> sealedBlob = record.Field(RecordField.SealedMetadata);
         if (sealedBlob.Length < MetadataCipher.Overhead)
@@ -75,6 +118,6 @@ public static class Encryption
         }
 
         byte[] metadata = new byte[sealedBlob.Length - MetadataCipher.Overhead];
-        return MetadataCipher.TryOpen(call.ObjectKey, sealedBlob, metadata, out int written) ? metadata[..written] : null;
+        return MetadataCipher.TryOpen(objectKey, sealedBlob, metadata, out int written) ? metadata[..written] : null;
     }
 }

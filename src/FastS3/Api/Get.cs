@@ -193,72 +193,17 @@ public sealed class Get(Store store)
     }
 
     /// <summary>
-    /// Decrypts only the segments the range covers, a few at a time, and sends the wanted bytes.
-    /// Data that fails authentication is never sent: the response is cut off (or never starts).
+    /// Decrypts only the segments the range covers and sends the wanted bytes. Data that fails
+    /// authentication is never sent: the response is cut off (or never starts).
     /// </summary>
     private static async ValueTask SendDecryptedAsync(S3Call call, SafeFileHandle file, ByteRange range, long size)
     {
-        const int Batch = 4;
-        SegmentRange segments = SegmentFormat.GetRange(size, range.Start, range.Length);
-        byte[] stored = ArrayPool<byte>.Shared.Rent(Batch * SegmentFormat.StoredSegmentSize);
-        byte[] plain = ArrayPool<byte>.Shared.Rent(Batch * SegmentFormat.SegmentSize);
-        try
+        using ObjectReader reader = await ObjectReader.OpenAsync(file, size, range, call.ObjectKey);
+        PipeWriter output = call.Response.BodyWriter;
+        for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync())
         {
-            await ReadExactlyAsync(file, stored.AsMemory(0, SegmentFormat.HeaderSize), 0);
-            if (!SegmentDecryptor.TryCreate(call.ObjectKey, stored.AsSpan(0, SegmentFormat.HeaderSize), out SegmentDecryptor? decryptor))
-            {
-                throw new IOException("Encrypted data header failed validation.");
-            }
-
-            using (decryptor)
-            {
-                PipeWriter output = call.Response.BodyWriter;
-                long index = segments.FirstSegment;
-                long offset = segments.StoredOffset;
-                long end = segments.StoredOffset + segments.StoredLength;
-                long remaining = segments.Length;
-                int skip = segments.Skip;
-                while (index <= segments.LastSegment)
-                {
-                    int count = (int)Math.Min(Batch, segments.LastSegment - index + 1);
-                    int bytes = (int)Math.Min((long)count * SegmentFormat.StoredSegmentSize, end - offset);
-                    await ReadExactlyAsync(file, stored.AsMemory(0, bytes), offset);
-                    bool endsWithFinal = index + count - 1 == segments.LastSegment && segments.LastIsFinal;
-                    if (!decryptor.TryDecryptSegments(index, endsWithFinal, stored.AsSpan(0, bytes), plain, out int written))
-                    {
-                        throw new IOException("Encrypted data failed authentication.");
-                    }
-
-                    int take = (int)Math.Min(written - skip, remaining);
-                    output.Write(plain.AsSpan(skip, take));
-                    await output.FlushAsync();
-                    remaining -= take;
-                    skip = 0;
-                    index += count;
-                    offset += bytes;
-                }
-            }
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plain);
-            ArrayPool<byte>.Shared.Return(stored);
-            ArrayPool<byte>.Shared.Return(plain);
-        }
-    }
-
-    private static async ValueTask ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset)
-    {
-        while (!buffer.IsEmpty)
-        {
-            int read = await RandomAccess.ReadAsync(file, buffer, offset);
-            if (read == 0)
-            {
-                throw new IOException("Data file is shorter than its record.");
-            }
-
-            buffer = buffer[read..];
-            offset += read;
+            output.Write(chunk.Span);
+            await output.FlushAsync();
         }
     }
 

@@ -70,6 +70,19 @@ public static class ObjectHeaders
         return null;
     }
 
+    /// <summary>Copies the stored headers of <paramref name="source"/> (CopyObject with the COPY directive).</summary>
+    public static void CopyFrom(in ObjectRecord source, ref ObjectRecord.Builder record)
+    {
+        ObjectRecord.FieldEnumerator fields = source.Fields();
+        while (fields.MoveNext())
+        {
+            if (fields.Tag == RecordField.UserMetadata || !HeaderName(fields.Tag).IsEmpty)
+            {
+                record.Add(fields.Tag, fields.Value);
+            }
+        }
+    }
+
     /// <summary>Writes the stored headers of <paramref name="record"/> into the response.</summary>
     public static void Emit(in ObjectRecord record, HttpResponse response)
     {

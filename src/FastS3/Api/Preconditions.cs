@@ -52,6 +52,32 @@ public static class Preconditions
     }
 
     /// <summary>
+    /// The x-amz-copy-source-if-* conditions of a copy, against the source: any that fails is 412
+    /// (a copy has no 304).
+    /// </summary>
+    public static Result EvaluateCopySource(HttpRequestHeaders headers, ReadOnlySpan<byte> etag, DateTimeOffset lastModified)
+    {
+        if (headers.TryGetValue("x-amz-copy-source-if-match"u8, out ReadOnlySpan<byte> ifMatch) && !ListMatches(ifMatch, etag))
+        {
+            return Result.Failed;
+        }
+
+        if (headers.TryGetValue("x-amz-copy-source-if-none-match"u8, out ReadOnlySpan<byte> ifNoneMatch) && ListMatches(ifNoneMatch, etag))
+        {
+            return Result.Failed;
+        }
+
+        if (TryGetDate(headers, "x-amz-copy-source-if-unmodified-since"u8, out DateTimeOffset unmodified) && Truncate(lastModified) > unmodified)
+        {
+            return Result.Failed;
+        }
+
+        return TryGetDate(headers, "x-amz-copy-source-if-modified-since"u8, out DateTimeOffset modified) && Truncate(lastModified) <= modified
+            ? Result.Failed
+            : Result.Proceed;
+    }
+
+    /// <summary>
     /// For conditional writes (PUT with If-Match / If-None-Match): a check the index runs against the
     /// current record under its write lock, so two racing conditional PUTs cannot both win. Null when
     /// the request has no condition. A refused If-Match on a missing key is S3's 404 NoSuchKey, which

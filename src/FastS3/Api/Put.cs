@@ -100,7 +100,7 @@ public sealed class Put(Store store)
         }
 
         IndexWriteResult result;
-        byte[] record = BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, out S3Error? headerError);
+        byte[] record = BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, copiedDetails: null, out S3Error? headerError);
         if (headerError is not null)
         {
             DeleteQuietly(dataPath);
@@ -196,7 +196,7 @@ public sealed class Put(Store store)
     }
 
     /// <summary>Encrypts plaintext into the writer's blocks, segment by segment, as the blocks have room.</summary>
-    private static async ValueTask EncryptAsync(DataFileWriter writer, SegmentStreamEncryptor encryptor, ReadOnlyMemory<byte> plaintext, bool final)
+    internal static async ValueTask EncryptAsync(DataFileWriter writer, SegmentStreamEncryptor encryptor, ReadOnlyMemory<byte> plaintext, bool final)
     {
         while (true)
         {
@@ -214,7 +214,7 @@ public sealed class Put(Store store)
     /// The object's record. For SSE-C objects only sizes, times, the (random) ETag and the sealed key
     /// stay readable: content headers, user metadata and the checksum are sealed under the object key.
     /// </summary>
-    private static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, out S3Error? error)
+    internal static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, byte[]? copiedDetails, out S3Error? error)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         if (encrypted)
@@ -240,13 +240,13 @@ public sealed class Put(Store store)
             if (!encrypted)
             {
                 record.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
-                error = ObjectHeaders.Capture(call.Request.Headers, ref record);
+                error = Headers(call, copiedDetails, ref record);
                 return record.Written.ToArray();
             }
 
             record.Add(RecordField.Encryption, call.EncryptionField);
             details.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
-            error = ObjectHeaders.Capture(call.Request.Headers, ref details);
+            error = Headers(call, copiedDetails, ref details);
             Encryption.SealMetadata(call, details.Written, ref record);
             return record.Written.ToArray();
         }
@@ -255,6 +255,19 @@ public sealed class Put(Store store)
             details.Dispose();
             record.Dispose();
         }
+    }
+
+    // The request's headers, or (CopyObject with COPY) the source object's.
+    private static S3Error? Headers(S3Call call, byte[]? copiedDetails, ref ObjectRecord.Builder record)
+    {
+        if (copiedDetails is null)
+        {
+            return ObjectHeaders.Capture(call.Request.Headers, ref record);
+        }
+
+        ObjectRecord.TryRead(copiedDetails, out ObjectRecord source);
+        ObjectHeaders.CopyFrom(source, ref record);
+        return null;
     }
 
     private static void WriteResponse(S3Call call)
@@ -283,7 +296,7 @@ public sealed class Put(Store store)
         }
     }
 
-    private static void DeleteQuietly(string? path)
+    internal static void DeleteQuietly(string? path)
     {
         if (path is null)
         {

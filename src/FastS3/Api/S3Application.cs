@@ -19,6 +19,7 @@ public sealed class S3Application : IHttpApplication
     private readonly Delete _delete;
     private readonly Listing _list;
     private readonly DeleteObjects _deleteObjects;
+    private readonly Copy _copy;
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
 
@@ -32,6 +33,7 @@ public sealed class S3Application : IHttpApplication
         _delete = new Delete(store);
         _list = new Listing(store, _buckets);
         _deleteObjects = new DeleteObjects(store);
+        _copy = new Copy(store);
         _log = log;
     }
 
@@ -94,6 +96,7 @@ public sealed class S3Application : IHttpApplication
         S3Operation.ListObjectsV2 => _list.ListObjectsV2Async(call),
         S3Operation.ListObjectVersions => _list.ListObjectVersionsAsync(call),
         S3Operation.DeleteObjects => _deleteObjects.DeleteObjectsAsync(call),
+        S3Operation.CopyObject => _copy.CopyObjectAsync(call),
         S3Operation.NotImplemented => ValueTask.FromResult<S3Error?>(S3Error.NotImplemented),
         _ => ValueTask.FromResult<S3Error?>(S3Errors.NotImplementedYet(call.Route.Operation)),
     };

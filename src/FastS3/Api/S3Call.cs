@@ -25,6 +25,74 @@ public sealed class S3Call : IDisposable
     /// <summary>The current object's key while it is encrypted or decrypted; wiped with the customer key.</summary>
     internal byte[] ObjectKey { get; } = new byte[Crypto.ObjectKey.Size];
 
+    private readonly byte[] _copySourceKey = new byte[MaxKeyLength * 3];
+    private readonly byte[] _copyCustomerKey = new byte[SseC.KeyLength];
+    private readonly byte[] _copyCustomerKeyMd5 = new byte[SseC.KeyMd5Length];
+    private int _copySourceKeyLength;
+
+    /// <summary>The copy source's object key while it is decrypted for a copy; wiped with the customer keys.</summary>
+    internal byte[] SourceObjectKey { get; } = new byte[Crypto.ObjectKey.Size];
+
+    /// <summary>The decoded key of x-amz-copy-source (after <see cref="TryParseCopySource"/>).</summary>
+    public ReadOnlySpan<byte> CopySourceKey => _copySourceKey.AsSpan(0, _copySourceKeyLength);
+
+    /// <summary>True when the request carried a valid copy-source SSE-C triple.</summary>
+    public bool HasCopySourceKey { get; private set; }
+
+    internal ReadOnlySpan<byte> CopyCustomerKey => _copyCustomerKey;
+
+    /// <summary>The same customer key on both sides of a copy (a rotation that changes nothing), compared in constant time.</summary>
+    public bool CopySourceKeyEqualsCustomerKey => HasCopySourceKey && HasCustomerKey
+        && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(_copyCustomerKey, _customerKey);
+
+    /// <summary>Parses x-amz-copy-source ("[/]bucket/key[?versionId=null]", percent-encoded).</summary>
+    public bool TryParseCopySource(out string bucket)
+    {
+        bucket = "";
+        if (!Request.Headers.TryGetValue("x-amz-copy-source"u8, out ReadOnlySpan<byte> raw) || raw.Length > _copySourceKey.Length)
+        {
+            return false;
+        }
+
+        int query = raw.IndexOf((byte)'?');
+        if (query >= 0)
+        {
+            // Unversioned buckets have only the "null" version.
+            if (!raw[(query + 1)..].SequenceEqual("versionId=null"u8))
+            {
+                return false;
+            }
+
+            raw = raw[..query];
+        }
+
+        int length = UriEncoding.Decode(raw, _copySourceKey, plusIsSpace: false);
+        ReadOnlySpan<byte> decoded = _copySourceKey.AsSpan(0, length);
+        if (!decoded.IsEmpty && decoded[0] == (byte)'/')
+        {
+            decoded = decoded[1..];
+        }
+
+        int slash = decoded.IndexOf((byte)'/');
+        if (slash <= 0 || slash == decoded.Length - 1 || decoded.Length - slash - 1 > MaxKeyLength || !FastS3.Api.BucketName.IsValid(decoded[..slash]))
+        {
+            return false;
+        }
+
+        bucket = System.Text.Encoding.ASCII.GetString(decoded[..slash]);
+        decoded[(slash + 1)..].CopyTo(_copySourceKey);
+        _copySourceKeyLength = decoded.Length - slash - 1;
+        return true;
+    }
+
+    /// <summary>Validates the copy-source SSE-C triple, if any.</summary>
+    public S3Error? ParseCopySourceKey()
+    {
+        S3Error? error = SseC.Parse(Request.Headers, copySource: true, _copyCustomerKey, _copyCustomerKeyMd5, out bool present);
+        HasCopySourceKey = present && error is null;
+        return error;
+    }
+
     /// <summary>A new SSE-C object's encryption field, between drawing its key and writing its record.</summary>
     internal byte[] EncryptionField { get; } = new byte[Encryption.FieldLength];
 
@@ -76,6 +144,10 @@ public sealed class S3Call : IDisposable
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKeyMd5);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(ObjectKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(SourceObjectKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKeyMd5);
+        HasCopySourceKey = false;
         HasCustomerKey = false;
     }
 
