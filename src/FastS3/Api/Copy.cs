@@ -21,15 +21,9 @@ public sealed class Copy(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> CopyObjectAsync(S3Call call)
     {
-        Bucket? bucket = store.FindBucket(call.BucketName);
-        if (bucket is null)
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
         {
-            return S3Errors.NoSuchBucket;
-        }
-
-        if (!call.TryDecodeKey())
-        {
-            return S3Errors.KeyTooLong;
+            return missing;
         }
 
         if (!call.TryParseCopySource(out string sourceBucketName))

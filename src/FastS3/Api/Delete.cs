@@ -10,15 +10,9 @@ public sealed class Delete(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> DeleteObjectAsync(S3Call call)
     {
-        Bucket? bucket = store.FindBucket(call.BucketName);
-        if (bucket is null)
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
         {
-            return S3Errors.NoSuchBucket;
-        }
-
-        if (!call.TryDecodeKey())
-        {
-            return S3Errors.KeyTooLong;
+            return missing;
         }
 
         IndexWriteResult result = await bucket.Index.DeleteAsync(call.Key.ToArray());

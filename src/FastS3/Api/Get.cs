@@ -23,15 +23,9 @@ public sealed class Get(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> GetObjectAsync(S3Call call, bool head)
     {
-        Bucket? bucket = store.FindBucket(call.BucketName);
-        if (bucket is null)
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
         {
-            return S3Errors.NoSuchBucket;
-        }
-
-        if (!call.TryDecodeKey())
-        {
-            return S3Errors.KeyTooLong;
+            return missing;
         }
 
         // A data file can be replaced between the index lookup and the open: look again.

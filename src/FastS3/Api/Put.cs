@@ -21,10 +21,9 @@ public sealed class Put(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> PutObjectAsync(S3Call call)
     {
-        Bucket? bucket = store.FindBucket(call.BucketName);
-        if (bucket is null)
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
         {
-            return S3Errors.NoSuchBucket;
+            return missing;
         }
 
         if (Validate(call) is { } invalid)
@@ -121,11 +120,6 @@ public sealed class Put(Store store)
 
     private static S3Error? Validate(S3Call call)
     {
-        if (!call.TryDecodeKey())
-        {
-            return S3Errors.KeyTooLong;
-        }
-
         if (SseCHeadersRefused(call) is { } sseError)
         {
             return sseError;

@@ -119,7 +119,7 @@ public sealed class S3Call : IDisposable
     /// <summary>The bucket name from the path or the Host header (bucket names need no decoding).</summary>
     public ReadOnlySpan<byte> BucketName => (Route.BucketInHost ? Request.Host : Request.Path).Slice(Route.BucketStart, Route.BucketLength);
 
-    /// <summary>The object key, percent-decoded (valid after <see cref="TryDecodeKey"/>).</summary>
+    /// <summary>The object key, percent-decoded (valid after <see cref="TryResolveObject"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
 
     /// <summary>True when the request carried a valid SSE-C triple (after <see cref="ParseCustomerKey"/>).</summary>
@@ -170,8 +170,16 @@ public sealed class S3Call : IDisposable
 
     public void SetRoute(S3Route route) => Route = route;
 
+    /// <summary>The request's bucket, with its object key decoded; otherwise NoSuchBucket or KeyTooLong.</summary>
+    public bool TryResolveObject(Store store, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Bucket? bucket, out S3Error? error)
+    {
+        bucket = store.FindBucket(BucketName);
+        error = bucket is null ? S3Errors.NoSuchBucket : TryDecodeKey() ? null : S3Errors.KeyTooLong;
+        return error is null;
+    }
+
     /// <summary>Decodes the key from the path; false when it is longer than S3 allows.</summary>
-    public bool TryDecodeKey()
+    private bool TryDecodeKey()
     {
         ReadOnlySpan<byte> raw = Request.Path.Slice(Route.KeyStart, Route.KeyLength);
         if (raw.Length > _key.Length)
