@@ -48,24 +48,6 @@ public sealed class HttpRequestHeaders
 
     public bool Contains(ReadOnlySpan<byte> name) => TryGetValue(name, out _);
 
-    /// <summary>How many fields carry <paramref name="name"/> (S3 rejects some repeated headers).</summary>
-    public int CountOf(ReadOnlySpan<byte> name)
-    {
-        int found = 0;
-        ReadOnlySpan<byte> block = _block.Span;
-        for (int i = 0; i < _count; i++)
-        {
-            ref readonly Field field = ref _fields[i];
-            if (field.NameLength == name.Length
-                && System.Text.Ascii.EqualsIgnoreCase(block.Slice(field.NameStart, field.NameLength), name))
-            {
-                found++;
-            }
-        }
-
-        return found;
-    }
-
     public Enumerator GetEnumerator() => new(this);
 
     internal void Reset()

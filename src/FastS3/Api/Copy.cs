@@ -192,6 +192,12 @@ public sealed class Copy(Store store)
             return headerError;
         }
 
+        if (bucket.IsDeleted)
+        {
+            Put.DeleteQuietly(dataPath);
+            return S3Errors.NoSuchBucket;
+        }
+
         IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record);
         Put.DeleteDataOf(bucket, result.Previous);
         ObjectRecord.TryRead(record, out ObjectRecord written);

@@ -106,6 +106,13 @@ public sealed class Put(Store store)
             return headerError;
         }
 
+        // DeleteBucket may have removed the bucket while the data streamed in.
+        if (bucket.IsDeleted)
+        {
+            DeleteQuietly(dataPath);
+            return S3Errors.NoSuchBucket;
+        }
+
         result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
         if (!result.Applied)
         {

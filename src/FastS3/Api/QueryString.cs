@@ -30,7 +30,4 @@ public static class QueryString
         length = 0;
         return false;
     }
-
-    public static bool Contains(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name)
-        => TryGet(query, name, stackalloc byte[0], out int length) || length < 0;
 }

@@ -36,7 +36,6 @@ public static class S3Errors
     public static readonly S3Error EntityTooLarge = new(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
     public static readonly S3Error PreconditionFailed = new(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     public static readonly S3Error InvalidRange = new(416, "InvalidRange", "The requested range is not satisfiable");
-    public static readonly S3Error NotModified = new(304, "NotModified", "Not Modified");
     public static readonly S3Error SseCAlgorithmInvalid = new(400, "InvalidArgument", "Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.");
     public static readonly S3Error SseCKeyMissing = new(400, "InvalidArgument", "Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.");
     public static readonly S3Error SseCKeyMd5Missing = new(400, "InvalidArgument", "Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.");

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using FastS3.Crypto;
 using FastS3.Http;
 
 namespace FastS3.Api;
@@ -80,17 +81,15 @@ public static class SseC
                 return S3Errors.SseCKeyInvalid;
             }
 
-            Span<byte> computed = stackalloc byte[KeyMd5Length];
-            MD5.HashData(decoded[..KeyLength], computed);
             Span<byte> provided = stackalloc byte[24];
             if (encodedMd5.Length > 24 || Base64.DecodeFromUtf8(encodedMd5, provided, out _, out int md5Length) != System.Buffers.OperationStatus.Done
-                || md5Length != KeyMd5Length || !CryptographicOperations.FixedTimeEquals(computed, provided[..KeyMd5Length]))
+                || md5Length != KeyMd5Length || !ClientKey.MatchesMd5(decoded[..KeyLength], provided[..KeyMd5Length]))
             {
                 return S3Errors.SseCKeyMd5Mismatch;
             }
 
             decoded[..KeyLength].CopyTo(key);
-            computed.CopyTo(keyMd5);
+            provided[..KeyMd5Length].CopyTo(keyMd5);
             return null;
         }
         finally
