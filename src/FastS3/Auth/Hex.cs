@@ -39,7 +39,8 @@ internal static class Hex
         return true;
     }
 
-    private static int Value(byte b) => b switch
+    /// <summary>The value of one hex digit of either case, or -1.</summary>
+    internal static int Value(byte b) => b switch
     {
         >= (byte)'0' and <= (byte)'9' => b - '0',
         >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,

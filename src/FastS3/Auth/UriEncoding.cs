@@ -63,17 +63,9 @@ public static class UriEncoding
 
     private static bool TryHex(byte high, byte low, out byte value)
     {
-        int h = HexValue(high);
-        int l = HexValue(low);
+        int h = Hex.Value(high);
+        int l = Hex.Value(low);
         value = (byte)((h << 4) | l);
         return (h | l) >= 0;
     }
-
-    private static int HexValue(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
 }

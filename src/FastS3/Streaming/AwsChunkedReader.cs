@@ -443,13 +443,7 @@ public sealed class AwsChunkedReader : IDisposable
         value = 0;
         foreach (byte b in text)
         {
-            int digit = b switch
-            {
-                >= (byte)'0' and <= (byte)'9' => b - '0',
-                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-                _ => -1,
-            };
+            int digit = Hex.Value(b);
             if (digit < 0)
             {
                 return false;
