@@ -220,22 +220,9 @@ public sealed class SigV4Verifier
     {
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(canonicalRequest, digest);
-        Span<byte> stringToSign = stackalloc byte[17 + 17 + scope.Length + 1 + 64];
-        int n = 0;
-        Append(stringToSign, ref n, "AWS4-HMAC-SHA256\n"u8);
-        Append(stringToSign, ref n, amzDate);
-        stringToSign[n++] = (byte)'\n';
-        Append(stringToSign, ref n, scope);
-        stringToSign[n++] = (byte)'\n';
-        n += Hex.Encode(digest, stringToSign[n..]);
-        HMACSHA256.HashData(signingKey, stringToSign[..n], digest);
-        Hex.Encode(digest, hexSignature);
-    }
-
-    private static void Append(Span<byte> destination, ref int position, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(destination[position..]);
-        position += bytes.Length;
+        Span<byte> digestHex = stackalloc byte[64];
+        Hex.Encode(digest, digestHex);
+        StringToSign.Sign(signingKey, SigV4Parameters.Algorithm, amzDate, scope, digestHex, default, default, hexSignature);
     }
 
     private static bool TrySetPayloadMode(ReadOnlySpan<byte> value, SignatureContext context)

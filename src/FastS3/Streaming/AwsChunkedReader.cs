@@ -293,38 +293,23 @@ public sealed class AwsChunkedReader : IDisposable
         _chunkHash.GetHashAndReset(dataHash);
         Span<byte> dataHashHex = stackalloc byte[64];
         Hex.Encode(dataHash, dataHashHex);
-        if (!ChainSignature("AWS4-HMAC-SHA256-PAYLOAD\n"u8, EmptySha256Hex, dataHashHex))
+        if (!ChainSignature("AWS4-HMAC-SHA256-PAYLOAD"u8, EmptySha256Hex, dataHashHex))
         {
             throw new S3Exception(S3Errors.ChunkSignatureDoesNotMatch);
         }
     }
 
     /// <summary>
-    /// Computes HMAC(key, prefix + date \n scope \n previous-signature \n parts joined by \n), compares it with the
-    /// provided signature in constant time, and makes it the previous signature of the chain.
+    /// Signs the next link of the chain (previous signature, then <paramref name="line2"/> and
+    /// <paramref name="line3"/>), compares it with the provided signature in constant time, and makes
+    /// it the previous signature.
     /// </summary>
-    private bool ChainSignature(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> part1, ReadOnlySpan<byte> part2)
+    private bool ChainSignature(ReadOnlySpan<byte> algorithm, ReadOnlySpan<byte> line2, ReadOnlySpan<byte> line3)
     {
         SignatureContext context = _signature!;
-        Span<byte> stringToSign = stackalloc byte[prefix.Length + 17 + SignatureContext.MaxScopeLength + 1 + 65 + part1.Length + 1 + part2.Length];
-        int n = 0;
-        Append(stringToSign, ref n, prefix);
-        Append(stringToSign, ref n, context.AmzDate);
-        stringToSign[n++] = (byte)'\n';
-        Append(stringToSign, ref n, context.Scope);
-        stringToSign[n++] = (byte)'\n';
-        Append(stringToSign, ref n, _previousSignature);
-        stringToSign[n++] = (byte)'\n';
-        Append(stringToSign, ref n, part1);
-        if (!part2.IsEmpty)
-        {
-            stringToSign[n++] = (byte)'\n';
-            Append(stringToSign, ref n, part2);
-        }
-
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(context.SigningKey, stringToSign[..n], mac);
-        Hex.Encode(mac, _previousSignature);
+        Span<byte> previous = stackalloc byte[64];
+        _previousSignature.CopyTo(previous);
+        StringToSign.Sign(context.SigningKey, algorithm, context.AmzDate, context.Scope, previous, line2, line3, _previousSignature);
         return CryptographicOperations.FixedTimeEquals(_previousSignature, _providedSignature);
     }
 
@@ -384,7 +369,7 @@ public sealed class AwsChunkedReader : IDisposable
             SHA256.HashData(_trailerText.AsSpan(0, _trailerTextLength), digest);
             Span<byte> digestHex = stackalloc byte[64];
             Hex.Encode(digest, digestHex);
-            if (!ChainSignature("AWS4-HMAC-SHA256-TRAILER\n"u8, digestHex, default))
+            if (!ChainSignature("AWS4-HMAC-SHA256-TRAILER"u8, digestHex, default))
             {
                 throw new S3Exception(S3Errors.ChunkSignatureDoesNotMatch);
             }
@@ -453,12 +438,6 @@ public sealed class AwsChunkedReader : IDisposable
         }
 
         return true;
-    }
-
-    private static void Append(Span<byte> destination, ref int position, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(destination[position..]);
-        position += bytes.Length;
     }
 
     private readonly record struct Field(int NameStart, int NameLength, int ValueStart, int ValueLength);
