@@ -131,11 +131,14 @@ public sealed class Buckets
         return ValueTask.FromResult<S3Error?>(null);
     }
 
-    internal void WriteOwner(ref XmlBuilder xml)
+    internal void WriteOwner(ref XmlBuilder xml) => WriteOwner(ref xml, "Owner"u8);
+
+    /// <summary>The owner as &lt;<paramref name="element"/>&gt; (Owner, or Initiator in multipart listings).</summary>
+    internal void WriteOwner(ref XmlBuilder xml, ReadOnlySpan<byte> element)
     {
-        xml.Open("Owner"u8);
+        xml.Open(element);
         xml.Element("ID"u8, _ownerId);
         xml.Element("DisplayName"u8, _ownerName);
-        xml.Close("Owner"u8);
+        xml.Close(element);
     }
 }

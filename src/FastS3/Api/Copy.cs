@@ -5,7 +5,7 @@ using FastS3.Crypto;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 using FastS3.Xml;
-using Microsoft.Win32.SafeHandles;
+using System.Diagnostics.CodeAnalysis;
 
 namespace FastS3.Api;
 
@@ -16,7 +16,7 @@ namespace FastS3.Api;
 /// onto itself with a new key is a key rotation: only the sealed object key changes (O(1); data,
 /// metadata and ETag untouched).
 /// </summary>
-public sealed class Copy(Store store)
+public sealed class Copy(Store store, S3Options options)
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> CopyObjectAsync(S3Call call)
@@ -26,23 +26,23 @@ public sealed class Copy(Store store)
             return missing;
         }
 
-        if (!call.TryParseCopySource(out string sourceBucketName))
+        if (!TryResolveSource(call, store, out Bucket? sourceBucket, out string sourceBucketName, out byte[]? sourceValue, out S3Error? sourceError))
         {
-            return S3Errors.InvalidCopySource;
+            return sourceError;
         }
 
-        Bucket? sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName));
-        if (sourceBucket is null)
+        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
+        bool replaceMetadata = false;
+        if (call.Request.Headers.TryGetValue("x-amz-metadata-directive"u8, out ReadOnlySpan<byte> directive))
         {
-            return S3Errors.NoSuchBucket;
+            replaceMetadata = directive.SequenceEqual("REPLACE"u8);
+            if (!replaceMetadata && !directive.SequenceEqual("COPY"u8))
+            {
+                return S3Errors.InvalidMetadataDirective;
+            }
         }
 
-        if (!sourceBucket.Index.TryGet(call.CopySourceKey, out byte[]? sourceValue) || !ObjectRecord.TryRead(sourceValue, out ObjectRecord source))
-        {
-            return S3Errors.NoSuchKey;
-        }
-
-        if (Check(call, source, sourceBucketName, sourceValue, out bool replaceMetadata, out byte[]? details) is { } refused)
+        if (CheckSource(call, source, sourceBucketName, sourceValue, out byte[]? details) is { } refused)
         {
             return refused;
         }
@@ -62,23 +62,26 @@ public sealed class Copy(Store store)
         return await CopyDataAsync(call, bucket, sourceBucket, sourceValue, replaceMetadata ? null : details);
     }
 
+    /// <summary>The bucket and record x-amz-copy-source names (InvalidArgument, NoSuchBucket or NoSuchKey otherwise).</summary>
+    internal static bool TryResolveSource(S3Call call, Store store, [NotNullWhen(true)] out Bucket? sourceBucket, out string sourceBucketName, [NotNullWhen(true)] out byte[]? sourceValue, out S3Error? error)
+    {
+        sourceBucket = null;
+        sourceValue = null;
+        error = !call.TryParseCopySource(out sourceBucketName) ? S3Errors.InvalidCopySource
+            : (sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName))) is null ? S3Errors.NoSuchBucket
+            : !sourceBucket.Index.TryGet(call.CopySourceKey, out sourceValue) || !ObjectRecord.TryRead(sourceValue, out _) ? S3Errors.NoSuchKey
+            : null;
+        return error is null;
+    }
+
     /// <summary>
-    /// Directive, conditions and keys. On success <paramref name="details"/> holds the source's content
-    /// headers (its sealed record, opened, when it is SSE-C) and the source object key is in the call.
+    /// The x-amz-copy-source-if-* conditions and both SSE-C triples. On success <paramref name="details"/>
+    /// holds the source's content headers (its sealed record, opened, when it is SSE-C) and the
+    /// source object key is in the call.
     /// </summary>
-    private static S3Error? Check(S3Call call, in ObjectRecord source, string sourceBucket, byte[] sourceValue, out bool replaceMetadata, out byte[]? details)
+    internal static S3Error? CheckSource(S3Call call, in ObjectRecord source, string sourceBucket, byte[] sourceValue, out byte[]? details)
     {
         details = sourceValue;
-        replaceMetadata = false;
-        if (call.Request.Headers.TryGetValue("x-amz-metadata-directive"u8, out ReadOnlySpan<byte> directive))
-        {
-            replaceMetadata = directive.SequenceEqual("REPLACE"u8);
-            if (!replaceMetadata && !directive.SequenceEqual("COPY"u8))
-            {
-                return S3Errors.InvalidMetadataDirective;
-            }
-        }
-
         Span<byte> etag = stackalloc byte[source.ETag.Length + 2];
         ETag.WriteQuoted(source.ETag, etag);
         if (Preconditions.EvaluateCopySource(call.Request.Headers, etag, source.LastModified) != Preconditions.Result.Proceed)
@@ -117,6 +120,30 @@ public sealed class Copy(Store store)
         return details is null || !ObjectRecord.TryRead(details, out _) ? S3Errors.ObjectTampered : null;
     }
 
+    /// <summary>
+    /// A reader of <paramref name="range"/> of the source's plaintext, decrypted with the copy-source
+    /// key when it is SSE-C; null when the source was replaced meanwhile or its part table fails authentication.
+    /// </summary>
+    internal static async ValueTask<ContentReader?> OpenSourceAsync(S3Call call, Bucket sourceBucket, byte[] sourceValue, ByteRange range)
+    {
+        ObjectContent? content = await ObjectContent.LoadAsync(sourceBucket, sourceValue);
+        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
+        bool encrypted = ((RecordFlags)source.Flags).HasFlag(RecordFlags.SseC);
+        if (content is null || (encrypted && !content.IsAuthentic(call.SourceObjectKey)))
+        {
+            return null;
+        }
+
+        try
+        {
+            return content.OpenReader(range, encrypted ? call.SourceObjectKey : default);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Key rotation: the same object key sealed again under the new customer key.</summary>
     private static async ValueTask<S3Error?> RotateAsync(S3Call call, Bucket bucket, byte[] current)
     {
@@ -131,7 +158,8 @@ public sealed class Copy(Store store)
         }
 
         ObjectRecord.TryRead(rotated, out ObjectRecord written);
-        WriteResult(call, written.ETag, written.LastModified);
+        SseC.Echo(call.Response, call.CustomerKeyMd5);
+        WriteResult(call, null, "CopyObjectResult"u8, written.ETag, written.LastModified);
         return null;
     }
 
@@ -139,40 +167,30 @@ public sealed class Copy(Store store)
     {
         ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
         long size = source.Size;
-        Guid sourceId = source.DataId;
-        bool sourceEncrypted = ((RecordFlags)source.Flags).HasFlag(RecordFlags.SseC);
         bool encrypted = call.HasCustomerKey;
         call.Hasher.Begin(md5: !encrypted, sha256: false, ChecksumAlgorithm.Crc64Nvme);
+        using ContentReader? reader = size == 0 ? null : await OpenSourceAsync(call, sourceBucket, sourceValue, new ByteRange(0, size));
+        if (size > 0 && reader is null)
+        {
+            return S3Errors.NoSuchKey;
+        }
+
         SegmentStreamEncryptor? encryptor = null;
         if (encrypted)
         {
             Encryption.CreateObjectKey(call, call.EncryptionField);
             encryptor = new SegmentStreamEncryptor(call.ObjectKey);
+            SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
         var dataId = Guid.NewGuid();
         string? dataPath = null;
         long storedSize;
+        KeepAlive keepAlive = KeepAlive.Start(call, options);
         try
         {
             await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
-            if (size > 0)
-            {
-                using SafeFileHandle file = File.OpenHandle(sourceBucket.DataPath(sourceId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using ObjectReader reader = await ObjectReader.OpenAsync(file, size, new ByteRange(0, size), sourceEncrypted ? call.SourceObjectKey : ReadOnlyMemory<byte>.Empty);
-                for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync())
-                {
-                    call.Hasher.Append(chunk.Span);
-                    await (encryptor is null ? writer.WriteAsync(chunk) : Put.EncryptAsync(writer, encryptor, chunk, final: false));
-                }
-            }
-
-            if (encryptor is not null)
-            {
-                await Put.EncryptAsync(writer, encryptor, ReadOnlyMemory<byte>.Empty, final: true);
-            }
-
-            call.Hasher.Finish();
+            await CopyIntoAsync(call, reader, writer, encryptor);
             storedSize = writer.Length;
             if (storedSize > 0)
             {
@@ -180,47 +198,71 @@ public sealed class Copy(Store store)
                 await writer.CommitAsync(dataPath);
             }
         }
+        catch
+        {
+            await keepAlive.StopAsync();
+            throw;
+        }
         finally
         {
             encryptor?.Dispose();
         }
 
         byte[] record = Put.BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, copiedDetails, out S3Error? headerError);
-        if (headerError is not null)
+        if (headerError is not null || bucket.IsDeleted)
         {
-            Put.DeleteQuietly(dataPath);
-            return headerError;
-        }
-
-        if (bucket.IsDeleted)
-        {
-            Put.DeleteQuietly(dataPath);
-            return S3Errors.NoSuchBucket;
+            Bucket.DeleteQuietly(dataPath);
+            await keepAlive.StopAsync();
+            return keepAlive.Fail(headerError ?? S3Errors.NoSuchBucket);
         }
 
         IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record);
-        Put.DeleteDataOf(bucket, result.Previous);
+        await bucket.DeleteDataOfAsync(result.Previous);
+        await keepAlive.StopAsync();
         ObjectRecord.TryRead(record, out ObjectRecord written);
-        WriteResult(call, written.ETag, written.LastModified);
+        WriteResult(call, keepAlive, "CopyObjectResult"u8, written.ETag, written.LastModified);
         return null;
     }
 
-    private static void WriteResult(S3Call call, ReadOnlySpan<byte> etag, DateTimeOffset lastModified)
+    /// <summary>Streams the reader's plaintext through the hasher (begun by the caller) into the writer, encrypting when asked; the hasher is finished.</summary>
+    internal static async ValueTask CopyIntoAsync(S3Call call, ContentReader? reader, DataFileWriter writer, SegmentStreamEncryptor? encryptor)
     {
-        if (call.HasCustomerKey)
+        if (reader is not null)
         {
-            SseC.Echo(call.Response, call.CustomerKeyMd5);
+            for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync())
+            {
+                call.Hasher.Append(chunk.Span);
+                await (encryptor is null ? writer.WriteAsync(chunk) : Put.EncryptAsync(writer, encryptor, chunk, final: false));
+            }
         }
 
-        Span<byte> quoted = stackalloc byte[etag.Length + 2];
+        if (encryptor is not null)
+        {
+            await Put.EncryptAsync(writer, encryptor, ReadOnlyMemory<byte>.Empty, final: true);
+        }
+
+        call.Hasher.Finish();
+    }
+
+    /// <summary>CopyObjectResult or CopyPartResult, after whatever whitespace kept the connection alive (stopped by now).</summary>
+    internal static void WriteResult(S3Call call, KeepAlive? keepAlive, ReadOnlySpan<byte> root, ReadOnlySpan<byte> etag, DateTimeOffset lastModified)
+    {
         var xml = new XmlBuilder(256);
         try
         {
-            xml.OpenRoot("CopyObjectResult"u8);
+            Span<byte> quoted = stackalloc byte[etag.Length + 2];
+            xml.OpenRoot(root);
             xml.Element("LastModified"u8, lastModified);
             xml.Element("ETag"u8, quoted[..ETag.WriteQuoted(etag, quoted)]);
-            xml.Close("CopyObjectResult"u8);
-            xml.WriteTo(call.Response);
+            xml.Close(root);
+            if (keepAlive is null)
+            {
+                xml.WriteTo(call.Response);
+            }
+            else
+            {
+                keepAlive.Send(xml);
+            }
         }
         finally
         {

@@ -16,7 +16,7 @@ public sealed class Delete(Store store)
         }
 
         IndexWriteResult result = await bucket.Index.DeleteAsync(call.Key.ToArray());
-        Put.DeleteDataOf(bucket, result.Previous);
+        await bucket.DeleteDataOfAsync(result.Previous);
         call.Response.StatusCode = 204;
         return null;
     }

@@ -74,7 +74,7 @@ public sealed class DeleteObjects(Store store)
             }
 
             IndexWriteResult result = await bucket.Index.DeleteAsync(keyBytes);
-            Put.DeleteDataOf(bucket, result.Previous);
+            await bucket.DeleteDataOfAsync(result.Previous);
             outcomes.Add((keyBytes, null));
         }
 

@@ -12,17 +12,22 @@ public static class ErrorResponse
         var xml = new XmlBuilder(256 + resource.Length * 6);
         try
         {
-            xml.OpenRoot("Error"u8, withNamespace: false);
-            xml.Element("Code"u8, error.CodeUtf8);
-            xml.Element("Message"u8, error.MessageUtf8);
-            xml.Element("Resource"u8, resource);
-            xml.Element("RequestId"u8, requestId);
-            xml.Close("Error"u8);
+            Build(ref xml, error, resource, requestId);
             xml.WriteTo(response);
         }
         finally
         {
             xml.Dispose();
         }
+    }
+
+    internal static void Build(ref XmlBuilder xml, S3Error error, ReadOnlySpan<byte> resource, ReadOnlySpan<byte> requestId)
+    {
+        xml.OpenRoot("Error"u8, withNamespace: false);
+        xml.Element("Code"u8, error.CodeUtf8);
+        xml.Element("Message"u8, error.MessageUtf8);
+        xml.Element("Resource"u8, resource);
+        xml.Element("RequestId"u8, requestId);
+        xml.Close("Error"u8);
     }
 }

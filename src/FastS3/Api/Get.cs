@@ -41,8 +41,14 @@ public sealed class Get(Store store)
                 return keyError;
             }
 
+            if (ParsePartNumber(call, out int partNumber) is { } invalidPart)
+            {
+                return invalidPart;
+            }
+
             // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
-            bool encrypted = ((RecordFlags)record.Flags).HasFlag(RecordFlags.SseC);
+            var flags = (RecordFlags)record.Flags;
+            bool encrypted = flags.HasFlag(RecordFlags.SseC);
             byte[]? sealedDetails = encrypted ? Encryption.OpenMetadata(call, record) : null;
             if (encrypted && (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out _)))
             {
@@ -50,12 +56,39 @@ public sealed class Get(Store store)
             }
 
             // Open before answering, so a retry starts from a clean response.
-            SafeFileHandle? file = null;
-            if (!head && record.Size > 0)
+            bool sendsBody = !head && record.Size > 0;
+            ObjectContent? content = null;
+            if (sendsBody || partNumber > 0)
+            {
+                content = await ObjectContent.LoadAsync(bucket, value);
+                if (content is null)
+                {
+                    if (attempt < 3)
+                    {
+                        continue;
+                    }
+
+                    return S3Errors.ObjectTampered;
+                }
+
+                if (encrypted && !content.IsAuthentic(call.ObjectKey))
+                {
+                    return S3Errors.ObjectTampered;
+                }
+            }
+
+            ObjectRecord.TryRead(value, out record);
+            if (Plan(call, record, content, partNumber, out ByteRange range, out bool partial, out bool notModified) is { } unmet)
+            {
+                return unmet;
+            }
+
+            ContentReader? reader = null;
+            if (sendsBody && !notModified)
             {
                 try
                 {
-                    file = File.OpenHandle(bucket.DataPath(record.DataId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+                    reader = content!.OpenReader(range, encrypted ? call.ObjectKey : default);
                 }
                 catch (FileNotFoundException) when (attempt < 3)
                 {
@@ -63,53 +96,60 @@ public sealed class Get(Store store)
                 }
             }
 
-            S3Error? answered = Answer(call, record, encrypted ? sealedDetails! : value, head, out ByteRange range);
-            if (file is null || answered is not null || call.Response.StatusCode == 304 || range.Length == 0)
+            WriteHeaders(call, record, encrypted ? sealedDetails! : value, content, partNumber, range, partial, notModified);
+            if (reader is null)
             {
-                file?.Dispose();
-                return answered;
+                return null;
             }
 
-            using (file)
+            using (reader)
             {
-                if (encrypted)
-                {
-                    await SendDecryptedAsync(call, file, range, record.Size);
-                }
-                else
-                {
-                    await SendAsync(call.Response.BodyWriter, file, range);
-                }
+                await SendAsync(call, reader, content!, range, encrypted);
             }
 
             return null;
         }
     }
 
-    /// <summary>
-    /// Everything but the body: status, headers, and the range to send. <paramref name="details"/> holds
-    /// the content headers and checksum: the record itself, or an SSE-C object's opened sealed record.
-    /// </summary>
-    private static S3Error? Answer(S3Call call, in ObjectRecord record, byte[] details, bool head, out ByteRange range)
+    /// <summary>?partNumber=N (1–10000) into <paramref name="partNumber"/>, 0 when absent; a Range header with it is refused.</summary>
+    private static S3Error? ParsePartNumber(S3Call call, out int partNumber)
     {
-        ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
-        var response = call.Response;
+        partNumber = 0;
+        if (!Multipart.TryGetPartNumber(call, out partNumber, out S3Error? invalid))
+        {
+            return invalid;
+        }
+
+        return partNumber > 0 && call.Request.Headers.Contains("range"u8) ? S3Errors.RangeWithPartNumber : null;
+    }
+
+    /// <summary>
+    /// What to send: preconditions first (412, or 304 as <paramref name="notModified"/>), then the
+    /// part or range asked for (416 when it cannot be served).
+    /// </summary>
+    private static S3Error? Plan(S3Call call, in ObjectRecord record, ObjectContent? content, int partNumber, out ByteRange range, out bool partial, out bool notModified)
+    {
         range = new ByteRange(0, record.Size);
+        partial = false;
+        notModified = false;
         Span<byte> etag = stackalloc byte[record.ETag.Length + 2];
         ETag.WriteQuoted(record.ETag, etag);
-
         switch (Preconditions.EvaluateRead(call.Request.Headers, etag, record.LastModified))
         {
             case Preconditions.Result.Failed:
                 return S3Errors.PreconditionFailed;
             case Preconditions.Result.NotModified:
-                response.StatusCode = 304;
-                response.Headers.Add("ETag"u8, etag);
-                AddLastModified(response, record.LastModified);
+                notModified = true;
                 return null;
         }
 
-        bool partial = false;
+        if (partNumber > 0)
+        {
+            // A part of a multipart object is a range of it; part 1 of a single-stream object is all of it.
+            partial = content!.IsMultipart;
+            return content.TryGetPartRange(partNumber, out range) ? null : S3Errors.InvalidPartNumber;
+        }
+
         if (call.Request.Headers.TryGetValue("range"u8, out ReadOnlySpan<byte> rangeHeader))
         {
             switch (ByteRange.Resolve(rangeHeader, record.Size, out range))
@@ -118,7 +158,7 @@ public sealed class Get(Store store)
                     Span<byte> unsatisfied = stackalloc byte[32];
                     "bytes */"u8.CopyTo(unsatisfied);
                     Utf8Formatter.TryFormat(record.Size, unsatisfied[8..], out int digits);
-                    response.Headers.Add("Content-Range"u8, unsatisfied[..(8 + digits)]);
+                    call.Response.Headers.Add("Content-Range"u8, unsatisfied[..(8 + digits)]);
                     return S3Errors.InvalidRange;
                 case ByteRange.Outcome.Partial:
                     partial = true;
@@ -126,11 +166,39 @@ public sealed class Get(Store store)
             }
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// Status and headers. <paramref name="details"/> holds the content headers and checksum: the
+    /// record itself, or an SSE-C object's opened sealed record.
+    /// </summary>
+    private static void WriteHeaders(S3Call call, in ObjectRecord record, byte[] details, ObjectContent? content, int partNumber, ByteRange range, bool partial, bool notModified)
+    {
+        ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
+        var response = call.Response;
+        Span<byte> etag = stackalloc byte[record.ETag.Length + 2];
+        ETag.WriteQuoted(record.ETag, etag);
+        if (notModified)
+        {
+            response.StatusCode = 304;
+            response.Headers.Add("ETag"u8, etag);
+            AddLastModified(response, record.LastModified);
+            return;
+        }
+
         response.StatusCode = partial ? 206 : 200;
         response.ContentLength = range.Length;
         response.Headers.Add("ETag"u8, etag);
         AddLastModified(response, record.LastModified);
         response.Headers.Add("Accept-Ranges"u8, "bytes"u8);
+        if (partNumber > 0 && content!.IsMultipart)
+        {
+            Span<byte> count = stackalloc byte[8];
+            Utf8Formatter.TryFormat(content.Parts.Length, count, out int countLength);
+            response.Headers.Add("x-amz-mp-parts-count"u8, count[..countLength]);
+        }
+
         if (partial)
         {
             Span<byte> contentRange = stackalloc byte[80];
@@ -158,7 +226,6 @@ public sealed class Get(Store store)
         }
 
         ObjectHeaders.Emit(detailRecord, response);
-        return null;
     }
 
     private static void AddChecksum(FastS3.Http.HttpResponse response, ReadOnlySpan<byte> stored)
@@ -187,25 +254,38 @@ public sealed class Get(Store store)
     }
 
     /// <summary>
-    /// Decrypts only the segments the range covers and sends the wanted bytes. Data that fails
-    /// authentication is never sent: the response is cut off (or never starts).
+    /// Sends the range. Plain data goes from each file straight into the pipe's buffers; SSE-C data is
+    /// decrypted segment by segment, and data that fails authentication is never sent: the response
+    /// is cut off (or never starts).
     /// </summary>
-    private static async ValueTask SendDecryptedAsync(S3Call call, SafeFileHandle file, ByteRange range, long size)
+    private static async ValueTask SendAsync(S3Call call, ContentReader reader, ObjectContent content, ByteRange range, bool encrypted)
     {
-        using ObjectReader reader = await ObjectReader.OpenAsync(file, size, range, call.ObjectKey);
         PipeWriter output = call.Response.BodyWriter;
-        for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync())
+        if (encrypted)
         {
-            output.Write(chunk.Span);
-            await output.FlushAsync();
+            for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync())
+            {
+                output.Write(chunk.Span);
+                await output.FlushAsync();
+            }
+
+            return;
+        }
+
+        for (int index = content.Table?.IndexOf(range.Start) ?? 0; range.Length > 0; index++)
+        {
+            long partStart = content.StartOf(index);
+            long offset = range.Start - partStart;
+            long length = Math.Min(content.Parts[index].Size - offset, range.Length);
+            await SendFileAsync(output, reader.FileFor(index), offset, length);
+            reader.Release(index);
+            range = new ByteRange(range.Start + length, range.Length - length);
         }
     }
 
-    /// <summary>Reads the range from the file into the pipe's own memory and flushes as it goes.</summary>
-    private static async ValueTask SendAsync(PipeWriter output, SafeFileHandle file, ByteRange range)
+    /// <summary>Reads from the file into the pipe's own memory and flushes as it goes.</summary>
+    private static async ValueTask SendFileAsync(PipeWriter output, SafeFileHandle file, long offset, long remaining)
     {
-        long offset = range.Start;
-        long remaining = range.Length;
         while (remaining > 0)
         {
             Memory<byte> buffer = output.GetMemory((int)Math.Min(ReadSize, remaining));

@@ -49,31 +49,7 @@ public sealed class Put(Store store)
         try
         {
             await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
-            if (call.Signature.IsStreaming)
-            {
-                call.Chunked.Start(call.Request.Body, call.Signature, DeclaredLength(call), call.Checksums.TrailerName);
-            }
-
-            while (true)
-            {
-                ReadOnlySequence<byte> piece = call.Signature.IsStreaming ? await call.Chunked.ReadAsync() : await call.Request.Body.ReadAsync();
-                if (piece.IsEmpty)
-                {
-                    break;
-                }
-
-                hasher.Append(piece);
-                foreach (ReadOnlyMemory<byte> segment in piece)
-                {
-                    await (encryptor is null ? writer.WriteAsync(segment) : EncryptAsync(writer, encryptor, segment, final: false));
-                }
-            }
-
-            if (encryptor is not null)
-            {
-                await EncryptAsync(writer, encryptor, ReadOnlyMemory<byte>.Empty, final: true);
-            }
-
+            await ReceiveBodyAsync(call, writer, encryptor);
             size = hasher.Length;
             storedSize = writer.Length;
             if (size > MaxObjectSize)
@@ -102,30 +78,64 @@ public sealed class Put(Store store)
         byte[] record = BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, copiedDetails: null, out S3Error? headerError);
         if (headerError is not null)
         {
-            DeleteQuietly(dataPath);
+            Bucket.DeleteQuietly(dataPath);
             return headerError;
         }
 
         // DeleteBucket may have removed the bucket while the data streamed in.
         if (bucket.IsDeleted)
         {
-            DeleteQuietly(dataPath);
+            Bucket.DeleteQuietly(dataPath);
             return S3Errors.NoSuchBucket;
         }
 
         result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
         if (!result.Applied)
         {
-            DeleteQuietly(dataPath);
+            Bucket.DeleteQuietly(dataPath);
             return result.Previous is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed;
         }
 
-        DeleteDataOf(bucket, result.Previous);
+        await bucket.DeleteDataOfAsync(result.Previous);
         WriteResponse(call);
         return null;
     }
 
-    private static S3Error? Validate(S3Call call)
+    /// <summary>
+    /// Streams the request body (plain or aws-chunked, as signed) through the hasher into
+    /// <paramref name="writer"/>, encrypting it on the way when <paramref name="encryptor"/> is given.
+    /// The hasher must have been begun.
+    /// </summary>
+    internal static async ValueTask ReceiveBodyAsync(S3Call call, DataFileWriter writer, SegmentStreamEncryptor? encryptor)
+    {
+        if (call.Signature.IsStreaming)
+        {
+            call.Chunked.Start(call.Request.Body, call.Signature, DeclaredLength(call), call.Checksums.TrailerName);
+        }
+
+        while (true)
+        {
+            ReadOnlySequence<byte> piece = call.Signature.IsStreaming ? await call.Chunked.ReadAsync() : await call.Request.Body.ReadAsync();
+            if (piece.IsEmpty)
+            {
+                break;
+            }
+
+            call.Hasher.Append(piece);
+            foreach (ReadOnlyMemory<byte> segment in piece)
+            {
+                await (encryptor is null ? writer.WriteAsync(segment) : EncryptAsync(writer, encryptor, segment, final: false));
+            }
+        }
+
+        if (encryptor is not null)
+        {
+            await EncryptAsync(writer, encryptor, ReadOnlyMemory<byte>.Empty, final: true);
+        }
+    }
+
+    /// <summary>Length, size limit, SSE-C and checksum headers of a request that carries an object's (or a part's) bytes.</summary>
+    internal static S3Error? Validate(S3Call call)
     {
         if (SseCHeadersRefused(call) is { } sseError)
         {
@@ -181,7 +191,7 @@ public sealed class Put(Store store)
             : -1;
     }
 
-    private static S3Error? VerifyBody(S3Call call)
+    internal static S3Error? VerifyBody(S3Call call)
     {
         if (call.Checksums.IsTrailer)
         {
@@ -271,7 +281,10 @@ public sealed class Put(Store store)
         return null;
     }
 
-    private static void WriteResponse(S3Call call)
+    private static void WriteResponse(S3Call call) => WriteWriteResponse(call, call.Checksums.Algorithm != ChecksumAlgorithm.None);
+
+    /// <summary>The answer to a write of bytes (PutObject, UploadPart): ETag, SSE-C echo, and the body checksum when <paramref name="withChecksum"/>.</summary>
+    internal static void WriteWriteResponse(S3Call call, bool withChecksum)
     {
         Span<byte> etag = stackalloc byte[34];
         call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(call.ETagHex, etag)]);
@@ -280,37 +293,12 @@ public sealed class Put(Store store)
             SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
-        if (call.Checksums.Algorithm != ChecksumAlgorithm.None)
+        if (withChecksum)
         {
             Span<byte> value = stackalloc byte[DigestBase64.MaxLength];
-            call.Response.Headers.Add(call.Checksums.Algorithm.HeaderName, value[..call.Hasher.WriteChecksumBase64(value)]);
+            call.Response.Headers.Add(call.Hasher.Algorithm.HeaderName, value[..call.Hasher.WriteChecksumBase64(value)]);
         }
 
         call.Response.ContentLength = 0;
-    }
-
-    internal static void DeleteDataOf(Bucket bucket, byte[]? previous)
-    {
-        if (previous is not null && ObjectRecord.TryRead(previous, out ObjectRecord old) && old.DataId != Guid.Empty)
-        {
-            DeleteQuietly(bucket.DataPath(old.DataId));
-        }
-    }
-
-    internal static void DeleteQuietly(string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // An orphaned data file is invisible; start-up cleanup is the backstop.
-        }
     }
 }

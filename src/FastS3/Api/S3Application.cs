@@ -20,11 +20,15 @@ public sealed class S3Application : IHttpApplication
     private readonly Listing _list;
     private readonly DeleteObjects _deleteObjects;
     private readonly Copy _copy;
+    private readonly Multipart _multipart;
+    private readonly UploadPart _uploadPart;
+    private readonly CompleteMultipartUpload _complete;
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
 
-    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null)
     {
+        options ??= new S3Options();
         _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock);
         _buckets = new Buckets(store, keys);
@@ -33,7 +37,10 @@ public sealed class S3Application : IHttpApplication
         _delete = new Delete(store);
         _list = new Listing(store, _buckets);
         _deleteObjects = new DeleteObjects(store);
-        _copy = new Copy(store);
+        _copy = new Copy(store, options);
+        _multipart = new Multipart(store, _buckets);
+        _uploadPart = new UploadPart(store, options);
+        _complete = new CompleteMultipartUpload(store, options);
         _log = log;
     }
 
@@ -97,7 +104,13 @@ public sealed class S3Application : IHttpApplication
         S3Operation.ListObjectVersions => _list.ListObjectVersionsAsync(call),
         S3Operation.DeleteObjects => _deleteObjects.DeleteObjectsAsync(call),
         S3Operation.CopyObject => _copy.CopyObjectAsync(call),
-        S3Operation.NotImplemented => ValueTask.FromResult<S3Error?>(S3Error.NotImplemented),
-        _ => ValueTask.FromResult<S3Error?>(S3Errors.NotImplementedYet(call.Route.Operation)),
+        S3Operation.CreateMultipartUpload => _multipart.CreateAsync(call),
+        S3Operation.UploadPart => _uploadPart.UploadPartAsync(call),
+        S3Operation.UploadPartCopy => _uploadPart.UploadPartCopyAsync(call),
+        S3Operation.CompleteMultipartUpload => _complete.CompleteAsync(call),
+        S3Operation.AbortMultipartUpload => _multipart.AbortAsync(call),
+        S3Operation.ListParts => _multipart.ListPartsAsync(call),
+        S3Operation.ListMultipartUploads => _multipart.ListUploadsAsync(call),
+        _ => ValueTask.FromResult<S3Error?>(S3Error.NotImplemented),
     };
 }

@@ -25,6 +25,9 @@ public sealed class S3Call : IDisposable
     /// <summary>The current object's key while it is encrypted or decrypted; wiped with the customer key.</summary>
     internal byte[] ObjectKey { get; } = new byte[Crypto.ObjectKey.Size];
 
+    /// <summary>The key of the multipart part being written; wiped with the customer key.</summary>
+    internal byte[] PartKey { get; } = new byte[Crypto.ObjectKey.Size];
+
     private readonly byte[] _copySourceKey = new byte[MaxKeyLength * 3];
     private readonly byte[] _copyCustomerKey = new byte[SseC.KeyLength];
     private readonly byte[] _copyCustomerKeyMd5 = new byte[SseC.KeyMd5Length];
@@ -145,6 +148,7 @@ public sealed class S3Call : IDisposable
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKeyMd5);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(ObjectKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(SourceObjectKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(PartKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKeyMd5);
         HasCopySourceKey = false;

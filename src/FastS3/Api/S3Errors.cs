@@ -55,12 +55,23 @@ public static class S3Errors
     public static readonly S3Error InvalidMetadataDirective = new(400, "InvalidArgument", "Unknown metadata directive.");
     public static readonly S3Error IllegalCopyToItself = new(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
     public static readonly S3Error SseCKeyMismatchOnRotation = new(400, "InvalidArgument", "The provided encryption parameters did not match the ones used originally.");
+    public static readonly S3Error NoSuchUpload = new(404, "NoSuchUpload", "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.");
+    public static readonly S3Error InvalidPart = new(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+    public static readonly S3Error InvalidPartOrder = new(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+    public static readonly S3Error EntityTooSmall = new(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+    public static readonly S3Error InvalidPartNumberArgument = new(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    public static readonly S3Error InvalidPartNumber = new(416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+    public static readonly S3Error RangeWithPartNumber = new(400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
+    public static readonly S3Error InvalidMaxParts = new(400, "InvalidArgument", "Argument max-parts must be an integer between 0 and 2147483647");
+    public static readonly S3Error InvalidMaxUploads = new(400, "InvalidArgument", "Argument max-uploads must be an integer between 0 and 2147483647");
+    public static readonly S3Error InvalidPartNumberMarker = new(400, "InvalidArgument", "Argument part-number-marker must be an integer between 0 and 2147483647");
+    public static readonly S3Error InvalidUploadIdMarker = new(400, "InvalidArgument", "Invalid uploadId marker");
+    public static readonly S3Error SseCUploadKeyRequired = new(400, "InvalidRequest", "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.");
+    public static readonly S3Error SseCUploadNotEncrypted = new(400, "InvalidRequest", "The multipart upload initiate did not request encryption. Subsequent part requests must not include encryption parameters.");
+    public static readonly S3Error InvalidChecksumAlgorithm = new(400, "InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+    public static readonly S3Error InvalidChecksumType = new(400, "InvalidRequest", "The x-amz-checksum-type header must be COMPOSITE or FULL_OBJECT and suit the checksum algorithm: COMPOSITE for CRC32, CRC32C, SHA1 and SHA256; FULL_OBJECT for CRC32, CRC32C and CRC64NVME.");
+    public static readonly S3Error PartChecksumAlgorithmMismatch = new(400, "InvalidRequest", "Checksum Type mismatch occurred: the part's checksum algorithm is not the one the multipart upload was created with.");
+    public static readonly S3Error InvalidCopySourceRange = new(400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
+    public static readonly S3Error CopySourceRangeOutside = new(400, "InvalidArgument", "Range specified is not valid for source object of the given size");
     public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
-
-    private static readonly S3Error[] NotImplementedByOperation = Enum.GetValues<S3Operation>()
-        .Select(op => new S3Error(501, "NotImplemented", $"{op} is not implemented by this server yet."))
-        .ToArray();
-
-    /// <summary>501 for an operation the router knows but this server does not serve yet.</summary>
-    public static S3Error NotImplementedYet(S3Operation operation) => NotImplementedByOperation[(int)operation];
 }

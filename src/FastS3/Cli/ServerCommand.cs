@@ -37,14 +37,21 @@ internal static class ServerCommand
             DefaultValueFactory = _ => "localhost",
         };
 
-        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls, writeMode, domains };
+        var keepAlive = new Option<int>("--keepalive-after")
+        {
+            Description = "Milliseconds a CompleteMultipartUpload or copy may work before its 200 is sent early and kept alive with whitespace, as S3 does.",
+            DefaultValueFactory = _ => 2000,
+        };
+
+        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls, writeMode, domains, keepAlive };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode),
-            result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), cancellationToken));
+            result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            new S3Options { KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) }, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, string[] domains, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, string[] domains, S3Options s3Options, CancellationToken cancellationToken)
     {
         var log = new ConsoleLog();
         IReadOnlyList<System.Net.IPEndPoint> endPoints;
@@ -72,7 +79,7 @@ internal static class ServerCommand
             options.EndPoints.Add(endPoint);
         }
 
-        var application = new S3Application(store, new AccessKeys(credentials.AccessKey, credentials.SecretKey), TimeProvider.System, log, new VirtualHost(domains));
+        var application = new S3Application(store, new AccessKeys(credentials.AccessKey, credentials.SecretKey), TimeProvider.System, log, new VirtualHost(domains), s3Options);
         // Stop gracefully on Ctrl+C (System.CommandLine's token) and on SIGTERM, registered before
         // the server announces itself so an early SIGTERM cannot kill it the hard way.
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -226,9 +226,41 @@ public static class ObjectKey
             Subkey.Data => "FastS3/SSE-C/v1/data"u8,
             Subkey.Metadata => "FastS3/SSE-C/v1/metadata"u8,
             Subkey.ETag => "FastS3/SSE-C/v1/etag"u8,
+            Subkey.PartTable => "FastS3/SSE-C/v1/parts"u8,
             _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
         };
         HMACSHA256.HashData(oek, label, subkey);
+    }
+
+    /// <summary>
+    /// The key of part <paramref name="partNumber"/> of a multipart object: HMAC-SHA256(OEK,
+    /// "FastS3/SSE-C/v1/part" ‖ u32 BE part number). Each part is a stream of its own under this key,
+    /// so a part's segments cannot be moved to another part number.
+    /// </summary>
+    public static void DerivePartKey(ReadOnlySpan<byte> oek, int partNumber, Span<byte> partKey)
+    {
+        CheckLength(oek.Length, Size, nameof(oek));
+        CheckLength(partKey.Length, Size, nameof(partKey));
+        ReadOnlySpan<byte> label = "FastS3/SSE-C/v1/part"u8;
+        Span<byte> message = stackalloc byte[label.Length + 4];
+        label.CopyTo(message);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message[label.Length..], partNumber);
+        HMACSHA256.HashData(oek, message, partKey);
+    }
+
+    /// <summary>HMAC-SHA256(part-table subkey of the OEK, <paramref name="table"/>): binds a multipart object's part list.</summary>
+    public static void MacPartTable(ReadOnlySpan<byte> oek, ReadOnlySpan<byte> table, Span<byte> mac)
+    {
+        Span<byte> key = stackalloc byte[Size];
+        try
+        {
+            DeriveSubkey(oek, Subkey.PartTable, key);
+            HMACSHA256.HashData(key, table, mac);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
     }
 
     internal static void CheckLength(int actual, int expected, string name)

@@ -11,4 +11,7 @@ internal enum Subkey
 
     /// <summary>Keys the ETag the client sees.</summary>
     ETag,
+
+    /// <summary>Authenticates a multipart object's part table (which parts, in which order, how long).</summary>
+    PartTable,
 }

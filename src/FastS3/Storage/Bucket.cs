@@ -3,24 +3,27 @@ using FastS3.Storage.Index;
 namespace FastS3.Storage;
 
 /// <summary>
-/// One bucket on disk: its metadata index (key → <see cref="ObjectRecord"/>) and its data files,
-/// named by random ids under 256 fan-out directories so no directory grows huge:
+/// One bucket on disk: its metadata index (key → <see cref="ObjectRecord"/>), its multipart uploads
+/// in progress, and its data files, named by random ids under 256 fan-out directories so no
+/// directory grows huge:
 /// <code>
 ///   buckets/NAME/created
-///   buckets/NAME/index/     the ordered index
-///   buckets/NAME/data/ab/ab12…ef   object bytes
+///   buckets/NAME/index/     the ordered index of objects
+///   buckets/NAME/uploads/   the ordered index of multipart uploads and their parts
+///   buckets/NAME/data/ab/ab12…ef   object bytes, parts, part tables
 /// </code>
 /// </summary>
 public sealed class Bucket : IAsyncDisposable
 {
     private volatile bool _deleted;
 
-    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex index)
+    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex index, MultipartUploads uploads)
     {
         Name = name;
         Directory = directory;
         Created = created;
         Index = index;
+        Uploads = uploads;
         DataDirectory = Path.Combine(directory, "data");
     }
 
@@ -34,6 +37,8 @@ public sealed class Bucket : IAsyncDisposable
 
     public OrderedIndex Index { get; }
 
+    public MultipartUploads Uploads { get; }
+
     /// <summary>Set once DeleteBucket has removed it; writes racing with the delete then fail.</summary>
     public bool IsDeleted => _deleted;
 
@@ -46,8 +51,8 @@ public sealed class Bucket : IAsyncDisposable
         }
     }
 
-    internal static Bucket Open(Store store, string name, string directory, DateTimeOffset created)
-        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index")));
+    internal static Bucket Open(string name, string directory, DateTimeOffset created)
+        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index")), new MultipartUploads(Path.Combine(directory, "uploads")));
 
     /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
     public string DataPath(Guid id)
@@ -71,21 +76,64 @@ public sealed class Bucket : IAsyncDisposable
 
     internal void MarkDeleted() => _deleted = true;
 
-    /// <summary>
-    /// Deletes data files no record points to: left by a crash between a file's rename and its
-    /// index commit, or before an overwritten object's old file was removed. Runs at start-up,
-    /// before any request, so no upload can be in between.
-    /// </summary>
-    internal int RemoveOrphanedData()
+    /// <summary>The part table's id when <paramref name="record"/> is a multipart object's, else empty.</summary>
+    public static Guid PartTableIdOf(byte[] record)
+        => ObjectRecord.TryRead(record, out ObjectRecord read) && ((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart) ? read.DataId : Guid.Empty;
+
+    /// <summary>Deletes the data an object record pointed to (after the record was replaced or removed): its file, or its parts and part table.</summary>
+    public async ValueTask DeleteDataOfAsync(byte[]? record)
     {
-        var live = new HashSet<Guid>();
-        using (IndexIterator iterator = Index.Seek([]))
+        if (record is null || !ObjectRecord.TryRead(record, out ObjectRecord old) || old.DataId == Guid.Empty)
         {
-            while (iterator.MoveNext())
+            return;
+        }
+
+        Guid dataId = old.DataId;
+        if (((RecordFlags)old.Flags).HasFlag(RecordFlags.Multipart) && await PartTable.ReadAsync(DataPath(dataId)) is { } table)
+        {
+            foreach (PartEntry part in table.Parts)
             {
-                if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
+                DeleteQuietly(DataPath(part.DataId));
+            }
+        }
+
+        DeleteQuietly(DataPath(dataId));
+    }
+
+    public static void DeleteQuietly(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // An orphaned data file is invisible; start-up cleanup is the backstop.
+        }
+    }
+
+    /// <summary>
+    /// Start-up repair, before any request: finishes or drops interrupted multipart bookkeeping, then
+    /// deletes data files nothing points to (left by a crash between a file's rename and its index
+    /// commit, or before replaced data was removed). Returns the files removed.
+    /// </summary>
+    internal async ValueTask<int> RecoverAsync()
+    {
+        await Uploads.RecoverAsync(this);
+        var live = new HashSet<Guid>();
+        Uploads.AddLiveData(live);
+        foreach (Guid tableId in AddLiveObjects(live))
+        {
+            if (PartTable.TryParse(ReadOrEmpty(DataPath(tableId)), out PartTable? table))
+            {
+                foreach (PartEntry part in table.Parts)
                 {
-                    live.Add(record.DataId);
+                    live.Add(part.DataId);
                 }
             }
         }
@@ -103,5 +151,31 @@ public sealed class Bucket : IAsyncDisposable
         return removed;
     }
 
-    public ValueTask DisposeAsync() => Index.DisposeAsync();
+    /// <summary>Adds every object's data id to <paramref name="live"/>; returns the part tables among them.</summary>
+    private List<Guid> AddLiveObjects(HashSet<Guid> live)
+    {
+        var tables = new List<Guid>();
+        using IndexIterator iterator = Index.Seek([]);
+        while (iterator.MoveNext())
+        {
+            if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
+            {
+                live.Add(record.DataId);
+                if (((RecordFlags)record.Flags).HasFlag(RecordFlags.Multipart))
+                {
+                    tables.Add(record.DataId);
+                }
+            }
+        }
+
+        return tables;
+    }
+
+    private static byte[] ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllBytes(path) : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Index.DisposeAsync();
+        await Uploads.DisposeAsync();
+    }
 }

@@ -35,6 +35,9 @@ public enum RecordFlags : byte
 
     /// <summary>Encrypted with a customer-provided key (SSE-C).</summary>
     SseC = 1,
+
+    /// <summary>Completed from a multipart upload: the data id names the <see cref="PartTable"/>, whose parts hold the bytes.</summary>
+    Multipart = 2,
 }
 
 /// <summary>

@@ -81,7 +81,8 @@ public sealed class Store : IAsyncDisposable
         foreach ((string name, _) in store.ListBuckets())
         {
             Bucket bucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(name))!;
-            if (bucket.RemoveOrphanedData() is > 0 and int orphans)
+            // Start-up only: nothing else runs yet, so waiting here blocks no request.
+            if (bucket.RecoverAsync().AsTask().GetAwaiter().GetResult() is > 0 and int orphans)
             {
                 log.Warning($"store: removed {orphans} orphaned data file(s) from bucket {name}");
             }
@@ -137,7 +138,7 @@ public sealed class Store : IAsyncDisposable
 
         lock (_bucketChanges)
         {
-            return _buckets.GetOrAdd(key, _ => Bucket.Open(this, key, directory, created));
+            return _buckets.GetOrAdd(key, _ => Bucket.Open(key, directory, created));
         }
     }
 

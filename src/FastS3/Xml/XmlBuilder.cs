@@ -19,8 +19,17 @@ internal ref struct XmlBuilder
     public XmlBuilder(int capacity)
     {
         _buffer = new ScratchBuffer(capacity);
-        _buffer.Append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"u8);
+        _buffer.Append(Declaration);
     }
+
+    /// <summary>The XML declaration every document starts with.</summary>
+    public static ReadOnlySpan<byte> Declaration => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"u8;
+
+    /// <summary>The document after its declaration.</summary>
+    public readonly ReadOnlySpan<byte> Body => _buffer.Written[Declaration.Length..];
+
+    /// <summary>Appends markup built elsewhere (another builder's <see cref="Body"/>).</summary>
+    public void Raw(scoped ReadOnlySpan<byte> markup) => _buffer.Append(markup);
 
     public readonly ReadOnlySpan<byte> Written => _buffer.Written;
 

@@ -11,7 +11,8 @@ namespace FastS3.Storage.Index;
 /// </summary>
 public sealed partial class OrderedIndex : IAsyncDisposable
 {
-    public const int MaxKeyLength = 1024;
+    /// <summary>S3's 1024-byte key limit plus room for a prefix and suffix (multipart upload records).</summary>
+    public const int MaxKeyLength = 1024 + 64;
     public const int MaxValueLength = 64 * 1024;
 
     private readonly string _directory;

@@ -1,0 +1,460 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml;
+using FastS3.Auth;
+using FastS3.Checksums;
+using FastS3.Crypto;
+using FastS3.Storage;
+using FastS3.Storage.Index;
+using FastS3.Xml;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// CompleteMultipartUpload: checks the client's part list against the uploaded parts (order,
+/// ETags, checksums, sizes), writes the part table (the parts stay where they are: nothing is
+/// copied), commits the object, then forgets the upload. The object ETag is
+/// hex(MD5(part ETags))-N; the checksum is COMPOSITE or FULL_OBJECT as the upload declared.
+/// A crash after the commit is finished off at start-up (<see cref="MultipartUploads.RecoverAsync"/>),
+/// so the key holds the old object or the new one, and the upload is gone exactly when the object is there.
+/// </summary>
+public sealed class CompleteMultipartUpload(Store store, S3Options options)
+{
+    /// <summary>S3's minimum size of every part but the last.</summary>
+    public const long MinPartSize = 5L * 1024 * 1024;
+
+    /// <summary>S3's largest object.</summary>
+    public const long MaxObjectSize = 5L * 1024 * 1024 * 1024 * 1024;
+
+    /// <summary>10 000 parts with a SHA-256 checksum each, with room to spare.</summary>
+    private const int MaxBodySize = 8 * 1024 * 1024;
+
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreWhitespace = true,
+        MaxCharactersInDocument = MaxBodySize,
+    };
+
+    private readonly record struct RequestedPart(int Number, byte[] ETag, ChecksumAlgorithm Algorithm, byte[]? Checksum);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> CompleteAsync(S3Call call)
+    {
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        {
+            return missing;
+        }
+
+        if (!Multipart.TryGetUploadId(call, out byte[] uploadId))
+        {
+            return S3Errors.NoSuchUpload;
+        }
+
+        if (call.ParseCustomerKey() is { } keyError)
+        {
+            return keyError;
+        }
+
+        var body = new ArrayBufferWriter<byte>();
+        await call.Request.Body.ReadToEndAsync(body, MaxBodySize);
+        if (call.Signature.Payload == PayloadMode.Sha256 && !SHA256.HashData(body.WrittenSpan).AsSpan().SequenceEqual(call.Signature.PayloadSha256))
+        {
+            return S3Errors.XAmzContentSHA256Mismatch;
+        }
+
+        if (!TryParse(body.WrittenMemory, out List<RequestedPart> requested))
+        {
+            return S3Errors.MalformedXML;
+        }
+
+        for (int i = 1; i < requested.Count; i++)
+        {
+            if (requested[i].Number <= requested[i - 1].Number)
+            {
+                return S3Errors.InvalidPartOrder;
+            }
+        }
+
+        byte[] uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
+        KeepAlive keepAlive = KeepAlive.Start(call, options);
+        S3Error? error;
+        Completed completed = default;
+        SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
+        await gate.WaitAsync();
+        try
+        {
+            (error, completed) = await CompleteUnderGateAsync(call, bucket, uploadId, uploadKey, requested);
+        }
+        catch
+        {
+            await keepAlive.StopAsync();
+            throw;
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await keepAlive.StopAsync();
+        if (error is not null)
+        {
+            return keepAlive.Fail(error);
+        }
+
+        WriteResult(call, keepAlive, completed);
+        return null;
+    }
+
+    /// <summary>What the answer reports.</summary>
+    private readonly record struct Completed(byte[] ETag, byte[]? Checksum);
+
+    private async ValueTask<(S3Error?, Completed)> CompleteUnderGateAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, List<RequestedPart> requested)
+    {
+        if (!bucket.Uploads.Index.TryGet(uploadKey, out byte[]? uploadValue) || !ObjectRecord.TryRead(uploadValue, out ObjectRecord upload))
+        {
+            return (S3Errors.NoSuchUpload, default);
+        }
+
+        if (Multipart.OpenUploadKey(call, upload) is { } keyError)
+        {
+            return (keyError, default);
+        }
+
+        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        (ChecksumAlgorithm algorithm, ChecksumType type) = Multipart.DeclaredChecksum(upload);
+        if (CollectParts(call, bucket, uploadId, requested, algorithm, out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm) is { } partError)
+        {
+            return (partError, default);
+        }
+
+        // The upload's checksum; with none declared, the CRC64NVME S3 computes anyway (if every part has it).
+        if (algorithm == ChecksumAlgorithm.None && partAlgorithm == ChecksumAlgorithm.Crc64Nvme)
+        {
+            algorithm = ChecksumAlgorithm.Crc64Nvme;
+            type = ChecksumType.FullObject;
+        }
+
+        byte[]? checksum = algorithm == ChecksumAlgorithm.None ? null : ObjectChecksum(algorithm, type, parts, partChecksums);
+        if (checksum is not null && VerifyExpected(call, algorithm, type, checksum.AsSpan(4)) is { } mismatch)
+        {
+            return (mismatch, default);
+        }
+
+        // ETag: hex(MD5(the raw part ETags)) + "-N".
+        byte[] etag = new byte[32 + 1 + 5];
+        Hex.Encode(MD5.HashData(partETags), etag);
+        etag[32] = (byte)'-';
+        System.Buffers.Text.Utf8Formatter.TryFormat(parts.Length, etag.AsSpan(33), out int digits);
+        etag = etag[..(33 + digits)];
+
+        byte[] table = PartTable.Build(uploadId, parts, withMac: encrypted, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null);
+        var tableId = Guid.NewGuid();
+        string tablePath = bucket.DataPath(tableId);
+        await using (DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks))
+        {
+            await writer.WriteAsync(table);
+            await writer.CommitAsync(tablePath);
+        }
+
+        byte[] record = BuildRecord(call, uploadValue, tableId, parts, etag, checksum, encrypted);
+        if (bucket.IsDeleted)
+        {
+            Bucket.DeleteQuietly(tablePath);
+            return (S3Errors.NoSuchBucket, default);
+        }
+
+        IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
+        if (!result.Applied)
+        {
+            Bucket.DeleteQuietly(tablePath);
+            return (result.Previous is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed, default);
+        }
+
+        await bucket.DeleteDataOfAsync(result.Previous);
+        PartTable.TryParse(table, out PartTable? written);
+        await bucket.Uploads.RemoveAsync(bucket, uploadKey, uploadId, keep: written);
+        return (null, new Completed(etag, checksum));
+    }
+
+    /// <summary>
+    /// Matches the requested parts with the uploaded ones: each must exist with the ETag given (and
+    /// the checksum, when one is given), every part but the last must be at least 5 MiB, and the
+    /// whole at most 5 TiB. Out come the table entries, the raw part ETags and the raw part checksums, concatenated.
+    /// </summary>
+    private static S3Error? CollectParts(S3Call call, Bucket bucket, byte[] uploadId, List<RequestedPart> requested, ChecksumAlgorithm declared,
+        out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm)
+    {
+        parts = new PartEntry[requested.Count];
+        partETags = new byte[requested.Count * 16];
+        partChecksums = [];
+        partAlgorithm = ChecksumAlgorithm.None;
+        var checksums = new ArrayBufferWriter<byte>();
+        long total = 0;
+        for (int i = 0; i < requested.Count; i++)
+        {
+            RequestedPart wanted = requested[i];
+            if (!bucket.Uploads.Index.TryGet(MultipartUploads.PartKey(uploadId, wanted.Number), out byte[]? value)
+                || !ObjectRecord.TryRead(value, out ObjectRecord part)
+                || !Ascii.EqualsIgnoreCase(part.ETag, wanted.ETag)
+                || !Hex.TryDecode(part.ETag, partETags.AsSpan(i * 16, 16)))
+            {
+                return S3Errors.InvalidPart;
+            }
+
+            ReadOnlySpan<byte> checksum = Multipart.PartChecksum(call, part, out _);
+            var algorithm = checksum.Length > 4 ? (ChecksumAlgorithm)checksum[0] : ChecksumAlgorithm.None;
+            if (wanted.Checksum is not null && (wanted.Algorithm != algorithm || !checksum[4..].SequenceEqual(wanted.Checksum)))
+            {
+                return S3Errors.InvalidPart;
+            }
+
+            if (declared != ChecksumAlgorithm.None && algorithm != declared)
+            {
+                // A part whose sealed checksum cannot be opened (no key) or was hashed otherwise.
+                return S3Errors.InvalidPart;
+            }
+
+            partAlgorithm = i == 0 || partAlgorithm == algorithm ? algorithm : ChecksumAlgorithm.None;
+            if (partAlgorithm != ChecksumAlgorithm.None)
+            {
+                checksums.Write(checksum[4..]);
+            }
+
+            if (i < requested.Count - 1 && part.Size < MinPartSize)
+            {
+                return S3Errors.EntityTooSmall;
+            }
+
+            total += part.Size;
+            parts[i] = new PartEntry(wanted.Number, part.DataId, part.Size, part.StoredSize);
+        }
+
+        if (total > MaxObjectSize)
+        {
+            return S3Errors.EntityTooLarge;
+        }
+
+        partChecksums = checksums.WrittenSpan.ToArray();
+        return null;
+    }
+
+    /// <summary>The stored checksum field: algorithm, type, part count (LE), digest.</summary>
+    private static byte[] ObjectChecksum(ChecksumAlgorithm algorithm, ChecksumType type, PartEntry[] parts, byte[] partChecksums)
+    {
+        int digestLength = algorithm.DigestLength;
+        byte[] field = new byte[4 + digestLength];
+        field[0] = (byte)algorithm;
+        field[1] = (byte)type;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(field.AsSpan(2), (ushort)parts.Length);
+        if (type == ChecksumType.Composite)
+        {
+            MultipartChecksum.ComputeComposite(algorithm, partChecksums, field.AsSpan(4));
+            return field;
+        }
+
+        for (int i = 0; i < parts.Length; i++)
+        {
+            MultipartChecksum.CombineFullObject(algorithm, field.AsSpan(4), partChecksums.AsSpan(i * digestLength, digestLength), parts[i].Size);
+        }
+
+        return field;
+    }
+
+    /// <summary>An x-amz-checksum-* header on Complete is the client's expectation of the object's checksum (composite ones as "base64-N").</summary>
+    private static S3Error? VerifyExpected(S3Call call, ChecksumAlgorithm algorithm, ChecksumType type, ReadOnlySpan<byte> digest)
+    {
+        if (!call.Request.Headers.TryGetValue(algorithm.HeaderName, out ReadOnlySpan<byte> expected))
+        {
+            return null;
+        }
+
+        int dash = expected.IndexOf((byte)'-');
+        if (dash >= 0)
+        {
+            expected = expected[..dash];
+        }
+
+        Span<byte> decoded = stackalloc byte[ChecksumAlgorithmExtensions.MaxDigestLength];
+        return DigestBase64.TryDecode(expected, decoded[..digest.Length]) && decoded[..digest.Length].SequenceEqual(digest) ? null : ChecksumErrors.Mismatch(algorithm);
+    }
+
+    /// <summary>
+    /// The object's record: the upload's content headers and user metadata (sealed again with the
+    /// checksum added, for SSE-C), its sealed key as is, the part table as its data.
+    /// </summary>
+    private static byte[] BuildRecord(S3Call call, byte[] uploadValue, Guid tableId, PartEntry[] parts, byte[] etag, byte[]? checksum, bool encrypted)
+    {
+        ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
+        long size = 0, storedSize = 0;
+        foreach (PartEntry part in parts)
+        {
+            size += part.Size;
+            storedSize += part.StoredSize;
+        }
+
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var flags = RecordFlags.Multipart | (encrypted ? RecordFlags.SseC : RecordFlags.None);
+        var record = new ObjectRecord.Builder((byte)flags, tableId, size, storedSize, now);
+        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
+        try
+        {
+            record.Add(RecordField.ETag, etag);
+            if (!encrypted)
+            {
+                record.AddIfPresent(RecordField.Checksum, checksum);
+                ObjectHeaders.CopyFrom(upload, ref record);
+                return record.Written.ToArray();
+            }
+
+            byte[]? sealedDetails = Encryption.OpenMetadata(call, upload);
+            if (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out ObjectRecord uploadDetails))
+            {
+                throw new S3Exception(S3Errors.ObjectTampered);
+            }
+
+            details.AddIfPresent(RecordField.Checksum, checksum);
+            ObjectHeaders.CopyFrom(uploadDetails, ref details);
+            record.Add(RecordField.Encryption, upload.Field(RecordField.Encryption));
+            Encryption.SealMetadata(call, details.Written, ref record);
+            return record.Written.ToArray();
+        }
+        finally
+        {
+            details.Dispose();
+            record.Dispose();
+        }
+    }
+
+    private static void WriteResult(S3Call call, KeepAlive keepAlive, Completed completed)
+    {
+        var xml = new XmlBuilder(512 + (call.Key.Length * 3));
+        try
+        {
+            xml.OpenRoot("CompleteMultipartUploadResult"u8);
+            Span<byte> location = stackalloc byte[8 + 256];
+            int length = 0;
+            (call.Request.IsTls ? "https://"u8 : "http://"u8).CopyTo(location);
+            length += call.Request.IsTls ? 8 : 7;
+            ReadOnlySpan<byte> host = call.Request.Host[..Math.Min(call.Request.Host.Length, 256)];
+            host.CopyTo(location[length..]);
+            length += host.Length;
+            xml.Open("Location"u8);
+            xml.Text(location[..length]);
+            xml.Text(call.Request.Path);
+            xml.Close("Location"u8);
+            xml.Element("Bucket"u8, call.BucketName);
+            xml.Element("Key"u8, call.Key);
+            Span<byte> quoted = stackalloc byte[completed.ETag.Length + 2];
+            xml.Element("ETag"u8, quoted[..ETag.WriteQuoted(completed.ETag, quoted)]);
+            if (completed.Checksum is { } checksum)
+            {
+                var algorithm = (ChecksumAlgorithm)checksum[0];
+                var type = (ChecksumType)checksum[1];
+                Span<byte> name = stackalloc byte[24];
+                "Checksum"u8.CopyTo(name);
+                algorithm.Name.CopyTo(name[8..]);
+                Span<byte> value = stackalloc byte[MultipartChecksum.MaxCompositeLength];
+                int valueLength = type == ChecksumType.Composite
+                    ? MultipartChecksum.FormatComposite(checksum.AsSpan(4), System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(checksum.AsSpan(2)), value)
+                    : DigestBase64.Encode(checksum.AsSpan(4), value);
+                xml.Element(name[..(8 + algorithm.Name.Length)], value[..valueLength]);
+                xml.Element("ChecksumType"u8, Multipart.TypeName(type));
+            }
+
+            xml.Close("CompleteMultipartUploadResult"u8);
+            keepAlive.Send(xml);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+    }
+
+    private static bool TryParse(ReadOnlyMemory<byte> body, out List<RequestedPart> parts)
+    {
+        parts = [];
+        try
+        {
+            using var reader = XmlReader.Create(new MemoryStream(body.ToArray(), writable: false), ReaderSettings);
+            if (!reader.ReadToFollowing("CompleteMultipartUpload"))
+            {
+                return false;
+            }
+
+            while (reader.ReadToFollowing("Part"))
+            {
+                if (!TryReadPart(reader.ReadSubtree(), out RequestedPart part) || parts.Count == PartTable.MaxParts)
+                {
+                    return false;
+                }
+
+                parts.Add(part);
+            }
+
+            return parts.Count > 0;
+        }
+        catch (XmlException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadPart(XmlReader part, out RequestedPart parsed)
+    {
+        parsed = default;
+        int number = 0;
+        byte[]? etag = null;
+        var algorithm = ChecksumAlgorithm.None;
+        byte[]? checksum = null;
+        using (part)
+        {
+            part.Read();
+            part.Read();
+            while (!part.EOF)
+            {
+                if (part.NodeType != XmlNodeType.Element)
+                {
+                    part.Read();
+                    continue;
+                }
+
+                // Reading the content moves past the element's end, onto its next sibling.
+                string name = part.LocalName;
+                string text = part.ReadElementContentAsString().Trim();
+                if (name == "PartNumber")
+                {
+                    if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number))
+                    {
+                        return false;
+                    }
+                }
+                else if (name == "ETag")
+                {
+                    etag = System.Text.Encoding.ASCII.GetBytes(text.Trim('"'));
+                }
+                else if (name.StartsWith("Checksum", StringComparison.Ordinal) && name.Length > 8
+                    && ChecksumAlgorithmExtensions.TryParseName(System.Text.Encoding.ASCII.GetBytes(name[8..]), out algorithm))
+                {
+                    checksum = new byte[algorithm.DigestLength];
+                    if (!DigestBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(text), checksum))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        if (number is < 1 or > PartTable.MaxParts || etag is null)
+        {
+            return false;
+        }
+
+        parsed = new RequestedPart(number, etag, algorithm, checksum);
+        return true;
+    }
+}

@@ -1,0 +1,607 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using FastS3.Auth;
+using FastS3.Checksums;
+using FastS3.Storage;
+using FastS3.Storage.Index;
+using FastS3.Xml;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// The multipart upload lifecycle around the parts: CreateMultipartUpload, AbortMultipartUpload,
+/// ListParts and ListMultipartUploads, and the lookups the part and Complete handlers share.
+/// An upload's record keeps what CreateMultipartUpload was told (content headers, user metadata,
+/// SSE-C sealed key, checksum algorithm and type) until Complete turns it into the object's record.
+/// </summary>
+public sealed class Multipart(Store store, Buckets buckets)
+{
+    public const int MaxListed = 1000;
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> CreateAsync(S3Call call)
+    {
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        {
+            return missing;
+        }
+
+        if (Put.SseCHeadersRefused(call) is { } sseError)
+        {
+            return sseError;
+        }
+
+        if (ParseChecksumDeclaration(call, out ChecksumAlgorithm algorithm, out ChecksumType type) is { } checksumError)
+        {
+            return checksumError;
+        }
+
+        if (call.HasCustomerKey)
+        {
+            Encryption.CreateObjectKey(call, call.EncryptionField);
+        }
+
+        byte[] record = BuildUploadRecord(call, algorithm, type, out S3Error? headerError);
+        if (headerError is not null)
+        {
+            return headerError;
+        }
+
+        byte[] uploadId = new byte[MultipartUploads.UploadIdSize];
+        MultipartUploads.NewUploadId(uploadId);
+        await bucket.Uploads.Index.PutAsync(MultipartUploads.UploadKey(call.Key, uploadId), record);
+        if (bucket.IsDeleted)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        if (call.HasCustomerKey)
+        {
+            SseC.Echo(call.Response, call.CustomerKeyMd5);
+        }
+
+        if (algorithm != ChecksumAlgorithm.None)
+        {
+            call.Response.Headers.Add("x-amz-checksum-algorithm"u8, algorithm.Name);
+            call.Response.Headers.Add("x-amz-checksum-type"u8, TypeName(type));
+        }
+
+        Span<byte> uploadIdHex = stackalloc byte[MultipartUploads.UploadIdHexLength];
+        Hex.Encode(uploadId, uploadIdHex);
+        var xml = new XmlBuilder(256 + call.Key.Length);
+        try
+        {
+            xml.OpenRoot("InitiateMultipartUploadResult"u8);
+            xml.Element("Bucket"u8, call.BucketName);
+            xml.Element("Key"u8, call.Key);
+            xml.Element("UploadId"u8, uploadIdHex);
+            xml.Close("InitiateMultipartUploadResult"u8);
+            xml.WriteTo(call.Response);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+
+        return null;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> AbortAsync(S3Call call)
+    {
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        {
+            return missing;
+        }
+
+        if (!TryGetUploadId(call, out byte[] uploadId))
+        {
+            return S3Errors.NoSuchUpload;
+        }
+
+        byte[] uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
+        SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
+        await gate.WaitAsync();
+        try
+        {
+            if (!bucket.Uploads.Index.TryGet(uploadKey, out _))
+            {
+                return S3Errors.NoSuchUpload;
+            }
+
+            await bucket.Uploads.RemoveAsync(bucket, uploadKey, uploadId, keep: null);
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        call.Response.StatusCode = 204;
+        return null;
+    }
+
+    public ValueTask<S3Error?> ListPartsAsync(S3Call call)
+    {
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        {
+            return ValueTask.FromResult(missing);
+        }
+
+        if (FindUpload(call, bucket, out byte[] uploadId, out _, out byte[]? uploadValue) is { } notFound)
+        {
+            return ValueTask.FromResult<S3Error?>(notFound);
+        }
+
+        ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
+        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+
+        // The key is optional here; with it, the (sealed) part checksums are listed too.
+        S3Error? keyError = call.ParseCustomerKey();
+        if (keyError is null && encrypted && call.HasCustomerKey)
+        {
+            keyError = Encryption.OpenObjectKey(call, upload);
+        }
+
+        if (keyError is not null)
+        {
+            return ValueTask.FromResult<S3Error?>(keyError);
+        }
+
+        if (!TryGetInt(call, "max-parts"u8, MaxListed, out int maxParts) || !TryGetInt(call, "part-number-marker"u8, 0, out int marker))
+        {
+            return ValueTask.FromResult<S3Error?>(maxParts < 0 ? S3Errors.InvalidMaxParts : S3Errors.InvalidPartNumberMarker);
+        }
+
+        maxParts = Math.Min(maxParts, MaxListed);
+        (ChecksumAlgorithm algorithm, ChecksumType type) = DeclaredChecksum(upload);
+        bool checksums = !encrypted || call.HasCustomerKey;
+        Span<byte> uploadIdHex = stackalloc byte[MultipartUploads.UploadIdHexLength];
+        Hex.Encode(uploadId, uploadIdHex);
+        var xml = new XmlBuilder(1024);
+        try
+        {
+            xml.OpenRoot("ListPartsResult"u8);
+            xml.Element("Bucket"u8, call.BucketName);
+            xml.Element("Key"u8, call.Key);
+            xml.Element("UploadId"u8, uploadIdHex);
+            xml.Element("PartNumberMarker"u8, marker);
+            int count = 0, last = marker;
+            bool truncated = false;
+            using (IndexIterator parts = bucket.Uploads.Index.SeekAfter(MultipartUploads.PartKey(uploadId, Math.Min(marker, PartTable.MaxParts))))
+            {
+                while (parts.MoveNext() && MultipartUploads.PartNumberOf(parts.Key, uploadId) is > 0 and int number)
+                {
+                    if (count == maxParts)
+                    {
+                        truncated = true;
+                        break;
+                    }
+
+                    WritePart(ref xml, call, number, parts.Value, checksums);
+                    last = number;
+                    count++;
+                }
+            }
+
+            xml.Element("NextPartNumberMarker"u8, last);
+            xml.Element("MaxParts"u8, maxParts);
+            xml.Element("IsTruncated"u8, truncated);
+            buckets.WriteOwner(ref xml, "Initiator"u8);
+            buckets.WriteOwner(ref xml, "Owner"u8);
+            xml.Element("StorageClass"u8, "STANDARD"u8);
+            if (algorithm != ChecksumAlgorithm.None)
+            {
+                xml.Element("ChecksumAlgorithm"u8, algorithm.Name);
+                xml.Element("ChecksumType"u8, TypeName(type));
+            }
+
+            xml.Close("ListPartsResult"u8);
+            xml.WriteTo(call.Response);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+
+        return ValueTask.FromResult<S3Error?>(null);
+    }
+
+    /// <summary>
+    /// ListMultipartUploads: uploads in key order, then by initiation, from key-marker /
+    /// upload-id-marker, with prefix, delimiter (folded into CommonPrefixes) and max-uploads.
+    /// </summary>
+    public ValueTask<S3Error?> ListUploadsAsync(S3Call call) => ValueTask.FromResult(ListUploads(call));
+
+    private S3Error? ListUploads(S3Call call)
+    {
+        Bucket? bucket = store.FindBucket(call.BucketName);
+        if (bucket is null)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        ReadOnlySpan<byte> query = call.Request.Query;
+        Span<byte> prefixBuffer = stackalloc byte[S3Call.MaxKeyLength];
+        Span<byte> delimiterBuffer = stackalloc byte[64];
+        Span<byte> keyMarkerBuffer = stackalloc byte[S3Call.MaxKeyLength];
+        Span<byte> uploadIdMarkerText = stackalloc byte[MultipartUploads.UploadIdHexLength + 1];
+        Span<byte> encodingText = stackalloc byte[8];
+        if (!QueryString.TryGet(query, "prefix"u8, prefixBuffer, out int prefixLength) && prefixLength < 0
+            || !QueryString.TryGet(query, "delimiter"u8, delimiterBuffer, out int delimiterLength) && delimiterLength < 0
+            || !QueryString.TryGet(query, "key-marker"u8, keyMarkerBuffer, out int keyMarkerLength) && keyMarkerLength < 0)
+        {
+            return S3Errors.InvalidArgument;
+        }
+
+        if (!TryGetInt(call, "max-uploads"u8, MaxListed, out int maxUploads))
+        {
+            return S3Errors.InvalidMaxUploads;
+        }
+
+        bool urlEncoding = false;
+        if (QueryString.TryGet(query, "encoding-type"u8, encodingText, out int encodingLength))
+        {
+            if (!encodingText[..encodingLength].SequenceEqual("url"u8))
+            {
+                return S3Errors.InvalidEncodingType;
+            }
+
+            urlEncoding = true;
+        }
+
+        maxUploads = Math.Min(maxUploads, MaxListed);
+        ReadOnlySpan<byte> prefix = prefixBuffer[..Math.Max(prefixLength, 0)];
+        ReadOnlySpan<byte> delimiter = delimiterBuffer[..Math.Max(delimiterLength, 0)];
+        ReadOnlySpan<byte> keyMarker = keyMarkerBuffer[..Math.Max(keyMarkerLength, 0)];
+
+        // Resume after (key-marker, upload-id-marker), or after every upload of key-marker when no id is given.
+        Span<byte> uploadIdMarker = stackalloc byte[MultipartUploads.UploadIdSize];
+        bool hasUploadIdMarker = false;
+        if (!keyMarker.IsEmpty && QueryString.TryGet(query, "upload-id-marker"u8, uploadIdMarkerText, out int idLength) && idLength > 0)
+        {
+            if (idLength != MultipartUploads.UploadIdHexLength || !Hex.TryDecode(uploadIdMarkerText[..idLength], uploadIdMarker))
+            {
+                return S3Errors.InvalidUploadIdMarker;
+            }
+
+            hasUploadIdMarker = true;
+        }
+
+        byte[] start = keyMarker.IsEmpty
+            ? MultipartUploads.UploadKeyPrefix(prefix)
+            : hasUploadIdMarker
+                ? MultipartUploads.UploadKey(keyMarker, uploadIdMarker)
+                : MultipartUploads.UploadKey(keyMarker, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+
+        var xml = new XmlBuilder(4096);
+        try
+        {
+            xml.OpenRoot("ListMultipartUploadsResult"u8);
+            xml.Element("Bucket"u8, call.BucketName);
+            WriteKey(ref xml, "KeyMarker"u8, keyMarker, urlEncoding);
+            xml.Element("UploadIdMarker"u8, hasUploadIdMarker ? uploadIdMarkerText[..MultipartUploads.UploadIdHexLength] : default);
+            Span<byte> lastKey = stackalloc byte[S3Call.MaxKeyLength];
+            Span<byte> lastId = stackalloc byte[MultipartUploads.UploadIdHexLength];
+            int lastKeyLength = 0, count = 0;
+            bool truncated = false, any = false;
+            var body = new XmlBuilder(4096);
+            try
+            {
+                using IndexIterator uploads = bucket.Uploads.Index.SeekAfter(start);
+                Span<byte> skipTo = stackalloc byte[1 + S3Call.MaxKeyLength + 1];
+                Span<byte> idHex = stackalloc byte[MultipartUploads.UploadIdHexLength];
+                bool lastIsPrefix = false;
+                while (uploads.MoveNext() && MultipartUploads.TrySplitUploadKey(uploads.Key, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> uploadId))
+                {
+                    if (!key.StartsWith(prefix))
+                    {
+                        if (key.SequenceCompareTo(prefix) > 0)
+                        {
+                            break;
+                        }
+
+                        continue;
+                    }
+
+                    if (count == maxUploads)
+                    {
+                        truncated = true;
+                        break;
+                    }
+
+                    int folded = delimiter.IsEmpty ? -1 : key[prefix.Length..].IndexOf(delimiter);
+                    if (folded >= 0)
+                    {
+                        ReadOnlySpan<byte> common = key[..(prefix.Length + folded + delimiter.Length)];
+                        if (lastIsPrefix && common.SequenceEqual(lastKey[..lastKeyLength]))
+                        {
+                            continue;
+                        }
+
+                        body.Open("CommonPrefixes"u8);
+                        WriteKey(ref body, "Prefix"u8, common, urlEncoding);
+                        body.Close("CommonPrefixes"u8);
+                        common.CopyTo(lastKey);
+                        lastKeyLength = common.Length;
+                        lastId.Clear();
+                        lastIsPrefix = true;
+                        count++;
+                        any = true;
+
+                        // Jump past every upload under this common prefix (a last byte of 0xFF is left to the check above).
+                        if (common[^1] != 0xFF)
+                        {
+                            skipTo[0] = (byte)'u';
+                            common.CopyTo(skipTo[1..]);
+                            skipTo[common.Length]++;
+                            uploads.Seek(skipTo[..(1 + common.Length)]);
+                        }
+
+                        continue;
+                    }
+
+                    lastIsPrefix = false;
+                    ObjectRecord.TryRead(uploads.Value, out ObjectRecord upload);
+                    Hex.Encode(uploadId, idHex);
+                    body.Open("Upload"u8);
+                    WriteKey(ref body, "Key"u8, key, urlEncoding);
+                    body.Element("UploadId"u8, idHex);
+                    buckets.WriteOwner(ref body, "Initiator"u8);
+                    buckets.WriteOwner(ref body, "Owner"u8);
+                    body.Element("StorageClass"u8, "STANDARD"u8);
+                    body.Element("Initiated"u8, upload.LastModified);
+                    (ChecksumAlgorithm algorithm, ChecksumType type) = DeclaredChecksum(upload);
+                    if (algorithm != ChecksumAlgorithm.None)
+                    {
+                        body.Element("ChecksumAlgorithm"u8, algorithm.Name);
+                        body.Element("ChecksumType"u8, TypeName(type));
+                    }
+
+                    body.Close("Upload"u8);
+                    key.CopyTo(lastKey);
+                    lastKeyLength = key.Length;
+                    idHex.CopyTo(lastId);
+                    count++;
+                    any = true;
+                }
+
+                WriteKey(ref xml, "NextKeyMarker"u8, truncated && any ? lastKey[..lastKeyLength] : default, urlEncoding);
+                xml.Element("NextUploadIdMarker"u8, truncated && any && lastId[0] != 0 ? lastId : default);
+                if (!delimiter.IsEmpty)
+                {
+                    WriteKey(ref xml, "Delimiter"u8, delimiter, urlEncoding);
+                }
+
+                WriteKey(ref xml, "Prefix"u8, prefix, urlEncoding);
+                xml.Element("MaxUploads"u8, maxUploads);
+                xml.Element("IsTruncated"u8, truncated);
+                xml.Raw(body.Body);
+            }
+            finally
+            {
+                body.Dispose();
+            }
+
+            if (urlEncoding)
+            {
+                xml.Element("EncodingType"u8, "url"u8);
+            }
+
+            xml.Close("ListMultipartUploadsResult"u8);
+            xml.WriteTo(call.Response);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+
+        return null;
+    }
+
+    /// <summary>?uploadId as its 16 bytes; false when absent or not one of ours (then S3 says NoSuchUpload).</summary>
+    internal static bool TryGetUploadId(S3Call call, out byte[] uploadId)
+    {
+        uploadId = new byte[MultipartUploads.UploadIdSize];
+        Span<byte> text = stackalloc byte[MultipartUploads.UploadIdHexLength + 1];
+        return QueryString.TryGet(call.Request.Query, "uploadId"u8, text, out int length)
+            && length == MultipartUploads.UploadIdHexLength
+            && Hex.TryDecode(text[..length], uploadId);
+    }
+
+    /// <summary>?partNumber as 1–10000 (0 when absent); false with InvalidArgument otherwise.</summary>
+    internal static bool TryGetPartNumber(S3Call call, out int partNumber, out S3Error? error)
+    {
+        error = null;
+        partNumber = 0;
+        Span<byte> text = stackalloc byte[8];
+        if (!QueryString.TryGet(call.Request.Query, "partNumber"u8, text, out int length))
+        {
+            return length == 0 || Fail(out error);
+        }
+
+        if (length <= 0 || !Utf8Parser.TryParse(text[..length], out partNumber, out int consumed) || consumed != length || partNumber is < 1 or > PartTable.MaxParts)
+        {
+            partNumber = 0;
+            return Fail(out error);
+        }
+
+        return true;
+
+        static bool Fail(out S3Error? error)
+        {
+            error = S3Errors.InvalidPartNumberArgument;
+            return false;
+        }
+    }
+
+    /// <summary>The upload named by the request's key and ?uploadId, or NoSuchUpload.</summary>
+    internal static S3Error? FindUpload(S3Call call, Bucket bucket, out byte[] uploadId, out byte[] uploadKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out byte[]? upload)
+    {
+        upload = null;
+        uploadKey = [];
+        if (!TryGetUploadId(call, out uploadId))
+        {
+            return S3Errors.NoSuchUpload;
+        }
+
+        uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
+        return bucket.Uploads.Index.TryGet(uploadKey, out upload) && ObjectRecord.TryRead(upload, out _) ? null : S3Errors.NoSuchUpload;
+    }
+
+    /// <summary>
+    /// Part requests of an SSE-C upload must bring its key (400 without, 403 when wrong), which
+    /// opens the upload's object key into the call; a plain upload takes none.
+    /// </summary>
+    internal static S3Error? OpenUploadKey(S3Call call, in ObjectRecord upload)
+    {
+        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        if (!encrypted)
+        {
+            return call.HasCustomerKey ? S3Errors.SseCUploadNotEncrypted : null;
+        }
+
+        return call.HasCustomerKey ? Encryption.OpenObjectKey(call, upload) : S3Errors.SseCUploadKeyRequired;
+    }
+
+    /// <summary>The checksum algorithm and type CreateMultipartUpload declared (None when it declared none).</summary>
+    internal static (ChecksumAlgorithm Algorithm, ChecksumType Type) DeclaredChecksum(in ObjectRecord upload)
+    {
+        ReadOnlySpan<byte> field = upload.Field(RecordField.Checksum);
+        return field.Length >= 2 ? ((ChecksumAlgorithm)field[0], (ChecksumType)field[1]) : (ChecksumAlgorithm.None, ChecksumType.FullObject);
+    }
+
+    /// <summary>A part's stored checksum (algorithm byte, type byte, 2 reserved, digest); SSE-C parts keep it sealed under the upload's object key.</summary>
+    internal static ReadOnlySpan<byte> PartChecksum(S3Call call, in ObjectRecord part, out byte[]? opened)
+    {
+        opened = null;
+        if (!((RecordFlags)part.Flags).HasFlag(RecordFlags.SseC))
+        {
+            return part.Field(RecordField.Checksum);
+        }
+
+        opened = Encryption.OpenMetadata(call, part);
+        return opened is not null && ObjectRecord.TryRead(opened, out ObjectRecord details) ? details.Field(RecordField.Checksum) : default;
+    }
+
+    internal static ReadOnlySpan<byte> TypeName(ChecksumType type) => type == ChecksumType.Composite ? "COMPOSITE"u8 : "FULL_OBJECT"u8;
+
+    /// <summary>x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload, with S3's defaults.</summary>
+    private static S3Error? ParseChecksumDeclaration(S3Call call, out ChecksumAlgorithm algorithm, out ChecksumType type)
+    {
+        algorithm = ChecksumAlgorithm.None;
+        type = ChecksumType.FullObject;
+        bool hasType = call.Request.Headers.TryGetValue("x-amz-checksum-type"u8, out ReadOnlySpan<byte> typeName);
+        if (call.Request.Headers.TryGetValue("x-amz-checksum-algorithm"u8, out ReadOnlySpan<byte> name)
+            && !ChecksumAlgorithmExtensions.TryParseName(name, out algorithm))
+        {
+            return S3Errors.InvalidChecksumAlgorithm;
+        }
+
+        if (!hasType)
+        {
+            // CRC64NVME exists only as a full-object checksum; the others default to composite.
+            type = algorithm is ChecksumAlgorithm.Crc64Nvme or ChecksumAlgorithm.None ? ChecksumType.FullObject : ChecksumType.Composite;
+            return null;
+        }
+
+        if (System.Text.Ascii.EqualsIgnoreCase(typeName, "COMPOSITE"u8))
+        {
+            type = ChecksumType.Composite;
+        }
+        else if (!System.Text.Ascii.EqualsIgnoreCase(typeName, "FULL_OBJECT"u8))
+        {
+            return S3Errors.InvalidChecksumType;
+        }
+
+        bool supported = type == ChecksumType.Composite ? MultipartChecksum.SupportsComposite(algorithm) : MultipartChecksum.SupportsFullObject(algorithm);
+        return supported ? null : S3Errors.InvalidChecksumType;
+    }
+
+    /// <summary>
+    /// The upload's record: the checksum declaration in clear, and the content headers and user
+    /// metadata as a PUT would store them (sealed under the object key for SSE-C uploads).
+    /// </summary>
+    private static byte[] BuildUploadRecord(S3Call call, ChecksumAlgorithm algorithm, ChecksumType type, out S3Error? error)
+    {
+        bool encrypted = call.HasCustomerKey;
+        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), Guid.Empty, 0, 0, DateTimeOffset.UtcNow);
+        var details = new ObjectRecord.Builder(0, Guid.Empty, 0, 0, DateTimeOffset.UtcNow);
+        try
+        {
+            if (algorithm != ChecksumAlgorithm.None)
+            {
+                record.Add(RecordField.Checksum, [(byte)algorithm, (byte)type, 0, 0]);
+            }
+
+            if (!encrypted)
+            {
+                error = ObjectHeaders.Capture(call.Request.Headers, ref record);
+                return record.Written.ToArray();
+            }
+
+            record.Add(RecordField.Encryption, call.EncryptionField);
+            error = ObjectHeaders.Capture(call.Request.Headers, ref details);
+            Encryption.SealMetadata(call, details.Written, ref record);
+            return record.Written.ToArray();
+        }
+        finally
+        {
+            details.Dispose();
+            record.Dispose();
+        }
+    }
+
+    private static void WritePart(ref XmlBuilder xml, S3Call call, int number, ReadOnlySpan<byte> value, bool withChecksum)
+    {
+        ObjectRecord.TryRead(value, out ObjectRecord part);
+        Span<byte> etag = stackalloc byte[part.ETag.Length + 2];
+        xml.Open("Part"u8);
+        xml.Element("PartNumber"u8, number);
+        xml.Element("LastModified"u8, part.LastModified);
+        xml.Element("ETag"u8, etag[..ETag.WriteQuoted(part.ETag, etag)]);
+        xml.Element("Size"u8, part.Size);
+        ReadOnlySpan<byte> checksum = withChecksum ? PartChecksum(call, part, out _) : default;
+        if (checksum.Length > 4)
+        {
+            var algorithm = (ChecksumAlgorithm)checksum[0];
+            Span<byte> name = stackalloc byte[24];
+            "Checksum"u8.CopyTo(name);
+            algorithm.Name.CopyTo(name[8..]);
+            Span<byte> base64 = stackalloc byte[DigestBase64.MaxLength];
+            xml.Element(name[..(8 + algorithm.Name.Length)], base64[..DigestBase64.Encode(checksum[4..], base64)]);
+        }
+
+        xml.Close("Part"u8);
+    }
+
+    private static void WriteKey(ref XmlBuilder xml, ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> key, bool urlEncoding)
+    {
+        if (urlEncoding)
+        {
+            xml.ElementUrlEncoded(name, key);
+        }
+        else
+        {
+            xml.Element(name, key);
+        }
+    }
+
+    private static bool TryGetInt(S3Call call, ReadOnlySpan<byte> name, int fallback, out int value)
+    {
+        value = fallback;
+        Span<byte> text = stackalloc byte[16];
+        if (!QueryString.TryGet(call.Request.Query, name, text, out int length))
+        {
+            return length == 0;
+        }
+
+        if (!Utf8Parser.TryParse(text[..length], out value, out int consumed) || consumed != length || value < 0)
+        {
+            value = -1;
+            return false;
+        }
+
+        return true;
+    }
+}

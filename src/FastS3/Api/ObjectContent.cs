@@ -1,0 +1,227 @@
+using System.Security.Cryptography;
+using FastS3.Crypto;
+using FastS3.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// Where a stored object's bytes are: one data file, or (multipart objects) the part files its part
+/// table lists, each an encrypted stream of its own under its part key when the object is SSE-C.
+/// </summary>
+internal sealed class ObjectContent
+{
+    /// <summary>Part files opened before the answer starts; later ones open as the read reaches them.</summary>
+    private const int EagerOpens = 64;
+
+    private readonly Bucket _bucket;
+
+    private ObjectContent(Bucket bucket, PartEntry[] parts, PartTable? table)
+    {
+        _bucket = bucket;
+        Parts = parts;
+        Table = table;
+    }
+
+    /// <summary>The parts in order; a single-stream object is one entry numbered 0.</summary>
+    public PartEntry[] Parts { get; }
+
+    /// <summary>The part table of a multipart object, else null.</summary>
+    public PartTable? Table { get; }
+
+    public bool IsMultipart => Table is not null;
+
+    /// <summary>Loads where the bytes of <paramref name="record"/> are; null when its part table is gone (the object was replaced meanwhile) or damaged.</summary>
+    public static async ValueTask<ObjectContent?> LoadAsync(Bucket bucket, byte[] record)
+    {
+        ObjectRecord.TryRead(record, out ObjectRecord read);
+        var single = new PartEntry(0, read.DataId, read.Size, read.StoredSize);
+        if (!((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart))
+        {
+            return new ObjectContent(bucket, [single], null);
+        }
+
+        PartTable? table = await PartTable.ReadAsync(bucket.DataPath(single.DataId));
+        return table is null || table.Size != single.Size ? null : new ObjectContent(bucket, table.Parts, table);
+    }
+
+    /// <summary>
+    /// For SSE-C multipart objects: true when the part table is the one the customer's object key
+    /// sealed (no part dropped, added, reordered or resized).
+    /// </summary>
+    public bool IsAuthentic(ReadOnlySpan<byte> objectKey)
+    {
+        if (Table is null)
+        {
+            return true;
+        }
+
+        if (Table.Mac.Length != PartTable.MacSize)
+        {
+            return false;
+        }
+
+        Span<byte> mac = stackalloc byte[PartTable.MacSize];
+        ObjectKey.MacPartTable(objectKey, Table.MacInput.Span, mac);
+        return CryptographicOperations.FixedTimeEquals(mac, Table.Mac.Span);
+    }
+
+    /// <summary>The plaintext range part <paramref name="partNumber"/> covers; false when there is no such part.</summary>
+    public bool TryGetPartRange(int partNumber, out ByteRange range)
+    {
+        range = default;
+        if (Table is null)
+        {
+            range = new ByteRange(0, Parts[0].Size);
+            return partNumber == 1;
+        }
+
+        if (partNumber < 1 || partNumber > Parts.Length)
+        {
+            return false;
+        }
+
+        // Parts are numbered by the client (gaps allowed); ?partNumber=N means the N-th part, as in S3.
+        range = new ByteRange(Table.StartOf(partNumber - 1), Parts[partNumber - 1].Size);
+        return true;
+    }
+
+    /// <summary>
+    /// Opens a reader over <paramref name="range"/> (not empty) of the plaintext; <paramref name="objectKey"/>
+    /// is empty for plain objects. The first files are opened here, so a missing file shows now.
+    /// </summary>
+    public ContentReader OpenReader(ByteRange range, ReadOnlySpan<byte> objectKey)
+    {
+        int first = Table?.IndexOf(range.Start) ?? 0;
+        int last = Table?.IndexOf(range.End) ?? 0;
+        var files = new SafeFileHandle?[last - first + 1];
+        try
+        {
+            for (int i = 0; i < files.Length && i < EagerOpens; i++)
+            {
+                files[i] = OpenPart(first + i);
+            }
+        }
+        catch
+        {
+            foreach (SafeFileHandle? file in files)
+            {
+                file?.Dispose();
+            }
+
+            throw;
+        }
+
+        return new ContentReader(this, files, first, range, objectKey);
+    }
+
+    internal SafeFileHandle OpenPart(int index)
+        => File.OpenHandle(_bucket.DataPath(Parts[index].DataId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+
+    internal long StartOf(int index) => Table?.StartOf(index) ?? 0;
+}
+
+/// <summary>
+/// Reads a plaintext range across an object's parts, a batch at a time (see <see cref="ObjectReader"/>):
+/// SSE-C parts are decrypted under their own part keys and authenticated before any byte is handed out.
+/// </summary>
+internal sealed class ContentReader : IDisposable
+{
+    private readonly ObjectContent _content;
+    private readonly SafeFileHandle?[] _files;
+    private readonly int _firstIndex;
+    private readonly byte[] _objectKey;
+    private readonly byte[] _partKey;
+    private readonly bool _encrypted;
+    private ObjectReader? _current;
+    private int _position;
+    private long _offset;
+    private long _remaining;
+
+    internal ContentReader(ObjectContent content, SafeFileHandle?[] files, int firstIndex, ByteRange range, ReadOnlySpan<byte> objectKey)
+    {
+        _content = content;
+        _files = files;
+        _firstIndex = firstIndex;
+        _encrypted = !objectKey.IsEmpty;
+        _objectKey = objectKey.ToArray();
+        _partKey = new byte[ObjectKey.Size];
+        _offset = range.Start;
+        _remaining = range.Length;
+    }
+
+    /// <summary>The next plaintext bytes (valid until the next call), or empty at the end of the range.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadAsync()
+    {
+        while (_remaining > 0)
+        {
+            if (_current is null)
+            {
+                _current = await OpenNextAsync();
+            }
+
+            ReadOnlyMemory<byte> chunk = await _current.ReadAsync();
+            if (!chunk.IsEmpty)
+            {
+                _offset += chunk.Length;
+                _remaining -= chunk.Length;
+                return chunk;
+            }
+
+            _current.Dispose();
+            _current = null;
+            _files[_position]?.Dispose();
+            _files[_position] = null;
+            _position++;
+        }
+
+        return ReadOnlyMemory<byte>.Empty;
+    }
+
+    private async ValueTask<ObjectReader> OpenNextAsync()
+    {
+        int index = _firstIndex + _position;
+        PartEntry part = _content.Parts[index];
+        SafeFileHandle file = _files[_position] ??= _content.OpenPart(index);
+        long start = _offset - _content.StartOf(index);
+        var range = new ByteRange(start, Math.Min(part.Size - start, _remaining));
+        if (!_encrypted)
+        {
+            return await ObjectReader.OpenAsync(file, part.Size, range, ReadOnlyMemory<byte>.Empty);
+        }
+
+        // A single-stream object is encrypted under its object key; each part of a multipart one under its part key.
+        if (_content.IsMultipart)
+        {
+            ObjectKey.DerivePartKey(_objectKey, part.Number, _partKey);
+        }
+        else
+        {
+            _objectKey.CopyTo(_partKey, 0);
+        }
+
+        return await ObjectReader.OpenAsync(file, part.Size, range, _partKey);
+    }
+
+    /// <summary>The open file of part <paramref name="index"/>, for plain reads that go from the file straight to the socket.</summary>
+    public SafeFileHandle FileFor(int index) => _files[index - _firstIndex] ??= _content.OpenPart(index);
+
+    /// <summary>Closes the file of a part the read is done with.</summary>
+    public void Release(int index)
+    {
+        _files[index - _firstIndex]?.Dispose();
+        _files[index - _firstIndex] = null;
+    }
+
+    public void Dispose()
+    {
+        _current?.Dispose();
+        foreach (SafeFileHandle? file in _files)
+        {
+            file?.Dispose();
+        }
+
+        CryptographicOperations.ZeroMemory(_objectKey);
+        CryptographicOperations.ZeroMemory(_partKey);
+    }
+}

@@ -1,0 +1,11 @@
+namespace FastS3.Api;
+
+/// <summary>Tunables of the S3 layer.</summary>
+public sealed class S3Options
+{
+    /// <summary>How long a Complete or Copy may work before its 200 goes out early (see <see cref="KeepAlive"/>).</summary>
+    public TimeSpan KeepAliveDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a space is sent while such a request keeps working.</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(5);
+}

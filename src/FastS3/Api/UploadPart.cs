@@ -1,0 +1,315 @@
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using FastS3.Auth;
+using FastS3.Checksums;
+using FastS3.Crypto;
+using FastS3.Storage;
+using FastS3.Storage.Index;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// UploadPart and UploadPartCopy: a part's bytes, from the request body or from a range of another
+/// object, stream into a data file of their own (SSE-C parts encrypted under their part key), are
+/// verified and made durable, and only then recorded in the upload; re-sending a part number
+/// replaces the part. A part that lands after its upload was completed or aborted is thrown away.
+/// </summary>
+public sealed class UploadPart(Store store, S3Options options)
+{
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> UploadPartAsync(S3Call call)
+    {
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        {
+            return missing;
+        }
+
+        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
+        {
+            return refused;
+        }
+
+        if (Put.Validate(call) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (Multipart.OpenUploadKey(call, Upload(bucket, uploadKey)) is { } keyError)
+        {
+            return keyError;
+        }
+
+        // Every part carries the upload's checksum; a part may not bring another algorithm.
+        if (algorithm != ChecksumAlgorithm.None && call.Checksums.Algorithm != ChecksumAlgorithm.None && call.Checksums.Algorithm != algorithm)
+        {
+            return S3Errors.PartChecksumAlgorithmMismatch;
+        }
+
+        ChecksumAlgorithm computed = call.Checksums.Algorithm != ChecksumAlgorithm.None ? call.Checksums.Algorithm : algorithm != ChecksumAlgorithm.None ? algorithm : ChecksumAlgorithm.Crc64Nvme;
+        bool encrypted = call.HasCustomerKey;
+        call.Hasher.Begin(md5: !encrypted || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
+        using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
+        var dataId = Guid.NewGuid();
+        string? dataPath = null;
+        long storedSize;
+        await using (DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks))
+        {
+            await Put.ReceiveBodyAsync(call, writer, encryptor);
+            if (call.Hasher.Length > Put.MaxObjectSize)
+            {
+                return S3Errors.EntityTooLarge;
+            }
+
+            if (Put.VerifyBody(call) is { } mismatch)
+            {
+                return mismatch;
+            }
+
+            storedSize = writer.Length;
+            if (storedSize > 0)
+            {
+                dataPath = bucket.DataPath(dataId);
+                await writer.CommitAsync(dataPath);
+            }
+        }
+
+        if (await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, dataPath is null ? Guid.Empty : dataId, storedSize) is { } gone)
+        {
+            Bucket.DeleteQuietly(dataPath);
+            return gone;
+        }
+
+        Put.WriteWriteResponse(call, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None || algorithm != ChecksumAlgorithm.None);
+        return null;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> UploadPartCopyAsync(S3Call call)
+    {
+        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        {
+            return missing;
+        }
+
+        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!Copy.TryResolveSource(call, store, out Bucket? sourceBucket, out string sourceBucketName, out byte[]? sourceValue, out S3Error? sourceError))
+        {
+            return sourceError;
+        }
+
+        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
+        if (Copy.CheckSource(call, source, sourceBucketName, sourceValue, out _) is { } sourceRefused)
+        {
+            return sourceRefused;
+        }
+
+        if (Multipart.OpenUploadKey(call, Upload(bucket, uploadKey)) is { } keyError)
+        {
+            return keyError;
+        }
+
+        if (ParseCopyRange(call, source.Size, out ByteRange range) is { } rangeError)
+        {
+            return rangeError;
+        }
+
+        if (range.Length > Put.MaxObjectSize)
+        {
+            return S3Errors.EntityTooLarge;
+        }
+
+        bool encrypted = call.HasCustomerKey;
+        call.Hasher.Begin(md5: !encrypted, sha256: false, algorithm != ChecksumAlgorithm.None ? algorithm : ChecksumAlgorithm.Crc64Nvme);
+        using ContentReader? reader = range.Length == 0 ? null : await Copy.OpenSourceAsync(call, sourceBucket, sourceValue, range);
+        if (range.Length > 0 && reader is null)
+        {
+            return S3Errors.NoSuchKey;
+        }
+
+        using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
+        if (encrypted)
+        {
+            SseC.Echo(call.Response, call.CustomerKeyMd5);
+        }
+
+        var dataId = Guid.NewGuid();
+        string? dataPath = null;
+        long storedSize;
+        KeepAlive keepAlive = KeepAlive.Start(call, options);
+        try
+        {
+            await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
+            await Copy.CopyIntoAsync(call, reader, writer, encryptor);
+            storedSize = writer.Length;
+            if (storedSize > 0)
+            {
+                dataPath = bucket.DataPath(dataId);
+                await writer.CommitAsync(dataPath);
+            }
+        }
+        catch
+        {
+            await keepAlive.StopAsync();
+            throw;
+        }
+
+        S3Error? gone = await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, dataPath is null ? Guid.Empty : dataId, storedSize);
+        await keepAlive.StopAsync();
+        if (gone is not null)
+        {
+            Bucket.DeleteQuietly(dataPath);
+            return keepAlive.Fail(gone);
+        }
+
+        Copy.WriteResult(call, keepAlive, "CopyPartResult"u8, call.ETagHex, DateTimeOffset.UtcNow);
+        return null;
+    }
+
+    /// <summary>The checks both part writes start with: the upload exists, the part number is valid; out comes the upload's checksum algorithm.</summary>
+    private static S3Error? Open(S3Call call, Bucket bucket, out byte[] uploadId, out byte[] uploadKey, out int partNumber, out ChecksumAlgorithm algorithm)
+    {
+        algorithm = ChecksumAlgorithm.None;
+        partNumber = 0;
+        if (Multipart.FindUpload(call, bucket, out uploadId, out uploadKey, out byte[]? upload) is { } notFound)
+        {
+            return notFound;
+        }
+
+        if (!Multipart.TryGetPartNumber(call, out partNumber, out S3Error? invalid) || partNumber == 0)
+        {
+            return invalid ?? S3Errors.InvalidPartNumberArgument;
+        }
+
+        ObjectRecord.TryRead(upload, out ObjectRecord record);
+        algorithm = Multipart.DeclaredChecksum(record).Algorithm;
+        return null;
+    }
+
+    /// <summary>The upload's record again (the lookup in <see cref="Open"/> cannot hand a ref struct across the awaits that follow).</summary>
+    private static ObjectRecord Upload(Bucket bucket, byte[] uploadKey)
+    {
+        bucket.Uploads.Index.TryGet(uploadKey, out byte[]? value);
+        ObjectRecord.TryRead(value ?? [], out ObjectRecord record);
+        return record;
+    }
+
+    /// <summary>Part <paramref name="partNumber"/>'s stream encryptor, under its key derived from the upload's object key (opened into the call).</summary>
+    private static SegmentStreamEncryptor CreateEncryptor(S3Call call, int partNumber)
+    {
+        ObjectKey.DerivePartKey(call.ObjectKey, partNumber, call.PartKey);
+        return new SegmentStreamEncryptor(call.PartKey);
+    }
+
+    /// <summary>
+    /// Records the part, under the upload's gate: NoSuchUpload if the upload was completed or aborted
+    /// while the bytes streamed in. A part it replaces has its data deleted.
+    /// </summary>
+    private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, Guid dataId, long storedSize)
+    {
+        byte[] record = BuildPartRecord(call, dataId, call.Hasher.Length, storedSize);
+        SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
+        await gate.WaitAsync();
+        try
+        {
+            if (bucket.IsDeleted || !bucket.Uploads.Index.TryGet(uploadKey, out _))
+            {
+                return S3Errors.NoSuchUpload;
+            }
+
+            IndexWriteResult result = await bucket.Uploads.Index.PutAsync(MultipartUploads.PartKey(uploadId, partNumber), record);
+            if (result.Previous is not null && ObjectRecord.TryRead(result.Previous, out ObjectRecord replaced) && replaced.DataId != Guid.Empty)
+            {
+                Bucket.DeleteQuietly(bucket.DataPath(replaced.DataId));
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A part's record: data file, sizes, ETag (the MD5 for plain parts, a keyed random value for
+    /// SSE-C ones) and checksum (sealed under the upload's object key for SSE-C parts).
+    /// </summary>
+    private static byte[] BuildPartRecord(S3Call call, Guid dataId, long size, long storedSize)
+    {
+        bool encrypted = call.HasCustomerKey;
+        if (encrypted)
+        {
+            EncryptedETag.Create(call.ObjectKey, call.ETagHex);
+        }
+        else
+        {
+            Hex.Encode(call.Hasher.Md5, call.ETagHex);
+        }
+
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), dataId, size, storedSize, now);
+        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
+        try
+        {
+            record.Add(RecordField.ETag, call.ETagHex);
+            Span<byte> checksum = stackalloc byte[4 + ChecksumAlgorithmExtensions.MaxDigestLength];
+            checksum[0] = (byte)call.Hasher.Algorithm;
+            checksum[1] = (byte)ChecksumType.FullObject;
+            checksum[2] = 0;
+            checksum[3] = 0;
+            call.Hasher.Checksum.CopyTo(checksum[4..]);
+            checksum = checksum[..(4 + call.Hasher.Checksum.Length)];
+            if (!encrypted)
+            {
+                record.Add(RecordField.Checksum, checksum);
+                return record.Written.ToArray();
+            }
+
+            details.Add(RecordField.Checksum, checksum);
+            Encryption.SealMetadata(call, details.Written, ref record);
+            return record.Written.ToArray();
+        }
+        finally
+        {
+            details.Dispose();
+            record.Dispose();
+        }
+    }
+
+    /// <summary>x-amz-copy-source-range "bytes=first-last" within the source; absent means the whole source.</summary>
+    private static S3Error? ParseCopyRange(S3Call call, long sourceSize, out ByteRange range)
+    {
+        range = new ByteRange(0, sourceSize);
+        if (!call.Request.Headers.TryGetValue("x-amz-copy-source-range"u8, out ReadOnlySpan<byte> value))
+        {
+            return null;
+        }
+
+        if (!value.StartsWith("bytes="u8))
+        {
+            return S3Errors.InvalidCopySourceRange;
+        }
+
+        value = value[6..];
+        int dash = value.IndexOf((byte)'-');
+        if (dash <= 0
+            || !Utf8Parser.TryParse(value[..dash], out long first, out int consumed) || consumed != dash
+            || !Utf8Parser.TryParse(value[(dash + 1)..], out long last, out consumed) || consumed != value.Length - dash - 1
+            || first < 0 || last < first)
+        {
+            return S3Errors.InvalidCopySourceRange;
+        }
+
+        if (last >= sourceSize)
+        {
+            return S3Errors.CopySourceRangeOutside;
+        }
+
+        range = new ByteRange(first, last - first + 1);
+        return null;
+    }
+}
