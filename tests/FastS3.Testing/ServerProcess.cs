@@ -41,11 +41,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts `fasts3 server` and waits for it to report where it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null, string? dataDir = null)
+    public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("fasts3-data-").FullName;
         certsDir ??= Path.Combine(Directory.CreateTempSubdirectory("fasts3-certs-").FullName, "certs");
-        var start = Command(executable, ["server", dataDir, "--address", address, "--certs-dir", certsDir, .. tls ? Array.Empty<string>() : ["--no-tls"]]);
+        var start = Command(executable, ["server", dataDir, "--address", address, "--certs-dir", certsDir, .. tls ? Array.Empty<string>() : ["--no-tls"], .. extraArguments ?? []]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         var server = new ServerProcess(Process.Start(start)!, dataDir, certsDir);
@@ -110,6 +110,16 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the process dies at once, mid-write if it was writing (crash tests).</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     public async ValueTask DisposeAsync()
