@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Crypto;
+using FastS3.Storage;
 
 namespace FastS3.Tests.Crypto;
 
 /// <summary>
-/// The test vectors of docs/encryption-format.md §11, asserted here so the document and the code
+/// The test vectors of docs/encryption-format.md §11 and §12.5, asserted here so the document and the code
 /// cannot drift (they were also checked against an independent implementation written from the document).
 /// </summary>
 public class TestVectorTests
@@ -49,6 +50,37 @@ public class TestVectorTests
         Assert.Equal("bc7303bb671eaa40378aab2271f616cbb51e6bb6f59fdf788f1a710c5e3bb8c3", Subkey(FastS3.Crypto.Subkey.Data));
         Assert.Equal("f0413887460cd72bd1ca0c1ac28ae1445634757502b0c0f20e361e1c33856e39", Subkey(FastS3.Crypto.Subkey.Metadata));
         Assert.Equal("03eb01df7d13539a5e487220cd3f3d3bf96e6db2bd0fa30a89eb3324892ba39c", Subkey(FastS3.Crypto.Subkey.ETag));
+        Assert.Equal("b0f9ccf20699d0e750ef360e04f317181c601fa025df276ac1bc22ed0f5fc814", Subkey(FastS3.Crypto.Subkey.PartTable));
+    }
+
+    [Theory]
+    [InlineData(1, "c75cb66891096420bdc26daa75608aca51df70841f388bd687811752c6b2f451")]
+    [InlineData(2, "0fe172aa1979b8138147a6cf3556b79104e5dd1d9268857f88877209da7a4ed4")]
+    [InlineData(10000, "3f98f1602c92211d020f0f8bbb8e4b4d1e03e169ace9f27b5491ac35b3739b97")]
+    public void PartKeys(int partNumber, string expected)
+    {
+        var key = new byte[32];
+        ObjectKey.DerivePartKey(Oek, partNumber, key);
+        Assert.Equal(expected, Hex(key));
+    }
+
+    /// <summary>§12.5: the part table of a two-part SSE-C object, byte for byte.</summary>
+    [Fact]
+    public void PartTable()
+    {
+        PartEntry[] parts =
+        [
+            new(1, new Guid(Sequence(0xb0, 16)), 5_242_880, SegmentFormat.StoredSize(5_242_880)),
+            new(2, new Guid(Sequence(0xc0, 16)), 1, SegmentFormat.StoredSize(1)),
+        ];
+        byte[] table = FastS3.Storage.PartTable.Build(Sequence(0xa0, 16), parts, withMac: true, (bytes, mac) => ObjectKey.MacPartTable(Oek, bytes, mac));
+        Assert.Equal(
+            "465333500101000002000000a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+            + "01000000b0b1b2b3b4b5b6b7b8b9babbbcbdbebf00005000000000001005500000000000"
+            + "02000000c0c1c2c3c4c5c6c7c8c9cacbcccdcecf01000000000000002100000000000000"
+            + "41168cd72917546f835804f4741c8ec802a6a0ecdd7ce5e0fba58889f78c1fc5"
+            + "0f3946ef",
+            Hex(table));
     }
 
     [Fact]
