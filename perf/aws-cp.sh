@@ -6,19 +6,7 @@
 #   perf/aws-cp.sh                        SIZE_MIB=1024 ROUNDS=3 WRITE_MODE=Buffered perf/aws-cp.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZE_MIB=${SIZE_MIB:-1024}
-ROUNDS=${ROUNDS:-3}
-WRITE_MODE=${WRITE_MODE:-Buffered}
-BIN=${BIN:-artifacts/aot/fasts3}
-[[ -x $BIN ]] || dotnet publish src/FastS3 -c Release -r linux-x64 -o artifacts/aot -nologo >/dev/null
-
-work=$(mktemp -d)
-trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-export FASTS3_ROOT_USER=perfuser FASTS3_ROOT_PASSWORD=perf-secret-key
-"$BIN" server "$work/data" --address 127.0.0.1:0 --certs-dir "$work/certs" --write-mode "$WRITE_MODE" 2>"$work/log" &
-pid=$!
-for ((i = 0; i < 300; i++)); do grep -q 'listening on' "$work/log" && break; sleep 0.1; done
-url=$(grep -o 'https://[0-9.:]*' "$work/log" | head -1)
+source perf/lib/aot-server.sh
 
 export AWS_ACCESS_KEY_ID=perfuser AWS_SECRET_ACCESS_KEY=perf-secret-key AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null PYTHONWARNINGS=ignore
@@ -48,7 +36,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
   rm -f "$work/plain.out" "$work/ssec.out"
   echo "round $r: plain up ${up[-1]} down ${down[-1]} MB/s; SSE-C up ${upc[-1]} down ${downc[-1]} MB/s"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "${SIZE_MIB} MiB aws s3 cp over HTTPS, $WRITE_MODE writes, $(nproc) cores, medians:" \
   "plain up $(median "${up[@]}") [${up[*]}] down $(median "${down[@]}") [${down[*]}];" \
   "SSE-C up $(median "${upc[@]}") [${upc[*]}] down $(median "${downc[@]}") [${downc[*]}] MB/s"

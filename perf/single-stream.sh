@@ -5,19 +5,7 @@
 #   perf/single-stream.sh                 SIZE_MIB=1024 ROUNDS=3 WRITE_MODE=Buffered perf/single-stream.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZE_MIB=${SIZE_MIB:-1024}
-ROUNDS=${ROUNDS:-3}
-WRITE_MODE=${WRITE_MODE:-Buffered}
-BIN=${BIN:-artifacts/aot/fasts3}
-[[ -x $BIN ]] || dotnet publish src/FastS3 -c Release -r linux-x64 -o artifacts/aot -nologo >/dev/null
-
-work=$(mktemp -d)
-trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
-export FASTS3_ROOT_USER=perfuser FASTS3_ROOT_PASSWORD=perf-secret-key
-"$BIN" server "$work/data" --address 127.0.0.1:0 --certs-dir "$work/certs" --write-mode "$WRITE_MODE" 2>"$work/log" &
-pid=$!
-for ((i = 0; i < 300; i++)); do grep -q 'listening on' "$work/log" && break; sleep 0.1; done
-url=$(grep -o 'https://[0-9.:]*' "$work/log" | head -1)
+source perf/lib/aot-server.sh
 
 presign() {
   python3 - "$url" "$1" <<'PY'
@@ -44,5 +32,4 @@ for ((r = 1; r <= ROUNDS; r++)); do
   gets+=("$(awk -v b="$get" 'BEGIN { printf "%.0f", b / 1e6 }')")
   echo "round $r: PUT ${puts[-1]} MB/s, GET ${gets[-1]} MB/s"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "${SIZE_MIB} MiB over HTTPS (curl, presigned), $WRITE_MODE writes, $(nproc) cores: PUT median $(median "${puts[@]}") MB/s [${puts[*]}], GET median $(median "${gets[@]}") MB/s [${gets[*]}]"

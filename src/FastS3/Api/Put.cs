@@ -224,8 +224,10 @@ public sealed class Put(Store store)
     /// <summary>
     /// The object's record. For SSE-C objects only sizes, times, the (random) ETag and the sealed key
     /// stay readable: content headers, user metadata and the checksum are sealed under the object key.
+    /// A multipart part's record (<paramref name="isPart"/>) holds its ETag and checksum only: the
+    /// headers and sealed key belong to its upload.
     /// </summary>
-    internal static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, byte[]? copiedDetails, out S3Error? error)
+    internal static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         if (encrypted)
@@ -248,16 +250,22 @@ public sealed class Put(Store store)
             checksum[2] = 0;
             checksum[3] = 0;
             call.Hasher.Checksum.CopyTo(checksum[4..]);
+            error = null;
             if (!encrypted)
             {
                 record.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
-                error = Headers(call, copiedDetails, ref record);
+                error = isPart ? null : Headers(call, copiedDetails, ref record);
                 return record.Written.ToArray();
             }
 
-            record.Add(RecordField.Encryption, call.EncryptionField);
+            // A part's sealed key is its upload's; only its checksum is sealed with it.
+            if (!isPart)
+            {
+                record.Add(RecordField.Encryption, call.EncryptionField);
+                error = Headers(call, copiedDetails, ref details);
+            }
+
             details.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
-            error = Headers(call, copiedDetails, ref details);
             Encryption.SealMetadata(call, details.Written, ref record);
             return record.Written.ToArray();
         }

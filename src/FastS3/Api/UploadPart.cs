@@ -210,7 +210,7 @@ public sealed class UploadPart(Store store, S3Options options)
     /// </summary>
     private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, Guid dataId, long storedSize)
     {
-        byte[] record = BuildPartRecord(call, dataId, call.Hasher.Length, storedSize);
+        byte[] record = Put.BuildRecord(call, dataId, call.Hasher.Length, storedSize, call.HasCustomerKey, copiedDetails: null, out _, isPart: true);
         SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
         await gate.WaitAsync();
         try
@@ -232,52 +232,6 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// A part's record: data file, sizes, ETag (the MD5 for plain parts, a keyed random value for
-    /// SSE-C ones) and checksum (sealed under the upload's object key for SSE-C parts).
-    /// </summary>
-    private static byte[] BuildPartRecord(S3Call call, Guid dataId, long size, long storedSize)
-    {
-        bool encrypted = call.HasCustomerKey;
-        if (encrypted)
-        {
-            EncryptedETag.Create(call.ObjectKey, call.ETagHex);
-        }
-        else
-        {
-            Hex.Encode(call.Hasher.Md5, call.ETagHex);
-        }
-
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), dataId, size, storedSize, now);
-        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
-        try
-        {
-            record.Add(RecordField.ETag, call.ETagHex);
-            Span<byte> checksum = stackalloc byte[4 + ChecksumAlgorithmExtensions.MaxDigestLength];
-            checksum[0] = (byte)call.Hasher.Algorithm;
-            checksum[1] = (byte)ChecksumType.FullObject;
-            checksum[2] = 0;
-            checksum[3] = 0;
-            call.Hasher.Checksum.CopyTo(checksum[4..]);
-            checksum = checksum[..(4 + call.Hasher.Checksum.Length)];
-            if (!encrypted)
-            {
-                record.Add(RecordField.Checksum, checksum);
-                return record.Written.ToArray();
-            }
-
-            details.Add(RecordField.Checksum, checksum);
-            Encryption.SealMetadata(call, details.Written, ref record);
-            return record.Written.ToArray();
-        }
-        finally
-        {
-            details.Dispose();
-            record.Dispose();
-        }
     }
 
     /// <summary>x-amz-copy-source-range "bytes=first-last" within the source; absent means the whole source.</summary>
