@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http;
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FastS3.Testing;
@@ -11,27 +9,11 @@ namespace FastS3.Tests;
 /// <summary>The same walkthrough through AWSSDK.S3 (path style, HTTPS) and through boto3.</summary>
 public class SdkClientTests
 {
-    /// <summary>Trusts the test server's self-signed certificate, as --no-verify-ssl does for aws-cli.</summary>
-    private sealed class TrustingHttpClientFactory : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig)
-            => new(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-    }
-
     [Fact]
     public async Task AwsSdkForDotNet()
     {
         await using ServerProcess server = await ServerProcess.StartAsync();
-        using var client = new AmazonS3Client(
-            new BasicAWSCredentials(AwsCli.AccessKey, AwsCli.SecretKey),
-            new AmazonS3Config
-            {
-                ServiceURL = server.BaseUrl.ToString(),
-                ForcePathStyle = true,
-                AuthenticationRegion = "us-east-1",
-                HttpClientFactory = new TrustingHttpClientFactory(),
-                MaxErrorRetry = 0,
-            });
+        using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
 
         await client.PutBucketAsync("sdk-bucket");
         byte[] data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
@@ -79,9 +61,7 @@ public class SdkClientTests
         // Over HTTP the SDK cannot rely on TLS, so it signs each aws-chunked chunk and the trailer
         // (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER): the chain of signatures must verify.
         await using ServerProcess server = await ServerProcess.StartAsync(tls: false);
-        using var client = new AmazonS3Client(
-            new BasicAWSCredentials(AwsCli.AccessKey, AwsCli.SecretKey),
-            new AmazonS3Config { ServiceURL = server.BaseUrl.ToString(), ForcePathStyle = true, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+        using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
 
         await client.PutBucketAsync("signed-chunks");
         byte[] data = RandomNumberGenerator.GetBytes(1024 * 1024 + 5);
