@@ -29,7 +29,8 @@ public static class RequestSigner
                 print(f"{k}: {v}")
         """;
 
-    private static readonly Lazy<Task<string>> ScriptPath = new(async () =>
+    /// <summary>The script's file (also run by <see cref="PersistentSigner"/>).</summary>
+    internal static readonly Lazy<Task<string>> ScriptPath = new(async () =>
     {
         string path = Path.Combine(Path.GetTempPath(), $"fasts3-sign-{Environment.ProcessId}.py");
         await File.WriteAllTextAsync(path, Script);

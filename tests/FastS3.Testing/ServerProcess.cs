@@ -13,11 +13,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private ServerProcess(Process process, string dataDir, string certsDir)
+    private readonly string? _ownedCertsParent;
+
+    private ServerProcess(Process process, string dataDir, string certsDir, string? ownedCertsParent)
     {
         _process = process;
         DataDir = dataDir;
         CertsDir = certsDir;
+        _ownedCertsParent = ownedCertsParent;
     }
 
     public string DataDir { get; }
@@ -44,11 +47,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("fasts3-data-").FullName;
-        certsDir ??= Path.Combine(Directory.CreateTempSubdirectory("fasts3-certs-").FullName, "certs");
+        string? ownedCertsParent = certsDir is null ? Directory.CreateTempSubdirectory("fasts3-certs-").FullName : null;
+        certsDir ??= Path.Combine(ownedCertsParent!, "certs");
         var start = Command(executable, ["server", dataDir, "--address", address, "--certs-dir", certsDir, .. tls ? Array.Empty<string>() : ["--no-tls"], .. extraArguments ?? []]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
-        var server = new ServerProcess(Process.Start(start)!, dataDir, certsDir);
+        var server = new ServerProcess(Process.Start(start)!, dataDir, certsDir, ownedCertsParent);
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         server._process.ErrorDataReceived += (_, e) =>
         {
@@ -137,6 +141,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
         if (!KeepDataDir)
         {
             Directory.Delete(DataDir, recursive: true);
+        }
+
+        if (_ownedCertsParent is not null)
+        {
+            Directory.Delete(_ownedCertsParent, recursive: true);
         }
     }
 

@@ -12,16 +12,16 @@ namespace FastS3.Tests;
 public sealed class SseCTests : IDisposable
 {
     // The seed document's key: "32byteslongsecretkeymustprovided".
-    private const string Key = "MzJieXRlc2xvbmdzZWNyZXRrZXltdXN0cHJvdmlkZWQ=";
-    private const string KeyMd5 = "7PpPLAK26ONlVUGOWlusfg==";
-    private static readonly string OtherKey = Convert.ToBase64String(Encoding.ASCII.GetBytes("another32byteslongsecretkey12345"));
-    private static readonly string OtherKeyMd5 = Convert.ToBase64String(MD5.HashData(Encoding.ASCII.GetBytes("another32byteslongsecretkey12345")));
+    internal const string Key = "MzJieXRlc2xvbmdzZWNyZXRrZXltdXN0cHJvdmlkZWQ=";
+    internal const string KeyMd5 = "7PpPLAK26ONlVUGOWlusfg==";
+    internal static readonly string OtherKey = Convert.ToBase64String(Encoding.ASCII.GetBytes("another32byteslongsecretkey12345"));
+    internal static readonly string OtherKeyMd5 = Convert.ToBase64String(MD5.HashData(Encoding.ASCII.GetBytes("another32byteslongsecretkey12345")));
 
     private readonly string _work = Directory.CreateTempSubdirectory("fasts3-ssec-").FullName;
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private static string[] Triple(string key = Key, string md5 = KeyMd5) =>
+    internal static string[] Triple(string key = Key, string md5 = KeyMd5) =>
         ["x-amz-server-side-encryption-customer-algorithm:AES256", $"x-amz-server-side-encryption-customer-key:{key}", $"x-amz-server-side-encryption-customer-key-MD5:{md5}"];
 
     private static async Task<RawResponse> Send(ServerProcess server, string method, string path, byte[] body, params string[] headers)

@@ -132,10 +132,11 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return (partError, default);
         }
 
-        // The upload's checksum; with none declared, the CRC64NVME S3 computes anyway (if every part has it).
-        if (algorithm == ChecksumAlgorithm.None && partAlgorithm == ChecksumAlgorithm.Crc64Nvme)
+        // The upload's checksum. With none declared, parts carry the CRC64NVME S3 computes anyway, or
+        // the CRC their client sent: when all parts share one CRC, it combines into the object's.
+        if (algorithm == ChecksumAlgorithm.None && partAlgorithm.IsCrc)
         {
-            algorithm = ChecksumAlgorithm.Crc64Nvme;
+            algorithm = partAlgorithm;
             type = ChecksumType.FullObject;
         }
 

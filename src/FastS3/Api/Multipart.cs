@@ -174,7 +174,8 @@ public sealed class Multipart(Store store, Buckets buckets)
                 {
                     if (count == maxParts)
                     {
-                        truncated = true;
+                        // max-parts=0 lists nothing, and nothing to page on (as ListObjects with max-keys=0).
+                        truncated = maxParts > 0;
                         break;
                     }
 
@@ -304,21 +305,23 @@ public sealed class Multipart(Store store, Buckets buckets)
                         continue;
                     }
 
+                    int folded = delimiter.IsEmpty ? -1 : key[prefix.Length..].IndexOf(delimiter);
+                    ReadOnlySpan<byte> common = folded < 0 ? default : key[..(prefix.Length + folded + delimiter.Length)];
+                    if (folded >= 0 && ((lastIsPrefix && common.SequenceEqual(lastKey[..lastKeyLength])) || keyMarker.StartsWith(common)))
+                    {
+                        // Listed already: on this page, or on an earlier one when the key-marker is inside it.
+                        SkipPast(uploads, common, skipTo);
+                        continue;
+                    }
+
                     if (count == maxUploads)
                     {
-                        truncated = true;
+                        truncated = maxUploads > 0;
                         break;
                     }
 
-                    int folded = delimiter.IsEmpty ? -1 : key[prefix.Length..].IndexOf(delimiter);
                     if (folded >= 0)
                     {
-                        ReadOnlySpan<byte> common = key[..(prefix.Length + folded + delimiter.Length)];
-                        if (lastIsPrefix && common.SequenceEqual(lastKey[..lastKeyLength]))
-                        {
-                            continue;
-                        }
-
                         body.Open("CommonPrefixes"u8);
                         WriteKey(ref body, "Prefix"u8, common, urlEncoding);
                         body.Close("CommonPrefixes"u8);
@@ -328,16 +331,7 @@ public sealed class Multipart(Store store, Buckets buckets)
                         lastIsPrefix = true;
                         count++;
                         any = true;
-
-                        // Jump past every upload under this common prefix (a last byte of 0xFF is left to the check above).
-                        if (common[^1] != 0xFF)
-                        {
-                            skipTo[0] = (byte)'u';
-                            common.CopyTo(skipTo[1..]);
-                            skipTo[common.Length]++;
-                            uploads.Seek(skipTo[..(1 + common.Length)]);
-                        }
-
+                        SkipPast(uploads, common, skipTo);
                         continue;
                     }
 
@@ -397,6 +391,18 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         return null;
+    }
+
+    /// <summary>Jumps past every upload whose key starts with <paramref name="common"/> (one ending in 0xFF is left to the caller's check, entry by entry).</summary>
+    private static void SkipPast(IndexIterator uploads, ReadOnlySpan<byte> common, Span<byte> skipTo)
+    {
+        if (common[^1] != 0xFF)
+        {
+            skipTo[0] = (byte)'u';
+            common.CopyTo(skipTo[1..]);
+            skipTo[common.Length]++;
+            uploads.Seek(skipTo[..(1 + common.Length)]);
+        }
     }
 
     /// <summary>?uploadId as its 16 bytes; false when absent or not one of ours (then S3 says NoSuchUpload).</summary>
