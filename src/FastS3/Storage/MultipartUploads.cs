@@ -109,7 +109,8 @@ public sealed class MultipartUploads : IAsyncDisposable
 
     /// <summary>
     /// Start-up repair, before any request: an upload whose Complete committed its object but died
-    /// before tidying up is finished off, and part records of uploads that are gone are dropped.
+    /// before tidying up is finished off (also when the object was overwritten or deleted meanwhile,
+    /// taking part files with it), and part records of uploads that are gone are dropped.
     /// Files are left to the orphan sweep that follows.
     /// </summary>
     internal async ValueTask<int> RecoverAsync(Bucket bucket)
@@ -118,7 +119,7 @@ public sealed class MultipartUploads : IAsyncDisposable
         var completed = new List<byte[]>();
         foreach ((byte[] uploadKey, byte[] objectKey, byte[] uploadId) in ListAll())
         {
-            if (await CompletedIntoAsync(bucket, objectKey, uploadId))
+            if (await CompletedIntoAsync(bucket, objectKey, uploadId) || LostPartData(bucket, uploadId))
             {
                 completed.Add(uploadKey);
             }
@@ -192,6 +193,14 @@ public sealed class MultipartUploads : IAsyncDisposable
 
         return all;
     }
+
+    /// <summary>
+    /// True when a part's data file is gone. Part files of an upload in progress are only deleted
+    /// with the object it was completed into: the Complete committed, then an overwrite or delete of
+    /// the key removed that object's parts before the Complete removed the upload.
+    /// </summary>
+    private bool LostPartData(Bucket bucket, ReadOnlySpan<byte> uploadId)
+        => PartFiles(uploadId).Exists(part => part.DataId != Guid.Empty && !File.Exists(bucket.DataPath(part.DataId)));
 
     private static async ValueTask<bool> CompletedIntoAsync(Bucket bucket, byte[] objectKey, byte[] uploadId)
     {
