@@ -28,17 +28,6 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     /// <summary>S3's largest object.</summary>
     public const long MaxObjectSize = 5L * 1024 * 1024 * 1024 * 1024;
 
-    /// <summary>10 000 parts with a SHA-256 checksum each, with room to spare.</summary>
-    private const int MaxBodySize = 8 * 1024 * 1024;
-
-    private static readonly XmlReaderSettings ReaderSettings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        IgnoreComments = true,
-        IgnoreWhitespace = true,
-        MaxCharactersInDocument = MaxBodySize,
-    };
 
     private readonly record struct RequestedPart(int Number, byte[] ETag, ChecksumAlgorithm Algorithm, byte[]? Checksum);
 
@@ -61,7 +50,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         var body = new ArrayBufferWriter<byte>();
-        await call.Request.Body.ReadToEndAsync(body, MaxBodySize);
+        await call.Request.Body.ReadToEndAsync(body, RequestXml.MaxBodySize);
         if (call.Signature.Payload == PayloadMode.Sha256 && !SHA256.HashData(body.WrittenSpan).AsSpan().SequenceEqual(call.Signature.PayloadSha256))
         {
             return S3Errors.XAmzContentSHA256Mismatch;
@@ -381,7 +370,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         parts = [];
         try
         {
-            using var reader = XmlReader.Create(new MemoryStream(body.ToArray(), writable: false), ReaderSettings);
+            using var reader = RequestXml.Open(body);
             if (!reader.ReadToFollowing("CompleteMultipartUpload"))
             {
                 return false;

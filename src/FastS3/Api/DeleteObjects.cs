@@ -17,17 +17,6 @@ public sealed class DeleteObjects(Store store)
 {
     public const int MaxKeys = 1000;
 
-    /// <summary>1000 keys of 1024 bytes, escaped, with their markup.</summary>
-    private const int MaxBodySize = 8 * 1024 * 1024;
-
-    private static readonly XmlReaderSettings ReaderSettings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        IgnoreComments = true,
-        IgnoreWhitespace = true,
-        MaxCharactersInDocument = MaxBodySize,
-    };
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> DeleteObjectsAsync(S3Call call)
@@ -49,7 +38,7 @@ public sealed class DeleteObjects(Store store)
         }
 
         var body = new ArrayBufferWriter<byte>();
-        await call.Request.Body.ReadToEndAsync(body, MaxBodySize);
+        await call.Request.Body.ReadToEndAsync(body, RequestXml.MaxBodySize);
         call.Hasher.Begin(call.Checksums, md5: false, sha256: call.Signature.Payload == Auth.PayloadMode.Sha256);
         call.Hasher.Append(body.WrittenSpan);
         call.Hasher.Finish();
@@ -121,7 +110,7 @@ public sealed class DeleteObjects(Store store)
         quiet = false;
         try
         {
-            using var reader = XmlReader.Create(new MemoryStream(body.ToArray(), writable: false), ReaderSettings);
+            using var reader = RequestXml.Open(body);
             if (!reader.ReadToFollowing("Delete"))
             {
                 return false;
