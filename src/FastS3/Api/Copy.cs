@@ -175,43 +175,29 @@ public sealed class Copy(Store store, S3Options options)
             return S3Errors.NoSuchKey;
         }
 
-        SegmentStreamEncryptor? encryptor = null;
+        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(Put.CreateObjectKey(call)) : null;
         if (encrypted)
         {
-            Encryption.CreateObjectKey(call, call.EncryptionField);
-            encryptor = new SegmentStreamEncryptor(call.ObjectKey);
             SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
-        var dataId = Guid.NewGuid();
-        string? dataPath = null;
-        long storedSize;
         KeepAlive keepAlive = KeepAlive.Start(call, options);
+        await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(size) : size);
         try
         {
-            await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
-            await CopyIntoAsync(call, reader, writer, encryptor);
-            storedSize = writer.Length;
-            if (storedSize > 0)
-            {
-                dataPath = bucket.DataPath(dataId);
-                await writer.CommitAsync(dataPath);
-            }
+            await CopyIntoAsync(call, reader, data.Writer, encryptor);
+            await data.CommitAsync(bucket);
         }
         catch
         {
             await keepAlive.StopAsync();
             throw;
         }
-        finally
-        {
-            encryptor?.Dispose();
-        }
 
-        byte[] record = Put.BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, copiedDetails, out S3Error? headerError);
+        byte[] record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError);
         if (headerError is not null || bucket.IsDeleted)
         {
-            Bucket.DeleteQuietly(dataPath);
+            data.Discard();
             await keepAlive.StopAsync();
             return keepAlive.Fail(headerError ?? S3Errors.NoSuchBucket);
         }
@@ -225,7 +211,7 @@ public sealed class Copy(Store store, S3Options options)
     }
 
     /// <summary>Streams the reader's plaintext through the hasher (begun by the caller) into the writer, encrypting when asked; the hasher is finished.</summary>
-    internal static async ValueTask CopyIntoAsync(S3Call call, ContentReader? reader, DataFileWriter writer, SegmentStreamEncryptor? encryptor)
+    internal static async ValueTask CopyIntoAsync(S3Call call, ContentReader? reader, IObjectWriter writer, SegmentStreamEncryptor? encryptor)
     {
         if (reader is not null)
         {

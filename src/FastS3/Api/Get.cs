@@ -272,6 +272,18 @@ public sealed class Get(Store store)
             return;
         }
 
+        if (content.IsInline)
+        {
+            if (range.Start + range.Length > content.Inline.Length)
+            {
+                throw new IOException("Inline data is shorter than its record.");
+            }
+
+            output.Write(content.Inline.Span.Slice((int)range.Start, (int)range.Length));
+            await output.FlushAsync();
+            return;
+        }
+
         for (int index = content.Table?.IndexOf(range.Start) ?? 0; range.Length > 0; index++)
         {
             long partStart = content.StartOf(index);

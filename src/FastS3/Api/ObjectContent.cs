@@ -6,8 +6,9 @@ using Microsoft.Win32.SafeHandles;
 namespace FastS3.Api;
 
 /// <summary>
-/// Where a stored object's bytes are: one data file, or (multipart objects) the part files its part
-/// table lists, each an encrypted stream of its own under its part key when the object is SSE-C.
+/// Where a stored object's bytes are: inside its record (small objects), one data file, or
+/// (multipart objects) the part files its part table lists, each an encrypted stream of its own
+/// under its part key when the object is SSE-C.
 /// </summary>
 internal sealed class ObjectContent
 {
@@ -16,12 +17,18 @@ internal sealed class ObjectContent
 
     private readonly Bucket _bucket;
 
-    private ObjectContent(Bucket bucket, PartEntry[] parts, PartTable? table)
+    private ObjectContent(Bucket bucket, PartEntry[] parts, PartTable? table, ReadOnlyMemory<byte> inline)
     {
         _bucket = bucket;
         Parts = parts;
         Table = table;
+        Inline = inline;
     }
+
+    /// <summary>The stored bytes of a small object kept in its record; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Inline { get; }
+
+    public bool IsInline => !Inline.IsEmpty;
 
     /// <summary>The parts in order; a single-stream object is one entry numbered 0.</summary>
     public PartEntry[] Parts { get; }
@@ -38,11 +45,11 @@ internal sealed class ObjectContent
         var single = new PartEntry(0, read.DataId, read.Size, read.StoredSize);
         if (!((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart))
         {
-            return new ObjectContent(bucket, [single], null);
+            return new ObjectContent(bucket, [single], null, ObjectRecord.FieldMemory(record, RecordField.InlineData));
         }
 
         PartTable? table = await PartTable.ReadAsync(bucket.DataPath(single.DataId));
-        return table is null || table.Size != single.Size ? null : new ObjectContent(bucket, table.Parts, table);
+        return table is null || table.Size != single.Size ? null : new ObjectContent(bucket, table.Parts, table, default);
     }
 
     /// <summary>
@@ -97,7 +104,7 @@ internal sealed class ObjectContent
         var files = new SafeFileHandle?[last - first + 1];
         try
         {
-            for (int i = 0; i < files.Length && i < EagerOpens; i++)
+            for (int i = 0; i < files.Length && i < EagerOpens && !IsInline; i++)
             {
                 files[i] = OpenPart(first + i);
             }
@@ -182,12 +189,12 @@ internal sealed class ContentReader : IDisposable
     {
         int index = _firstIndex + _position;
         PartEntry part = _content.Parts[index];
-        SafeFileHandle file = _files[_position] ??= _content.OpenPart(index);
+        SafeFileHandle? file = _content.IsInline ? null : _files[_position] ??= _content.OpenPart(index);
         long start = _offset - _content.StartOf(index);
         var range = new ByteRange(start, Math.Min(part.Size - start, _remaining));
         if (!_encrypted)
         {
-            return await ObjectReader.OpenAsync(file, part.Size, range, ReadOnlyMemory<byte>.Empty);
+            return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, ReadOnlyMemory<byte>.Empty);
         }
 
         // A single-stream object is encrypted under its object key; each part of a multipart one under its part key.
@@ -200,7 +207,7 @@ internal sealed class ContentReader : IDisposable
             _objectKey.CopyTo(_partKey, 0);
         }
 
-        return await ObjectReader.OpenAsync(file, part.Size, range, _partKey);
+        return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, _partKey);
     }
 
     /// <summary>The open file of part <paramref name="index"/>, for plain reads that go from the file straight to the socket.</summary>

@@ -6,15 +6,17 @@ using Microsoft.Win32.SafeHandles;
 namespace FastS3.Api;
 
 /// <summary>
-/// Reads a range of an object's plaintext from its data file, a batch at a time: plain files as
-/// they are, SSE-C files decrypted segment by segment and authenticated before any byte is handed
-/// out, so damaged data is never returned (the read throws instead).
+/// Reads a range of an object's plaintext from its data file (or, for a small object, the stored
+/// bytes kept in its record), a batch at a time: plain data as it is, SSE-C data decrypted segment
+/// by segment and authenticated before any byte is handed out, so damaged data is never returned
+/// (the read throws instead).
 /// </summary>
 internal sealed class ObjectReader : IDisposable
 {
     private const int Batch = 4;
 
-    private readonly SafeFileHandle _file;
+    private readonly SafeFileHandle? _file;
+    private readonly ReadOnlyMemory<byte> _inline;
     private readonly SegmentDecryptor? _decryptor;
     private readonly byte[] _stored;
     private readonly byte[] _plain;
@@ -24,9 +26,10 @@ internal sealed class ObjectReader : IDisposable
     private long _index;
     private int _skip;
 
-    private ObjectReader(SafeFileHandle file, SegmentDecryptor? decryptor, SegmentRange segments, ByteRange range)
+    private ObjectReader(SafeFileHandle? file, ReadOnlyMemory<byte> inline, SegmentDecryptor? decryptor, SegmentRange segments, ByteRange range)
     {
         _file = file;
+        _inline = inline;
         _decryptor = decryptor;
         _segments = segments;
         _stored = ArrayPool<byte>.Shared.Rent(Batch * SegmentFormat.StoredSegmentSize);
@@ -37,22 +40,25 @@ internal sealed class ObjectReader : IDisposable
         _skip = segments.Skip;
     }
 
-    /// <summary>Opens a reader for <paramref name="range"/> (not empty); <paramref name="objectKey"/> is empty for plain objects.</summary>
-    public static async ValueTask<ObjectReader> OpenAsync(SafeFileHandle file, long size, ByteRange range, ReadOnlyMemory<byte> objectKey)
+    /// <summary>
+    /// Opens a reader for <paramref name="range"/> (not empty) of the stored bytes in <paramref name="file"/>,
+    /// or in <paramref name="inline"/> when there is no file; <paramref name="objectKey"/> is empty for plain objects.
+    /// </summary>
+    public static async ValueTask<ObjectReader> OpenAsync(SafeFileHandle? file, ReadOnlyMemory<byte> inline, long size, ByteRange range, ReadOnlyMemory<byte> objectKey)
     {
         if (objectKey.IsEmpty)
         {
-            return new ObjectReader(file, null, default, range);
+            return new ObjectReader(file, inline, null, default, range);
         }
 
         byte[] header = new byte[SegmentFormat.HeaderSize];
-        await ReadExactlyAsync(file, header, 0);
+        await ReadExactlyAsync(file, inline, header, 0);
         if (!SegmentDecryptor.TryCreate(objectKey.Span, header, out SegmentDecryptor? decryptor))
         {
             throw new IOException("Encrypted data header failed validation.");
         }
 
-        return new ObjectReader(file, decryptor, SegmentFormat.GetRange(size, range.Start, range.Length), range);
+        return new ObjectReader(file, inline, decryptor, SegmentFormat.GetRange(size, range.Start, range.Length), range);
     }
 
     /// <summary>The next plaintext bytes (valid until the next call), or empty at the end of the range.</summary>
@@ -66,7 +72,7 @@ internal sealed class ObjectReader : IDisposable
         if (_decryptor is null)
         {
             int want = (int)Math.Min(_stored.Length, _remaining);
-            await ReadExactlyAsync(_file, _stored.AsMemory(0, want), _offset);
+            await ReadExactlyAsync(_file, _inline, _stored.AsMemory(0, want), _offset);
             _offset += want;
             _remaining -= want;
             return _stored.AsMemory(0, want);
@@ -74,7 +80,7 @@ internal sealed class ObjectReader : IDisposable
 
         int count = (int)Math.Min(Batch, _segments.LastSegment - _index + 1);
         int bytes = (int)Math.Min((long)count * SegmentFormat.StoredSegmentSize, _segments.StoredOffset + _segments.StoredLength - _offset);
-        await ReadExactlyAsync(_file, _stored.AsMemory(0, bytes), _offset);
+        await ReadExactlyAsync(_file, _inline, _stored.AsMemory(0, bytes), _offset);
         bool endsWithFinal = _index + count - 1 == _segments.LastSegment && _segments.LastIsFinal;
         if (!_decryptor.TryDecryptSegments(_index, endsWithFinal, _stored.AsSpan(0, bytes), _plain, out int written))
         {
@@ -102,8 +108,19 @@ internal sealed class ObjectReader : IDisposable
         ArrayPool<byte>.Shared.Return(_stored);
     }
 
-    private static async ValueTask ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset)
+    private static async ValueTask ReadExactlyAsync(SafeFileHandle? file, ReadOnlyMemory<byte> inline, Memory<byte> buffer, long offset)
     {
+        if (file is null)
+        {
+            if (offset + buffer.Length > inline.Length)
+            {
+                throw new IOException("Inline data is shorter than its record.");
+            }
+
+            inline.Slice((int)offset, buffer.Length).CopyTo(buffer);
+            return;
+        }
+
         while (!buffer.IsEmpty)
         {
             int read = await RandomAccess.ReadAsync(file, buffer, offset);

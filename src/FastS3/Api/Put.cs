@@ -35,64 +35,43 @@ public sealed class Put(Store store)
         bool encrypted = call.HasCustomerKey;
         BodyHasher hasher = call.Hasher;
         hasher.Begin(call.Checksums, md5: !encrypted, sha256: call.Signature.Payload == PayloadMode.Sha256);
-        var dataId = Guid.NewGuid();
-        string? dataPath = null;
-        long size;
-        long storedSize;
-        SegmentStreamEncryptor? encryptor = null;
-        if (encrypted)
+        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(CreateObjectKey(call)) : null;
+        long declared = DeclaredLength(call);
+        await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(declared) : declared);
+        await ReceiveBodyAsync(call, data.Writer, encryptor);
+        if (hasher.Length > MaxObjectSize)
         {
-            Encryption.CreateObjectKey(call, call.EncryptionField);
-            encryptor = new SegmentStreamEncryptor(call.ObjectKey);
+            return S3Errors.EntityTooLarge;
         }
 
-        try
+        if (VerifyBody(call) is { } mismatch)
         {
-            await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
-            await ReceiveBodyAsync(call, writer, encryptor);
-            size = hasher.Length;
-            storedSize = writer.Length;
-            if (size > MaxObjectSize)
-            {
-                return S3Errors.EntityTooLarge;
-            }
-
-            if (VerifyBody(call) is { } mismatch)
-            {
-                return mismatch;
-            }
-
-            // A plain empty object keeps no data file; an encrypted one keeps its header and empty final segment.
-            if (storedSize > 0)
-            {
-                dataPath = bucket.DataPath(dataId);
-                await writer.CommitAsync(dataPath);
-            }
-        }
-        finally
-        {
-            encryptor?.Dispose();
+            return mismatch;
         }
 
-        IndexWriteResult result;
-        byte[] record = BuildRecord(call, dataPath is null ? Guid.Empty : dataId, size, storedSize, encrypted, copiedDetails: null, out S3Error? headerError);
+        if (!await data.CommitAsync(bucket))
+        {
+            return S3Errors.IncompleteBody;
+        }
+
+        byte[] record = BuildRecord(call, data, hasher.Length, encrypted, copiedDetails: null, out S3Error? headerError);
         if (headerError is not null)
         {
-            Bucket.DeleteQuietly(dataPath);
+            data.Discard();
             return headerError;
         }
 
         // DeleteBucket may have removed the bucket while the data streamed in.
         if (bucket.IsDeleted)
         {
-            Bucket.DeleteQuietly(dataPath);
+            data.Discard();
             return S3Errors.NoSuchBucket;
         }
 
-        result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
+        IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
         if (!result.Applied)
         {
-            Bucket.DeleteQuietly(dataPath);
+            data.Discard();
             return result.Previous is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed;
         }
 
@@ -101,12 +80,19 @@ public sealed class Put(Store store)
         return null;
     }
 
+    /// <summary>Draws a new SSE-C object's key into the call (and its record's encryption field); returns it.</summary>
+    internal static byte[] CreateObjectKey(S3Call call)
+    {
+        Encryption.CreateObjectKey(call, call.EncryptionField);
+        return call.ObjectKey;
+    }
+
     /// <summary>
     /// Streams the request body (plain or aws-chunked, as signed) through the hasher into
     /// <paramref name="writer"/>, encrypting it on the way when <paramref name="encryptor"/> is given.
     /// The hasher must have been begun.
     /// </summary>
-    internal static async ValueTask ReceiveBodyAsync(S3Call call, DataFileWriter writer, SegmentStreamEncryptor? encryptor)
+    internal static async ValueTask ReceiveBodyAsync(S3Call call, IObjectWriter writer, SegmentStreamEncryptor? encryptor)
     {
         if (call.Signature.IsStreaming)
         {
@@ -207,7 +193,7 @@ public sealed class Put(Store store)
     }
 
     /// <summary>Encrypts plaintext into the writer's blocks, segment by segment, as the blocks have room.</summary>
-    internal static async ValueTask EncryptAsync(DataFileWriter writer, SegmentStreamEncryptor encryptor, ReadOnlyMemory<byte> plaintext, bool final)
+    internal static async ValueTask EncryptAsync(IObjectWriter writer, SegmentStreamEncryptor encryptor, ReadOnlyMemory<byte> plaintext, bool final)
     {
         while (true)
         {
@@ -227,7 +213,10 @@ public sealed class Put(Store store)
     /// A multipart part's record (<paramref name="isPart"/>) holds its ETag and checksum only: the
     /// headers and sealed key belong to its upload.
     /// </summary>
-    internal static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false)
+    internal static byte[] BuildRecord(S3Call call, NewObjectData data, long size, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false)
+        => BuildRecord(call, data.DataId, size, data.Writer.Length, encrypted, copiedDetails, data.InlineData, out error, isPart);
+
+    internal static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, byte[]? copiedDetails, ReadOnlySpan<byte> inlineData, out S3Error? error, bool isPart = false)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         if (encrypted)
@@ -244,6 +233,7 @@ public sealed class Put(Store store)
         try
         {
             record.Add(RecordField.ETag, call.ETagHex);
+            record.AddIfPresent(RecordField.InlineData, inlineData);
             Span<byte> checksum = stackalloc byte[4 + ChecksumAlgorithmExtensions.MaxDigestLength];
             checksum[0] = (byte)call.Hasher.Algorithm;
             checksum[1] = (byte)ChecksumType.FullObject;

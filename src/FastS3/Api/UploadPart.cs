@@ -210,7 +210,7 @@ public sealed class UploadPart(Store store, S3Options options)
     /// </summary>
     private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, Guid dataId, long storedSize)
     {
-        byte[] record = Put.BuildRecord(call, dataId, call.Hasher.Length, storedSize, call.HasCustomerKey, copiedDetails: null, out _, isPart: true);
+        byte[] record = Put.BuildRecord(call, dataId, call.Hasher.Length, storedSize, call.HasCustomerKey, copiedDetails: null, inlineData: default, out _, isPart: true);
         SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
         await gate.WaitAsync();
         try

@@ -9,7 +9,7 @@ namespace FastS3.Storage;
 /// the file into place and fsyncs the directory; until then nothing is visible under the final
 /// name, and Abort (or a crash) leaves only a temporary file that start-up cleans away.
 /// </summary>
-public sealed class DataFileWriter : IAsyncDisposable
+public sealed class DataFileWriter : IObjectWriter
 {
     private readonly AlignedBlockPool _pool;
     private readonly SafeFileHandle _handle;

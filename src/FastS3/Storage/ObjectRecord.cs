@@ -25,6 +25,9 @@ public enum RecordField : byte
 
     /// <summary>SSE-C: every other field but the ETag, as a record of its own, sealed under the object key.</summary>
     SealedMetadata = 11,
+
+    /// <summary>A small object's stored bytes (plain, or the encrypted stream), kept in the record instead of a data file.</summary>
+    InlineData = 12,
 }
 
 /// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>
@@ -115,6 +118,30 @@ public readonly ref struct ObjectRecord
     }
 
     public FieldEnumerator Fields() => new(_bytes[HeaderSize..]);
+
+    /// <summary>The first field with <paramref name="tag"/> of the record stored in <paramref name="record"/>, as memory over it (empty when absent).</summary>
+    public static ReadOnlyMemory<byte> FieldMemory(byte[] record, RecordField tag)
+    {
+        if (!TryRead(record, out ObjectRecord read))
+        {
+            return default;
+        }
+
+        FieldEnumerator fields = read.Fields();
+        int offset = HeaderSize;
+        while (fields.MoveNext())
+        {
+            offset += 3;
+            if (fields.Tag == tag)
+            {
+                return record.AsMemory(offset, fields.Value.Length);
+            }
+
+            offset += fields.Value.Length;
+        }
+
+        return default;
+    }
 
     public ref struct FieldEnumerator
     {

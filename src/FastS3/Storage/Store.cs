@@ -226,4 +226,7 @@ public sealed class Store : IAsyncDisposable
 public sealed class StoreOptions
 {
     public WriteMode WriteMode { get; init; } = WriteMode.Buffered;
+
+    /// <summary>Objects of at most this many stored bytes live inside their index record (see <see cref="InlineWriter"/>); 0 turns it off.</summary>
+    public int InlineLimit { get; init; } = 32 * 1024;
 }

@@ -1,0 +1,79 @@
+namespace FastS3.Storage;
+
+/// <summary>
+/// The stored bytes of a new object while they are written: kept inline in memory for the record
+/// when the object is small (see <see cref="InlineWriter"/>), else streamed into a data file that
+/// <see cref="CommitAsync"/> makes durable under a fresh id. Disposing discards what was not committed.
+/// </summary>
+public sealed class NewObjectData : IAsyncDisposable
+{
+    private readonly long _expectedLength;
+    private readonly InlineWriter? _inline;
+    private readonly DataFileWriter? _file;
+
+    private NewObjectData(long expectedLength, InlineWriter? inline, DataFileWriter? file)
+    {
+        _expectedLength = expectedLength;
+        _inline = inline;
+        _file = file;
+    }
+
+    public IObjectWriter Writer => (IObjectWriter?)_inline ?? _file!;
+
+    /// <summary>The data file's id once committed; empty for inline data and empty objects.</summary>
+    public Guid DataId { get; private set; }
+
+    /// <summary>The committed data file, to delete if the object never makes it into the index.</summary>
+    public string? DataPath { get; private set; }
+
+    /// <summary>The bytes for the record's inline field (empty unless inline).</summary>
+    public ReadOnlySpan<byte> InlineData => _inline is null ? default : _inline.Written;
+
+    /// <summary>Starts an object whose stored size will be <paramref name="expectedLength"/> (-1 when unknown: always a file).</summary>
+    public static NewObjectData Create(Store store, long expectedLength)
+    {
+        if (expectedLength >= 0 && expectedLength <= store.Options.InlineLimit)
+        {
+            return new NewObjectData(expectedLength, new InlineWriter((int)expectedLength), null);
+        }
+
+        return new NewObjectData(expectedLength, null, DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks));
+    }
+
+    /// <summary>
+    /// Makes a data file durable in <paramref name="bucket"/> (nothing to do for inline data or an
+    /// empty object); false when inline data did not come to the length announced.
+    /// </summary>
+    public async ValueTask<bool> CommitAsync(Bucket bucket)
+    {
+        if (_inline is not null)
+        {
+            return _inline.Length == _expectedLength;
+        }
+
+        if (_file!.Length > 0)
+        {
+            DataId = Guid.NewGuid();
+            DataPath = bucket.DataPath(DataId);
+            await _file.CommitAsync(DataPath);
+        }
+
+        return true;
+    }
+
+    /// <summary>Deletes the committed data file (the object lost a race or a check after the commit).</summary>
+    public void Discard() => Bucket.DeleteQuietly(DataPath);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_inline is not null)
+        {
+            await _inline.DisposeAsync();
+        }
+
+        if (_file is not null)
+        {
+            await _file.DisposeAsync();
+        }
+    }
+}
