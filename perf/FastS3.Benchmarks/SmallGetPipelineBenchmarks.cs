@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using FastS3.Api;
+using FastS3.Storage;
+
+namespace FastS3.Benchmarks;
+
+/// <summary>
+/// A 4 KiB GetObject end to end, in process: head scan and parse, routing, SigV4, index lookup,
+/// the object's bytes (at this size kept inline in the index record, no data file), for SSE-C the
+/// key checks and segment decryption, response head and body, on one keep-alive connection over in-memory pipes (<see cref="ReplayConnection"/>), against
+/// a real <see cref="Store"/> in a temp directory. The request has aws-cli's GetObject headers and
+/// a signature made once in set-up for a fixed clock. No socket, no TLS: what the server itself
+/// costs per small GET, and what it allocates.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+public class SmallGetPipelineBenchmarks
+{
+    private const int ObjectSize = 4096;
+    private const string CustomerKey = "MzJieXRlc2xvbmdzZWNyZXRrZXltdXN0cHJvdmlkZWQ=";
+    private const string CustomerKeyMd5 = "7PpPLAK26ONlVUGOWlusfg==";
+    private const string UserAgent = "User-Agent: aws-cli/1.45.11 md/Botocore#1.43.11 ua/2.1 os/linux#6.18.44-fc-v669 md/arch#x86_64 lang/python#3.11.7 md/pyimpl#CPython m/g,N,Z,b,D cfg/retry-mode#legacy botocore/1.43.11";
+
+    private static readonly string[] SseCHeaders =
+    [
+        "x-amz-server-side-encryption-customer-algorithm: AES256",
+        $"x-amz-server-side-encryption-customer-key: {CustomerKey}",
+        $"x-amz-server-side-encryption-customer-key-MD5: {CustomerKeyMd5}",
+    ];
+
+    private readonly QuietLog _log = new();
+    private string _directory = "";
+    private Store? _store;
+    private ReplayConnection? _plain;
+    private ReplayConnection? _sseC;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("fasts3-bench-get-").FullName;
+        _store = Store.Open(_directory, new StoreOptions(), _log);
+        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]));
+
+        // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).
+        _plain = new ReplayConnection(app, isTls: false);
+        _sseC = new ReplayConnection(app, isTls: true);
+
+        byte[] data = new byte[ObjectSize];
+        new Random(1).NextBytes(data);
+        Expect(_plain, Request("PUT", "/bench", []), "200 OK", "CreateBucket");
+        Expect(_plain, Request("PUT", "/bench/small", [], data), "200 OK", "PutObject");
+        Expect(_sseC, Request("PUT", "/bench/small-ssec", SseCHeaders, data), "200 OK", "PutObject SSE-C");
+
+        _plain.Load(Request("GET", "/bench/small", []));
+        _sseC.Load(Request("GET", "/bench/small-ssec", SseCHeaders));
+        CheckGet(_plain, data);
+        CheckGet(_sseC, data);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _plain?.Dispose();
+        _sseC?.Dispose();
+        _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void GetObject4KiB() => _plain!.Run();
+
+    [Benchmark]
+    public void GetObject4KiB_SseC() => _sseC!.Run();
+
+    /// <summary>aws-cli's GetObject/PutObject header set, signed for the fixed clock; a body goes with a hex payload hash.</summary>
+    private static byte[] Request(string method, string target, string[] extra, byte[]? body = null)
+    {
+        List<string> headers = ["Host: localhost:9443", "Accept-Encoding: identity", .. extra];
+        if (method == "GET")
+        {
+            headers.Add("x-amz-checksum-mode: ENABLED");
+        }
+
+        if (body is not null)
+        {
+            headers.Add($"Content-Length: {body.Length}");
+        }
+
+        headers.AddRange(
+        [
+            UserAgent,
+            $"X-Amz-Date: {BenchmarkSigning.AmzDate}",
+            $"X-Amz-Content-SHA256: {(body is null ? BenchmarkSigning.EmptySha256 : Convert.ToHexStringLower(SHA256.HashData(body)))}",
+            "amz-sdk-invocation-id: d02fe890-891c-4399-85f6-f49fa7eda902",
+            "amz-sdk-request: attempt=1",
+        ]);
+        return BenchmarkSigning.Sign(method, target, headers, body);
+    }
+
+    private void Expect(ReplayConnection connection, byte[] request, string status, string what)
+    {
+        connection.Load(request);
+        string response = Encoding.Latin1.GetString(connection.RunCaptured());
+        if (!response.StartsWith($"HTTP/1.1 {status}\r\n", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"benchmark self-check failed: {what}: {response} {_log.LastError}");
+        }
+    }
+
+    private void CheckGet(ReplayConnection connection, byte[] data)
+    {
+        // Twice: the second answer must be as good as the first on the reused connection.
+        for (int i = 0; i < 2; i++)
+        {
+            byte[] response = connection.RunCaptured();
+            string text = Encoding.Latin1.GetString(response);
+            if (!text.StartsWith("HTTP/1.1 200 OK\r\n", StringComparison.Ordinal) || !text.Contains("x-amz-checksum-crc64nvme", StringComparison.OrdinalIgnoreCase)
+                || !response.AsSpan(response.Length - ObjectSize).SequenceEqual(data))
+            {
+                throw new InvalidOperationException($"benchmark self-check failed: GetObject: {text} {_log.LastError}");
+            }
+        }
+    }
+}
