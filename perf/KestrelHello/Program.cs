@@ -4,7 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using FastS3.Perf;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-// Serves "hello" (5 bytes, text/plain) for every request, over HTTP and HTTPS on 127.0.0.1, HTTP/1.1 only.
+// Serves "hello" (5 bytes, text/plain) for every request, over HTTP and HTTPS on 127.0.0.1, HTTP/1.1 only;
+// HELLO_BODY_BYTES=N serves N bytes instead (the static-body baseline of perf/run-comparison.sh).
 // Usage: KestrelHello --http PORT --https PORT --cert CERT.pem --key KEY.pem
 var (httpPort, httpsPort, certPath, keyPath) = HelloArgs.Parse(args);
 
@@ -25,10 +26,12 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 WebApplication app = builder.Build();
-ReadOnlyMemory<byte> body = "hello"u8.ToArray();
+ReadOnlyMemory<byte> body = Environment.GetEnvironmentVariable("HELLO_BODY_BYTES") is { } size
+    ? Enumerable.Repeat((byte)'x', int.Parse(size, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+    : "hello"u8.ToArray();
 app.Run(context =>
 {
-    context.Response.ContentLength = 5;
+    context.Response.ContentLength = body.Length;
     context.Response.ContentType = "text/plain";
     return context.Response.Body.WriteAsync(body).AsTask();
 });
