@@ -39,8 +39,10 @@ HELLO_BODY_BYTES=4096 perf/KestrelHello/bin/Release/net10.0/KestrelHello --http 
 kestrel=$!
 
 mkdir -p "$work/nginx/www" "$work/nginx/logs"
-head -c "$(numfmt --from=iec "${LARGE%B}")" /dev/urandom > "$work/nginx/www/large.bin"
+head -c "$(numfmt --from=iec-i "${LARGE%B}")" /dev/urandom > "$work/nginx/www/large.bin"
+# Workers run as this user: the files live in a private temp dir.
 cat > "$work/nginx/nginx.conf" <<CONF
+user $(id -un);
 worker_processes auto;
 error_log $work/nginx/logs/error.log warn;
 pid $work/nginx/nginx.pid;

@@ -5,7 +5,10 @@ SIZE_MIB=${SIZE_MIB:-1024}
 ROUNDS=${ROUNDS:-3}
 WRITE_MODE=${WRITE_MODE:-Buffered}
 BIN=${BIN:-artifacts/aot/fasts3}
-[[ -x $BIN ]] || dotnet publish src/FastS3 -c Release -r linux-x64 -o artifacts/aot -nologo >/dev/null
+# Rebuilt whenever a source file is newer than the binary, so a measurement never runs stale code.
+if [[ ! -x $BIN ]] || [[ -n $(find src -name '*.cs' -newer "$BIN" -print -quit) ]]; then
+  dotnet publish src/FastS3 -c Release -r linux-x64 -o artifacts/aot -nologo >/dev/null
+fi
 
 work=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; wait "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
