@@ -20,7 +20,15 @@ public sealed class DataFileWriter : IObjectWriter
     private ValueTask _pendingWrite;
     private int _filled;
     private long _flushed;
+    private long _writebackStarted;
     private bool _finished;
+
+    /// <summary>
+    /// Buffered writes hand every this many bytes to the kernel's write-back as they go, so a large
+    /// object's fdatasync waits for the last stretch instead of all of it, and the disk works while
+    /// the body is still arriving.
+    /// </summary>
+    private const long WritebackStride = 8 * 1024 * 1024;
 
     private DataFileWriter(AlignedBlockPool pool, SafeFileHandle handle, string tempPath, bool direct)
     {
@@ -126,6 +134,12 @@ public sealed class DataFileWriter : IObjectWriter
         try
         {
             await RandomAccess.WriteAsync(_handle, block, offset);
+            long written = offset + block.Length;
+            if (!_direct && written - _writebackStarted >= WritebackStride)
+            {
+                NativeFile.StartWriteback(_handle, _writebackStarted, written - _writebackStarted);
+                _writebackStarted = written;
+            }
         }
         catch (IOException ex) when (IsNoSpace(ex))
         {
