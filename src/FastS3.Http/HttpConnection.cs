@@ -331,6 +331,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// Reads until a whole request head is buffered. Null when the connection should close quietly
     /// (client gone, idle timeout, shutdown) or after a rejection was written.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadOnlySequence<byte>?> ReadHeadAsync()
     {
         bool begun = false;

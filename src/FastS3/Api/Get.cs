@@ -31,7 +31,7 @@ public sealed class Get(Store store)
         // A data file can be replaced between the index lookup and the open: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (!bucket.Index.TryGet(call.Key, out byte[]? value) || !ObjectRecord.TryRead(value, out ObjectRecord record))
+            if (!bucket.Index.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
             {
                 return S3Errors.NoSuchKey;
             }
@@ -77,7 +77,7 @@ public sealed class Get(Store store)
                 }
             }
 
-            ObjectRecord.TryRead(value, out record);
+            ObjectRecord.TryRead(value.Span, out record);
             if (Plan(call, record, content, partNumber, out ByteRange range, out bool partial, out bool notModified) is { } unmet)
             {
                 return unmet;
@@ -96,7 +96,7 @@ public sealed class Get(Store store)
                 }
             }
 
-            WriteHeaders(call, record, encrypted ? sealedDetails! : value, content, partNumber, range, partial, notModified);
+            WriteHeaders(call, record, encrypted ? sealedDetails : value.Span, content, partNumber, range, partial, notModified);
             if (reader is null)
             {
                 return null;
@@ -173,7 +173,7 @@ public sealed class Get(Store store)
     /// Status and headers. <paramref name="details"/> holds the content headers and checksum: the
     /// record itself, or an SSE-C object's opened sealed record.
     /// </summary>
-    private static void WriteHeaders(S3Call call, in ObjectRecord record, byte[] details, ObjectContent? content, int partNumber, ByteRange range, bool partial, bool notModified)
+    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, ObjectContent? content, int partNumber, ByteRange range, bool partial, bool notModified)
     {
         ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
         var response = call.Response;

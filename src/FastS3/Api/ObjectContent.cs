@@ -39,9 +39,9 @@ internal sealed class ObjectContent
     public bool IsMultipart => Table is not null;
 
     /// <summary>Loads where the bytes of <paramref name="record"/> are; null when its part table is gone (the object was replaced meanwhile) or damaged.</summary>
-    public static async ValueTask<ObjectContent?> LoadAsync(Bucket bucket, byte[] record)
+    public static async ValueTask<ObjectContent?> LoadAsync(Bucket bucket, ReadOnlyMemory<byte> record)
     {
-        ObjectRecord.TryRead(record, out ObjectRecord read);
+        ObjectRecord.TryRead(record.Span, out ObjectRecord read);
         var single = new PartEntry(0, read.DataId, read.Size, read.StoredSize);
         if (!((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart))
         {
@@ -101,7 +101,7 @@ internal sealed class ObjectContent
     {
         int first = Table?.IndexOf(range.Start) ?? 0;
         int last = Table?.IndexOf(range.End) ?? 0;
-        var files = new SafeFileHandle?[last - first + 1];
+        SafeFileHandle?[] files = IsInline ? [null] : new SafeFileHandle?[last - first + 1];
         try
         {
             for (int i = 0; i < files.Length && i < EagerOpens && !IsInline; i++)

@@ -120,9 +120,9 @@ public readonly ref struct ObjectRecord
     public FieldEnumerator Fields() => new(_bytes[HeaderSize..]);
 
     /// <summary>The first field with <paramref name="tag"/> of the record stored in <paramref name="record"/>, as memory over it (empty when absent).</summary>
-    public static ReadOnlyMemory<byte> FieldMemory(byte[] record, RecordField tag)
+    public static ReadOnlyMemory<byte> FieldMemory(ReadOnlyMemory<byte> record, RecordField tag)
     {
-        if (!TryRead(record, out ObjectRecord read))
+        if (!TryRead(record.Span, out ObjectRecord read))
         {
             return default;
         }
@@ -134,7 +134,7 @@ public readonly ref struct ObjectRecord
             offset += 3;
             if (fields.Tag == tag)
             {
-                return record.AsMemory(offset, fields.Value.Length);
+                return record.Slice(offset, fields.Value.Length);
             }
 
             offset += fields.Value.Length;

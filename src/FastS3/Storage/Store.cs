@@ -124,13 +124,13 @@ public sealed class Store : IAsyncDisposable
             return null;
         }
 
-        if (_bucketsBySpan.TryGetValue(chars, out Bucket? bucket))
-        {
-            return bucket;
-        }
+        return _bucketsBySpan.TryGetValue(chars, out Bucket? bucket) ? bucket : OpenBucket(new string(chars));
+    }
 
-        string key = new(chars);
-        string directory = Path.Combine(BucketsDirectory, key);
+    // Apart from FindBucket so its closure is allocated only when a bucket is first opened.
+    private Bucket? OpenBucket(string name)
+    {
+        string directory = Path.Combine(BucketsDirectory, name);
         if (!TryReadCreated(directory, out DateTimeOffset created))
         {
             return null;
@@ -138,7 +138,7 @@ public sealed class Store : IAsyncDisposable
 
         lock (_bucketChanges)
         {
-            return _buckets.GetOrAdd(key, _ => Bucket.Open(key, directory, created));
+            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created));
         }
     }
 

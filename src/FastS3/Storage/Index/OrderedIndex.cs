@@ -69,6 +69,31 @@ public sealed partial class OrderedIndex : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Looks a key up without copying a value the memtables hold (the hot, recently written keys):
+    /// index values are never modified once written, so a read-only view stays valid for as long as
+    /// the caller keeps it. Values read from tables are fresh arrays, as with <see cref="TryGet"/>.
+    /// </summary>
+    public bool TryGetReadOnly(ReadOnlySpan<byte> key, out ReadOnlyMemory<byte> value)
+    {
+        IndexVersion version = AcquireVersion();
+        try
+        {
+            if (version.TryGet(key, out byte[]? found, out _) && found is not null)
+            {
+                value = found;
+                return true;
+            }
+
+            value = default;
+            return false;
+        }
+        finally
+        {
+            version.Release();
+        }
+    }
+
     /// <summary>An iterator whose first <see cref="IndexIterator.MoveNext"/> yields the first key ≥ <paramref name="start"/>.</summary>
     public IndexIterator Seek(ReadOnlySpan<byte> start)
     {
