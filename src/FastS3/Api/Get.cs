@@ -83,8 +83,11 @@ public sealed class Get(Store store)
                 return unmet;
             }
 
+            // A plain small object's bytes go straight from its record into the response; the rest
+            // needs a reader, opened before answering so a replaced file can still be retried.
+            bool fromRecord = sendsBody && !notModified && !encrypted && content!.IsInline;
             ContentReader? reader = null;
-            if (sendsBody && !notModified)
+            if (sendsBody && !notModified && !fromRecord)
             {
                 try
                 {
@@ -97,6 +100,12 @@ public sealed class Get(Store store)
             }
 
             WriteHeaders(call, record, encrypted ? sealedDetails : value.Span, content, partNumber, range, partial, notModified);
+            if (fromRecord)
+            {
+                await SendInlineAsync(call.Response.BodyWriter, content!.Inline, range);
+                return null;
+            }
+
             if (reader is null)
             {
                 return null;
@@ -272,18 +281,6 @@ public sealed class Get(Store store)
             return;
         }
 
-        if (content.IsInline)
-        {
-            if (range.Start + range.Length > content.Inline.Length)
-            {
-                throw new IOException("Inline data is shorter than its record.");
-            }
-
-            output.Write(content.Inline.Span.Slice((int)range.Start, (int)range.Length));
-            await output.FlushAsync();
-            return;
-        }
-
         for (int index = content.Table?.IndexOf(range.Start) ?? 0; range.Length > 0; index++)
         {
             long partStart = content.StartOf(index);
@@ -293,6 +290,17 @@ public sealed class Get(Store store)
             reader.Release(index);
             range = new ByteRange(range.Start + length, range.Length - length);
         }
+    }
+
+    private static async ValueTask SendInlineAsync(PipeWriter output, ReadOnlyMemory<byte> stored, ByteRange range)
+    {
+        if (range.Start + range.Length > stored.Length)
+        {
+            throw new IOException("Inline data is shorter than its record.");
+        }
+
+        output.Write(stored.Span.Slice((int)range.Start, (int)range.Length));
+        await output.FlushAsync();
     }
 
     /// <summary>Reads from the file into the pipe's own memory and flushes as it goes.</summary>
