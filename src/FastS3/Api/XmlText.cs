@@ -1,12 +1,22 @@
+using System.Buffers;
+
 namespace FastS3.Api;
 
-/// <summary>Escapes UTF-8 text for XML element content.</summary>
+/// <summary>Escapes UTF-8 text for XML element content. Text with nothing to escape (almost every key) is one vectorized scan and one copy.</summary>
 public static class XmlText
 {
+    private static readonly SearchValues<byte> Special = SearchValues.Create("&<>\"'"u8);
+
     public static int EscapedLength(ReadOnlySpan<byte> text)
     {
+        int first = text.IndexOfAny(Special);
+        if (first < 0)
+        {
+            return text.Length;
+        }
+
         int length = text.Length;
-        foreach (byte b in text)
+        foreach (byte b in text[first..])
         {
             length += b switch
             {
@@ -22,8 +32,16 @@ public static class XmlText
 
     public static int Escape(ReadOnlySpan<byte> text, Span<byte> destination)
     {
-        int n = 0;
-        foreach (byte b in text)
+        int first = text.IndexOfAny(Special);
+        if (first < 0)
+        {
+            text.CopyTo(destination);
+            return text.Length;
+        }
+
+        text[..first].CopyTo(destination);
+        int n = first;
+        foreach (byte b in text[first..])
         {
             ReadOnlySpan<byte> entity = b switch
             {

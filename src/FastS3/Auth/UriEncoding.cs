@@ -11,6 +11,9 @@ public static class UriEncoding
     private static readonly SearchValues<byte> Unreserved = SearchValues.Create(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"u8);
 
+    private static readonly SearchValues<byte> UnreservedOrSlash = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~/"u8);
+
     private static ReadOnlySpan<byte> UpperHex => "0123456789ABCDEF"u8;
 
     /// <summary>
@@ -40,8 +43,17 @@ public static class UriEncoding
     /// <summary>Encodes for a canonical URI (<paramref name="keepSlash"/>) or a canonical query component.</summary>
     public static int Encode(ReadOnlySpan<byte> source, Span<byte> destination, bool keepSlash)
     {
-        int n = 0;
-        foreach (byte b in source)
+        // Most keys need no encoding at all: find the first byte that does with one vectorized scan.
+        int first = source.IndexOfAnyExcept(keepSlash ? UnreservedOrSlash : Unreserved);
+        if (first < 0)
+        {
+            source.CopyTo(destination);
+            return source.Length;
+        }
+
+        source[..first].CopyTo(destination);
+        int n = first;
+        foreach (byte b in source[first..])
         {
             if (Unreserved.Contains(b) || (keepSlash && b == (byte)'/'))
             {
