@@ -130,7 +130,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         byte[]? checksum = algorithm == ChecksumAlgorithm.None ? null : ObjectChecksum(algorithm, type, parts, partChecksums);
-        if (checksum is not null && VerifyExpected(call, algorithm, type, checksum.AsSpan(4)) is { } mismatch)
+        if (checksum is not null && VerifyExpected(call, algorithm, StoredChecksum.DigestOf(checksum)) is { } mismatch)
         {
             return (mismatch, default);
         }
@@ -166,8 +166,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         await bucket.DeleteDataOfAsync(result.Previous);
-        PartTable.TryParse(table, out PartTable? written);
-        await bucket.Uploads.RemoveAsync(bucket, uploadKey, uploadId, keep: written);
+        await bucket.Uploads.RemoveAsync(bucket, uploadKey, uploadId, keep: parts);
         return (null, new Completed(etag, checksum));
     }
 
@@ -197,8 +196,9 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             }
 
             ReadOnlySpan<byte> checksum = Multipart.PartChecksum(call, part, out _);
-            var algorithm = checksum.Length > 4 ? (ChecksumAlgorithm)checksum[0] : ChecksumAlgorithm.None;
-            if (wanted.Checksum is not null && (wanted.Algorithm != algorithm || !checksum[4..].SequenceEqual(wanted.Checksum)))
+            ReadOnlySpan<byte> digest = StoredChecksum.DigestOf(checksum);
+            ChecksumAlgorithm algorithm = digest.IsEmpty ? ChecksumAlgorithm.None : StoredChecksum.AlgorithmOf(checksum);
+            if (wanted.Checksum is not null && (wanted.Algorithm != algorithm || !digest.SequenceEqual(wanted.Checksum)))
             {
                 return S3Errors.InvalidPart;
             }
@@ -212,7 +212,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             partAlgorithm = i == 0 || partAlgorithm == algorithm ? algorithm : ChecksumAlgorithm.None;
             if (partAlgorithm != ChecksumAlgorithm.None)
             {
-                checksums.Write(checksum[4..]);
+                checksums.Write(digest);
             }
 
             if (i < requested.Count - 1 && part.Size < MinPartSize)
@@ -237,26 +237,27 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     private static byte[] ObjectChecksum(ChecksumAlgorithm algorithm, ChecksumType type, PartEntry[] parts, byte[] partChecksums)
     {
         int digestLength = algorithm.DigestLength;
-        byte[] field = new byte[4 + digestLength];
-        field[0] = (byte)algorithm;
-        field[1] = (byte)type;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(field.AsSpan(2), (ushort)parts.Length);
+        Span<byte> digest = stackalloc byte[digestLength];
         if (type == ChecksumType.Composite)
         {
-            MultipartChecksum.ComputeComposite(algorithm, partChecksums, field.AsSpan(4));
-            return field;
+            MultipartChecksum.ComputeComposite(algorithm, partChecksums, digest);
         }
-
-        for (int i = 0; i < parts.Length; i++)
+        else
         {
-            MultipartChecksum.CombineFullObject(algorithm, field.AsSpan(4), partChecksums.AsSpan(i * digestLength, digestLength), parts[i].Size);
+            digest.Clear();
+            for (int i = 0; i < parts.Length; i++)
+            {
+                MultipartChecksum.CombineFullObject(algorithm, digest, partChecksums.AsSpan(i * digestLength, digestLength), parts[i].Size);
+            }
         }
 
+        byte[] field = new byte[StoredChecksum.HeaderSize + digestLength];
+        StoredChecksum.Write(algorithm, type, parts.Length, digest, field);
         return field;
     }
 
     /// <summary>An x-amz-checksum-* header on Complete is the client's expectation of the object's checksum (composite ones as "base64-N").</summary>
-    private static S3Error? VerifyExpected(S3Call call, ChecksumAlgorithm algorithm, ChecksumType type, ReadOnlySpan<byte> digest)
+    private static S3Error? VerifyExpected(S3Call call, ChecksumAlgorithm algorithm, ReadOnlySpan<byte> digest)
     {
         if (!call.Request.Headers.TryGetValue(algorithm.HeaderName, out ReadOnlySpan<byte> expected))
         {
@@ -343,17 +344,9 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             xml.Element("ETag"u8, quoted[..ETag.WriteQuoted(completed.ETag, quoted)]);
             if (completed.Checksum is { } checksum)
             {
-                var algorithm = (ChecksumAlgorithm)checksum[0];
-                var type = (ChecksumType)checksum[1];
-                Span<byte> name = stackalloc byte[24];
-                "Checksum"u8.CopyTo(name);
-                algorithm.Name.CopyTo(name[8..]);
                 Span<byte> value = stackalloc byte[MultipartChecksum.MaxCompositeLength];
-                int valueLength = type == ChecksumType.Composite
-                    ? MultipartChecksum.FormatComposite(checksum.AsSpan(4), System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(checksum.AsSpan(2)), value)
-                    : DigestBase64.Encode(checksum.AsSpan(4), value);
-                xml.Element(name[..(8 + algorithm.Name.Length)], value[..valueLength]);
-                xml.Element("ChecksumType"u8, Multipart.TypeName(type));
+                xml.Element(StoredChecksum.AlgorithmOf(checksum).ElementName, value[..StoredChecksum.Format(checksum, value)]);
+                xml.Element("ChecksumType"u8, StoredChecksum.TypeName(StoredChecksum.TypeOf(checksum)));
             }
 
             xml.Close("CompleteMultipartUploadResult"u8);

@@ -244,15 +244,9 @@ public sealed class Get(Store store)
             return;
         }
 
-        var algorithm = (ChecksumAlgorithm)stored[0];
-        var type = (ChecksumType)stored[1];
-        int parts = BinaryPrimitives.ReadUInt16LittleEndian(stored[2..]);
         Span<byte> value = stackalloc byte[MultipartChecksum.MaxCompositeLength];
-        int length = type == ChecksumType.Composite
-            ? MultipartChecksum.FormatComposite(stored[4..], parts, value)
-            : DigestBase64.Encode(stored[4..], value);
-        response.Headers.Add(algorithm.HeaderName, value[..length]);
-        response.Headers.Add("x-amz-checksum-type"u8, type == ChecksumType.Composite ? "COMPOSITE"u8 : "FULL_OBJECT"u8);
+        response.Headers.Add(StoredChecksum.AlgorithmOf(stored).HeaderName, value[..StoredChecksum.Format(stored, value)]);
+        response.Headers.Add("x-amz-checksum-type"u8, StoredChecksum.TypeName(StoredChecksum.TypeOf(stored)));
     }
 
     private static void AddLastModified(FastS3.Http.HttpResponse response, DateTimeOffset lastModified)

@@ -64,7 +64,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         if (algorithm != ChecksumAlgorithm.None)
         {
             call.Response.Headers.Add("x-amz-checksum-algorithm"u8, algorithm.Name);
-            call.Response.Headers.Add("x-amz-checksum-type"u8, TypeName(type));
+            call.Response.Headers.Add("x-amz-checksum-type"u8, StoredChecksum.TypeName(type));
         }
 
         Span<byte> uploadIdHex = stackalloc byte[MultipartUploads.UploadIdHexLength];
@@ -194,7 +194,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             if (algorithm != ChecksumAlgorithm.None)
             {
                 xml.Element("ChecksumAlgorithm"u8, algorithm.Name);
-                xml.Element("ChecksumType"u8, TypeName(type));
+                xml.Element("ChecksumType"u8, StoredChecksum.TypeName(type));
             }
 
             xml.Close("ListPartsResult"u8);
@@ -349,7 +349,7 @@ public sealed class Multipart(Store store, Buckets buckets)
                     if (algorithm != ChecksumAlgorithm.None)
                     {
                         body.Element("ChecksumAlgorithm"u8, algorithm.Name);
-                        body.Element("ChecksumType"u8, TypeName(type));
+                        body.Element("ChecksumType"u8, StoredChecksum.TypeName(type));
                     }
 
                     body.Close("Upload"u8);
@@ -474,7 +474,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     internal static (ChecksumAlgorithm Algorithm, ChecksumType Type) DeclaredChecksum(in ObjectRecord upload)
     {
         ReadOnlySpan<byte> field = upload.Field(RecordField.Checksum);
-        return field.Length >= 2 ? ((ChecksumAlgorithm)field[0], (ChecksumType)field[1]) : (ChecksumAlgorithm.None, ChecksumType.FullObject);
+        return (StoredChecksum.AlgorithmOf(field), StoredChecksum.TypeOf(field));
     }
 
     /// <summary>A part's stored checksum (algorithm byte, type byte, 2 reserved, digest); SSE-C parts keep it sealed under the upload's object key.</summary>
@@ -489,8 +489,6 @@ public sealed class Multipart(Store store, Buckets buckets)
         opened = Encryption.OpenMetadata(call, part);
         return opened is not null && ObjectRecord.TryRead(opened, out ObjectRecord details) ? details.Field(RecordField.Checksum) : default;
     }
-
-    internal static ReadOnlySpan<byte> TypeName(ChecksumType type) => type == ChecksumType.Composite ? "COMPOSITE"u8 : "FULL_OBJECT"u8;
 
     /// <summary>x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload, with S3's defaults.</summary>
     private static S3Error? ParseChecksumDeclaration(S3Call call, out ChecksumAlgorithm algorithm, out ChecksumType type)
@@ -537,7 +535,9 @@ public sealed class Multipart(Store store, Buckets buckets)
         {
             if (algorithm != ChecksumAlgorithm.None)
             {
-                record.Add(RecordField.Checksum, [(byte)algorithm, (byte)type, 0, 0]);
+                Span<byte> declaration = stackalloc byte[StoredChecksum.HeaderSize];
+                StoredChecksum.Write(algorithm, type, 0, default, declaration);
+                record.Add(RecordField.Checksum, declaration);
             }
 
             if (!encrypted)
@@ -568,14 +568,10 @@ public sealed class Multipart(Store store, Buckets buckets)
         xml.Element("ETag"u8, etag[..ETag.WriteQuoted(part.ETag, etag)]);
         xml.Element("Size"u8, part.Size);
         ReadOnlySpan<byte> checksum = withChecksum ? PartChecksum(call, part, out _) : default;
-        if (checksum.Length > 4)
+        if (!StoredChecksum.DigestOf(checksum).IsEmpty)
         {
-            var algorithm = (ChecksumAlgorithm)checksum[0];
-            Span<byte> name = stackalloc byte[24];
-            "Checksum"u8.CopyTo(name);
-            algorithm.Name.CopyTo(name[8..]);
             Span<byte> base64 = stackalloc byte[DigestBase64.MaxLength];
-            xml.Element(name[..(8 + algorithm.Name.Length)], base64[..DigestBase64.Encode(checksum[4..], base64)]);
+            xml.Element(StoredChecksum.AlgorithmOf(checksum).ElementName, base64[..StoredChecksum.Format(checksum, base64)]);
         }
 
         xml.Close("Part"u8);

@@ -214,9 +214,6 @@ public sealed class Put(Store store)
     /// headers and sealed key belong to its upload.
     /// </summary>
     internal static byte[] BuildRecord(S3Call call, NewObjectData data, long size, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false)
-        => BuildRecord(call, data.DataId, size, data.Writer.Length, encrypted, copiedDetails, data.InlineData, out error, isPart);
-
-    internal static byte[] BuildRecord(S3Call call, Guid dataId, long size, long storedSize, bool encrypted, byte[]? copiedDetails, ReadOnlySpan<byte> inlineData, out S3Error? error, bool isPart = false)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         if (encrypted)
@@ -228,22 +225,18 @@ public sealed class Put(Store store)
             Hex.Encode(call.Hasher.Md5, call.ETagHex);
         }
 
-        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), dataId, size, storedSize, now);
+        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), data.DataId, size, data.Writer.Length, now);
         var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
         try
         {
             record.Add(RecordField.ETag, call.ETagHex);
-            record.AddIfPresent(RecordField.InlineData, inlineData);
-            Span<byte> checksum = stackalloc byte[4 + ChecksumAlgorithmExtensions.MaxDigestLength];
-            checksum[0] = (byte)call.Hasher.Algorithm;
-            checksum[1] = (byte)ChecksumType.FullObject;
-            checksum[2] = 0;
-            checksum[3] = 0;
-            call.Hasher.Checksum.CopyTo(checksum[4..]);
+            record.AddIfPresent(RecordField.InlineData, data.InlineData);
+            Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
+            checksum = checksum[..StoredChecksum.Write(call.Hasher.Algorithm, ChecksumType.FullObject, 0, call.Hasher.Checksum, checksum)];
             error = null;
             if (!encrypted)
             {
-                record.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
+                record.Add(RecordField.Checksum, checksum);
                 error = isPart ? null : Headers(call, copiedDetails, ref record);
                 return record.Written.ToArray();
             }
@@ -255,7 +248,7 @@ public sealed class Put(Store store)
                 error = Headers(call, copiedDetails, ref details);
             }
 
-            details.Add(RecordField.Checksum, checksum[..(4 + call.Hasher.Checksum.Length)]);
+            details.Add(RecordField.Checksum, checksum);
             Encryption.SealMetadata(call, details.Written, ref record);
             return record.Written.ToArray();
         }

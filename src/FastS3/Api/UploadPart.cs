@@ -24,7 +24,7 @@ public sealed class UploadPart(Store store, S3Options options)
             return missing;
         }
 
-        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
+        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out byte[] upload, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
         {
             return refused;
         }
@@ -34,7 +34,8 @@ public sealed class UploadPart(Store store, S3Options options)
             return invalid;
         }
 
-        if (Multipart.OpenUploadKey(call, Upload(bucket, uploadKey)) is { } keyError)
+        ObjectRecord.TryRead(upload, out ObjectRecord uploadRecord);
+        if (Multipart.OpenUploadKey(call, uploadRecord) is { } keyError)
         {
             return keyError;
         }
@@ -49,33 +50,22 @@ public sealed class UploadPart(Store store, S3Options options)
         bool encrypted = call.HasCustomerKey;
         call.Hasher.Begin(md5: !encrypted || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
         using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
-        var dataId = Guid.NewGuid();
-        string? dataPath = null;
-        long storedSize;
-        await using (DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks))
+        await using NewObjectData data = NewObjectData.CreateFile(store);
+        await Put.ReceiveBodyAsync(call, data.Writer, encryptor);
+        if (call.Hasher.Length > Put.MaxObjectSize)
         {
-            await Put.ReceiveBodyAsync(call, writer, encryptor);
-            if (call.Hasher.Length > Put.MaxObjectSize)
-            {
-                return S3Errors.EntityTooLarge;
-            }
-
-            if (Put.VerifyBody(call) is { } mismatch)
-            {
-                return mismatch;
-            }
-
-            storedSize = writer.Length;
-            if (storedSize > 0)
-            {
-                dataPath = bucket.DataPath(dataId);
-                await writer.CommitAsync(dataPath);
-            }
+            return S3Errors.EntityTooLarge;
         }
 
-        if (await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, dataPath is null ? Guid.Empty : dataId, storedSize) is { } gone)
+        if (Put.VerifyBody(call) is { } mismatch)
         {
-            Bucket.DeleteQuietly(dataPath);
+            return mismatch;
+        }
+
+        await data.CommitAsync(bucket);
+        if (await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data) is { } gone)
+        {
+            data.Discard();
             return gone;
         }
 
@@ -91,7 +81,7 @@ public sealed class UploadPart(Store store, S3Options options)
             return missing;
         }
 
-        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
+        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out byte[] upload, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
         {
             return refused;
         }
@@ -107,7 +97,8 @@ public sealed class UploadPart(Store store, S3Options options)
             return sourceRefused;
         }
 
-        if (Multipart.OpenUploadKey(call, Upload(bucket, uploadKey)) is { } keyError)
+        ObjectRecord.TryRead(upload, out ObjectRecord uploadRecord);
+        if (Multipart.OpenUploadKey(call, uploadRecord) is { } keyError)
         {
             return keyError;
         }
@@ -136,20 +127,12 @@ public sealed class UploadPart(Store store, S3Options options)
             SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
-        var dataId = Guid.NewGuid();
-        string? dataPath = null;
-        long storedSize;
         KeepAlive keepAlive = KeepAlive.Start(call, options);
+        await using NewObjectData data = NewObjectData.CreateFile(store);
         try
         {
-            await using DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks);
-            await Copy.CopyIntoAsync(call, reader, writer, encryptor);
-            storedSize = writer.Length;
-            if (storedSize > 0)
-            {
-                dataPath = bucket.DataPath(dataId);
-                await writer.CommitAsync(dataPath);
-            }
+            await Copy.CopyIntoAsync(call, reader, data.Writer, encryptor);
+            await data.CommitAsync(bucket);
         }
         catch
         {
@@ -157,11 +140,11 @@ public sealed class UploadPart(Store store, S3Options options)
             throw;
         }
 
-        S3Error? gone = await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, dataPath is null ? Guid.Empty : dataId, storedSize);
+        S3Error? gone = await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data);
         await keepAlive.StopAsync();
         if (gone is not null)
         {
-            Bucket.DeleteQuietly(dataPath);
+            data.Discard();
             return keepAlive.Fail(gone);
         }
 
@@ -169,15 +152,18 @@ public sealed class UploadPart(Store store, S3Options options)
         return null;
     }
 
-    /// <summary>The checks both part writes start with: the upload exists, the part number is valid; out comes the upload's checksum algorithm.</summary>
-    private static S3Error? Open(S3Call call, Bucket bucket, out byte[] uploadId, out byte[] uploadKey, out int partNumber, out ChecksumAlgorithm algorithm)
+    /// <summary>The checks both part writes start with: the upload exists, the part number is valid; out come the upload's record and checksum algorithm.</summary>
+    private static S3Error? Open(S3Call call, Bucket bucket, out byte[] uploadId, out byte[] uploadKey, out byte[] upload, out int partNumber, out ChecksumAlgorithm algorithm)
     {
         algorithm = ChecksumAlgorithm.None;
         partNumber = 0;
-        if (Multipart.FindUpload(call, bucket, out uploadId, out uploadKey, out byte[]? upload) is { } notFound)
+        if (Multipart.FindUpload(call, bucket, out uploadId, out uploadKey, out byte[]? found) is { } notFound)
         {
+            upload = [];
             return notFound;
         }
+
+        upload = found!;
 
         if (!Multipart.TryGetPartNumber(call, out partNumber, out S3Error? invalid) || partNumber == 0)
         {
@@ -187,14 +173,6 @@ public sealed class UploadPart(Store store, S3Options options)
         ObjectRecord.TryRead(upload, out ObjectRecord record);
         algorithm = Multipart.DeclaredChecksum(record).Algorithm;
         return null;
-    }
-
-    /// <summary>The upload's record again (the lookup in <see cref="Open"/> cannot hand a ref struct across the awaits that follow).</summary>
-    private static ObjectRecord Upload(Bucket bucket, byte[] uploadKey)
-    {
-        bucket.Uploads.Index.TryGet(uploadKey, out byte[]? value);
-        ObjectRecord.TryRead(value ?? [], out ObjectRecord record);
-        return record;
     }
 
     /// <summary>Part <paramref name="partNumber"/>'s stream encryptor, under its key derived from the upload's object key (opened into the call).</summary>
@@ -208,9 +186,9 @@ public sealed class UploadPart(Store store, S3Options options)
     /// Records the part, under the upload's gate: NoSuchUpload if the upload was completed or aborted
     /// while the bytes streamed in. A part it replaces has its data deleted.
     /// </summary>
-    private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, Guid dataId, long storedSize)
+    private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, NewObjectData data)
     {
-        byte[] record = Put.BuildRecord(call, dataId, call.Hasher.Length, storedSize, call.HasCustomerKey, copiedDetails: null, inlineData: default, out _, isPart: true);
+        byte[] record = Put.BuildRecord(call, data, call.Hasher.Length, call.HasCustomerKey, copiedDetails: null, out _, isPart: true);
         SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
         await gate.WaitAsync();
         try

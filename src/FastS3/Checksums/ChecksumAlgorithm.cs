@@ -43,6 +43,17 @@ public static class ChecksumAlgorithmExtensions
             _ => default,
         };
 
+        /// <summary>The element of a part or object checksum in ListParts and CompleteMultipartUpload XML.</summary>
+        public ReadOnlySpan<byte> ElementName => algorithm switch
+        {
+            ChecksumAlgorithm.Crc32 => "ChecksumCRC32"u8,
+            ChecksumAlgorithm.Crc32C => "ChecksumCRC32C"u8,
+            ChecksumAlgorithm.Crc64Nvme => "ChecksumCRC64NVME"u8,
+            ChecksumAlgorithm.Sha1 => "ChecksumSHA1"u8,
+            ChecksumAlgorithm.Sha256 => "ChecksumSHA256"u8,
+            _ => default,
+        };
+
         public int DigestLength => algorithm switch
         {
             ChecksumAlgorithm.Crc32 or ChecksumAlgorithm.Crc32C => 4,

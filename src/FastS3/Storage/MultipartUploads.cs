@@ -93,10 +93,10 @@ public sealed class MultipartUploads : IAsyncDisposable
     /// Forgets an upload (caller holds its gate): its record, then its part records, deleting each
     /// part's data unless <paramref name="keep"/> (the completed object's parts) still uses it.
     /// </summary>
-    public async ValueTask RemoveAsync(Bucket bucket, byte[] uploadKey, ReadOnlyMemory<byte> uploadId, PartTable? keep)
+    public async ValueTask RemoveAsync(Bucket bucket, byte[] uploadKey, ReadOnlyMemory<byte> uploadId, PartEntry[]? keep)
     {
         await Index.DeleteAsync(uploadKey);
-        HashSet<Guid>? kept = keep?.Parts.Select(p => p.DataId).ToHashSet();
+        HashSet<Guid>? kept = keep?.Select(p => p.DataId).ToHashSet();
         foreach ((byte[] partKey, Guid dataId) in PartFiles(uploadId.Span))
         {
             await Index.DeleteAsync(partKey);

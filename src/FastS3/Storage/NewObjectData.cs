@@ -29,16 +29,15 @@ public sealed class NewObjectData : IAsyncDisposable
     /// <summary>The bytes for the record's inline field (empty unless inline).</summary>
     public ReadOnlySpan<byte> InlineData => _inline is null ? default : _inline.Written;
 
-    /// <summary>Starts an object whose stored size will be <paramref name="expectedLength"/> (-1 when unknown: always a file).</summary>
+    /// <summary>Starts an object whose stored size will be <paramref name="expectedLength"/>.</summary>
     public static NewObjectData Create(Store store, long expectedLength)
-    {
-        if (expectedLength >= 0 && expectedLength <= store.Options.InlineLimit)
-        {
-            return new NewObjectData(expectedLength, new InlineWriter((int)expectedLength), null);
-        }
+        => expectedLength <= store.Options.InlineLimit
+            ? new NewObjectData(expectedLength, new InlineWriter((int)expectedLength), null)
+            : CreateFile(store);
 
-        return new NewObjectData(expectedLength, null, DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks));
-    }
+    /// <summary>Starts bytes that always go to a data file: multipart parts, which part tables name by data id.</summary>
+    public static NewObjectData CreateFile(Store store)
+        => new(-1, null, DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks));
 
     /// <summary>
     /// Makes a data file durable in <paramref name="bucket"/> (nothing to do for inline data or an
