@@ -25,6 +25,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    public int Pid => _process.Id;
+
     public string CertsDir { get; }
 
     /// <summary>Keep DATA_DIR when disposed (to start another server on it).</summary>

@@ -175,7 +175,7 @@ public sealed class Copy(Store store, S3Options options)
             return S3Errors.NoSuchKey;
         }
 
-        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(Put.CreateObjectKey(call)) : null;
+        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(Put.CreateObjectKey(call), size) : null;
         if (encrypted)
         {
             SseC.Echo(call.Response, call.CustomerKeyMd5);

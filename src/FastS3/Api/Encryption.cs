@@ -111,13 +111,21 @@ public static class Encryption
 
     public static byte[]? OpenMetadata(ReadOnlySpan<byte> objectKey, in ObjectRecord record)
     {
-        ReadOnlySpan<byte> sealedBlob = record.Field(RecordField.SealedMetadata);
-        if (sealedBlob.Length < MetadataCipher.Overhead)
-        {
-            return null;
-        }
-
-        byte[] metadata = new byte[sealedBlob.Length - MetadataCipher.Overhead];
-        return MetadataCipher.TryOpen(objectKey, sealedBlob, metadata, out int written) ? metadata[..written] : null;
+        byte[] metadata = new byte[MetadataLength(record)];
+        return TryOpenMetadata(objectKey, record, metadata, out int written) ? metadata[..written] : null;
     }
+
+    /// <summary>
+    /// Opens the sealed metadata into <paramref name="metadata"/> (at least <see cref="MetadataLength"/>
+    /// bytes); false if it does not authenticate.
+    /// </summary>
+    public static bool TryOpenMetadata(ReadOnlySpan<byte> objectKey, in ObjectRecord record, Span<byte> metadata, out int written)
+    {
+        written = 0;
+        ReadOnlySpan<byte> sealedBlob = record.Field(RecordField.SealedMetadata);
+        return sealedBlob.Length >= MetadataCipher.Overhead && MetadataCipher.TryOpen(objectKey, sealedBlob, metadata, out written);
+    }
+
+    /// <summary>Upper bound of the opened metadata's length.</summary>
+    public static int MetadataLength(in ObjectRecord record) => Math.Max(0, record.Field(RecordField.SealedMetadata).Length - MetadataCipher.Overhead);
 }

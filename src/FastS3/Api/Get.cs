@@ -6,6 +6,7 @@ using System.Buffers;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace FastS3.Api;
@@ -49,74 +50,110 @@ public sealed class Get(Store store)
             // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
             var flags = (RecordFlags)record.Flags;
             bool encrypted = flags.HasFlag(RecordFlags.SseC);
-            byte[]? sealedDetails = encrypted ? Encryption.OpenMetadata(call, record) : null;
-            if (encrypted && (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out _)))
+            byte[]? details = null;
+            byte[]? plaintext = null;
+            try
             {
-                return S3Errors.ObjectTampered;
-            }
-
-            // Open before answering, so a retry starts from a clean response.
-            bool sendsBody = !head && record.Size > 0;
-            ObjectContent? content = null;
-            if (sendsBody || partNumber > 0)
-            {
-                content = await ObjectContent.LoadAsync(bucket, value);
-                if (content is null)
+                int detailsLength = 0;
+                if (encrypted)
                 {
-                    if (attempt < 3)
+                    details = ArrayPool<byte>.Shared.Rent(Encryption.MetadataLength(record));
+                    if (!Encryption.TryOpenMetadata(call.ObjectKey, record, details, out detailsLength) || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _))
+                    {
+                        return S3Errors.ObjectTampered;
+                    }
+                }
+
+                // A small object's bytes are in its record (multipart objects never are): it needs no
+                // content, no reader and no file, and an SSE-C one is decrypted and authenticated here,
+                // before the answer starts.
+                ReadOnlyMemory<byte> inline = ObjectRecord.FieldMemory(value, RecordField.InlineData);
+                bool sendsBody = !head && record.Size > 0;
+                if (sendsBody && encrypted && !inline.IsEmpty)
+                {
+                    plaintext = ArrayPool<byte>.Shared.Rent((int)record.Size);
+                    if (!SegmentDecryptor.TryDecryptAll(call.ObjectKey, inline.Span, plaintext, out int decrypted) || decrypted != record.Size)
+                    {
+                        return S3Errors.ObjectTampered;
+                    }
+
+                    inline = plaintext.AsMemory(0, decrypted);
+                }
+
+                // Open before answering, so a retry starts from a clean response.
+                ObjectContent? content = null;
+                if (inline.IsEmpty && (sendsBody || partNumber > 0))
+                {
+                    content = await ObjectContent.LoadAsync(bucket, value);
+                    if (content is null)
+                    {
+                        if (attempt < 3)
+                        {
+                            continue;
+                        }
+
+                        return S3Errors.ObjectTampered;
+                    }
+
+                    if (encrypted && !content.IsAuthentic(call.ObjectKey))
+                    {
+                        return S3Errors.ObjectTampered;
+                    }
+                }
+
+                ObjectRecord.TryRead(value.Span, out record);
+                if (Plan(call, record, content, partNumber, out ByteRange range, out bool partial, out bool notModified) is { } unmet)
+                {
+                    return unmet;
+                }
+
+                ContentReader? reader = null;
+                if (sendsBody && !notModified && inline.IsEmpty)
+                {
+                    try
+                    {
+                        reader = content!.OpenReader(range, encrypted ? call.ObjectKey : default);
+                    }
+                    catch (FileNotFoundException) when (attempt < 3)
                     {
                         continue;
                     }
-
-                    return S3Errors.ObjectTampered;
                 }
 
-                if (encrypted && !content.IsAuthentic(call.ObjectKey))
+                WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified);
+                if (sendsBody && !notModified && !inline.IsEmpty)
                 {
-                    return S3Errors.ObjectTampered;
+                    await SendInlineAsync(call.Response.BodyWriter, inline, range);
+                    return null;
                 }
-            }
 
-            ObjectRecord.TryRead(value.Span, out record);
-            if (Plan(call, record, content, partNumber, out ByteRange range, out bool partial, out bool notModified) is { } unmet)
-            {
-                return unmet;
-            }
-
-            // A plain small object's bytes go straight from its record into the response; the rest
-            // needs a reader, opened before answering so a replaced file can still be retried.
-            bool fromRecord = sendsBody && !notModified && !encrypted && content!.IsInline;
-            ContentReader? reader = null;
-            if (sendsBody && !notModified && !fromRecord)
-            {
-                try
+                if (reader is null)
                 {
-                    reader = content!.OpenReader(range, encrypted ? call.ObjectKey : default);
+                    return null;
                 }
-                catch (FileNotFoundException) when (attempt < 3)
-                {
-                    continue;
-                }
-            }
 
-            WriteHeaders(call, record, encrypted ? sealedDetails : value.Span, content, partNumber, range, partial, notModified);
-            if (fromRecord)
-            {
-                await SendInlineAsync(call.Response.BodyWriter, content!.Inline, range);
+                using (reader)
+                {
+                    await SendAsync(call, reader, content!, range, encrypted);
+                }
+
                 return null;
             }
-
-            if (reader is null)
+            finally
             {
-                return null;
+                ReturnCleared(details);
+                ReturnCleared(plaintext);
             }
+        }
+    }
 
-            using (reader)
-            {
-                await SendAsync(call, reader, content!, range, encrypted);
-            }
-
-            return null;
+    /// <summary>Returns a buffer that held opened metadata or plaintext, zeroed first.</summary>
+    private static void ReturnCleared(byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -155,8 +192,8 @@ public sealed class Get(Store store)
         if (partNumber > 0)
         {
             // A part of a multipart object is a range of it; part 1 of a single-stream object is all of it.
-            partial = content!.IsMultipart;
-            return content.TryGetPartRange(partNumber, out range) ? null : S3Errors.InvalidPartNumber;
+            partial = content is { IsMultipart: true };
+            return (partial ? content!.TryGetPartRange(partNumber, out range) : partNumber == 1) ? null : S3Errors.InvalidPartNumber;
         }
 
         if (call.Request.Headers.TryGetValue("range"u8, out ReadOnlySpan<byte> rangeHeader))
@@ -201,7 +238,7 @@ public sealed class Get(Store store)
         response.Headers.Add("ETag"u8, etag);
         AddLastModified(response, record.LastModified);
         response.Headers.Add("Accept-Ranges"u8, "bytes"u8);
-        if (partNumber > 0 && content!.IsMultipart)
+        if (partNumber > 0 && content is { IsMultipart: true })
         {
             Span<byte> count = stackalloc byte[8];
             Utf8Formatter.TryFormat(content.Parts.Length, count, out int countLength);

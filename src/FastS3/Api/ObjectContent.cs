@@ -73,17 +73,11 @@ internal sealed class ObjectContent
         return CryptographicOperations.FixedTimeEquals(mac, Table.Mac.Span);
     }
 
-    /// <summary>The plaintext range part <paramref name="partNumber"/> covers; false when there is no such part.</summary>
+    /// <summary>The plaintext range part <paramref name="partNumber"/> of a multipart object covers; false when there is no such part.</summary>
     public bool TryGetPartRange(int partNumber, out ByteRange range)
     {
         range = default;
-        if (Table is null)
-        {
-            range = new ByteRange(0, Parts[0].Size);
-            return partNumber == 1;
-        }
-
-        if (partNumber < 1 || partNumber > Parts.Length)
+        if (Table is null || partNumber < 1 || partNumber > Parts.Length)
         {
             return false;
         }

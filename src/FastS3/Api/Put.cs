@@ -35,8 +35,8 @@ public sealed class Put(Store store)
         bool encrypted = call.HasCustomerKey;
         BodyHasher hasher = call.Hasher;
         hasher.Begin(call.Checksums, md5: !encrypted, sha256: call.Signature.Payload == PayloadMode.Sha256);
-        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(CreateObjectKey(call)) : null;
         long declared = DeclaredLength(call);
+        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(CreateObjectKey(call), declared) : null;
         await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(declared) : declared);
         await ReceiveBodyAsync(call, data.Writer, encryptor);
         if (hasher.Length > MaxObjectSize)

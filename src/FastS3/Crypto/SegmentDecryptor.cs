@@ -39,29 +39,7 @@ public sealed class SegmentDecryptor : IDisposable
     /// does not authenticate or cannot be that segment (a non-final segment must be a full 64 KiB).
     /// </summary>
     public bool TryDecryptSegment(long index, bool final, ReadOnlySpan<byte> stored, Span<byte> plaintext)
-    {
-        int length = stored.Length - SegmentFormat.TagSize;
-        if (index < 0 || index >= SegmentFormat.MaxSegmentCount || length < 0 || length > SegmentFormat.SegmentSize
-            || (!final && length != SegmentFormat.SegmentSize) || (length == 0 && index > 0))
-        {
-            return false;
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, length, nameof(plaintext));
-        Span<byte> output = plaintext[..length];
-        Span<byte> nonce = stackalloc byte[SegmentFormat.NonceSize];
-        SegmentFormat.WriteNonce(_header, index, final, nonce);
-        try
-        {
-            _aes.Decrypt(nonce, stored[..length], stored[length..], output, _header);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(output);
-            return false;
-        }
-    }
+        => TryDecryptSegment(_aes, _header, index, final, stored, plaintext);
 
     /// <summary>
     /// Decrypts consecutive stored segments starting at <paramref name="firstIndex"/>, as read from
@@ -70,6 +48,26 @@ public sealed class SegmentDecryptor : IDisposable
     /// <paramref name="written"/> counts the plaintext bytes of the segments that passed.
     /// </summary>
     public bool TryDecryptSegments(long firstIndex, bool endsWithFinal, ReadOnlySpan<byte> stored, Span<byte> plaintext, out int written)
+        => TryDecryptSegments(_aes, _header, firstIndex, endsWithFinal, stored, plaintext, out written);
+
+    /// <summary>
+    /// Decrypts a whole stored stream held in memory (header and every segment) into
+    /// <paramref name="plaintext"/>, with no decryptor to keep: small objects. False when the header is
+    /// not one this version reads or any segment fails; <paramref name="written"/> is the plaintext size.
+    /// </summary>
+    public static bool TryDecryptAll(ReadOnlySpan<byte> objectKey, ReadOnlySpan<byte> stored, Span<byte> plaintext, out int written)
+    {
+        written = 0;
+        if (stored.Length < SegmentFormat.HeaderSize + SegmentFormat.TagSize || !SegmentFormat.IsValidHeader(stored[..SegmentFormat.HeaderSize]))
+        {
+            return false;
+        }
+
+        using AesGcm aes = SegmentEncryptor.CreateCipher(objectKey);
+        return TryDecryptSegments(aes, stored[..SegmentFormat.HeaderSize], 0, endsWithFinal: true, stored[SegmentFormat.HeaderSize..], plaintext, out written);
+    }
+
+    private static bool TryDecryptSegments(AesGcm aes, ReadOnlySpan<byte> header, long firstIndex, bool endsWithFinal, ReadOnlySpan<byte> stored, Span<byte> plaintext, out int written)
     {
         written = 0;
         long index = firstIndex;
@@ -77,7 +75,7 @@ public sealed class SegmentDecryptor : IDisposable
         {
             bool last = stored.Length <= SegmentFormat.StoredSegmentSize;
             int take = last ? stored.Length : SegmentFormat.StoredSegmentSize;
-            if (!TryDecryptSegment(index, last && endsWithFinal, stored[..take], plaintext[written..]))
+            if (!TryDecryptSegment(aes, header, index, last && endsWithFinal, stored[..take], plaintext[written..]))
             {
                 return false;
             }
@@ -89,6 +87,31 @@ public sealed class SegmentDecryptor : IDisposable
         while (!stored.IsEmpty);
 
         return true;
+    }
+
+    private static bool TryDecryptSegment(AesGcm aes, ReadOnlySpan<byte> header, long index, bool final, ReadOnlySpan<byte> stored, Span<byte> plaintext)
+    {
+        int length = stored.Length - SegmentFormat.TagSize;
+        if (index < 0 || index >= SegmentFormat.MaxSegmentCount || length < 0 || length > SegmentFormat.SegmentSize
+            || (!final && length != SegmentFormat.SegmentSize) || (length == 0 && index > 0))
+        {
+            return false;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, length, nameof(plaintext));
+        Span<byte> output = plaintext[..length];
+        Span<byte> nonce = stackalloc byte[SegmentFormat.NonceSize];
+        SegmentFormat.WriteNonce(header, index, final, nonce);
+        try
+        {
+            aes.Decrypt(nonce, stored[..length], stored[length..], output, header);
+            return true;
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            CryptographicOperations.ZeroMemory(output);
+            return false;
+        }
     }
 
     public void Dispose() => _aes.Dispose();

@@ -8,25 +8,32 @@ namespace FastS3.Crypto;
 /// report what they consumed and wrote. A full segment is held back until one more byte (or the end)
 /// arrives, so the final flag always lands on the real last segment and an exact multiple of 64 KiB
 /// ends in a full final segment. Whole segments go straight from the input to the output when both
-/// have room; otherwise they pass through two per-object buffers. Nothing is allocated per call.
+/// have room; otherwise they pass through two per-object buffers, sized to the object when it is
+/// known to be smaller than a segment (a 4 KiB PUT must not hold 128 KiB of pooled memory: hundreds
+/// of them at once would outrun the pool and churn the large-object heap). Nothing is allocated per call.
 /// </summary>
 public sealed class SegmentStreamEncryptor : IDisposable
 {
     private readonly SegmentEncryptor _encryptor;
-    private byte[]? _plain = ArrayPool<byte>.Shared.Rent(SegmentFormat.SegmentSize);
-    private byte[]? _pending = ArrayPool<byte>.Shared.Rent(SegmentFormat.StoredSegmentSize);
+    private byte[]? _plain;
+    private byte[]? _pending;
     private int _plainLength;
     private int _pendingStart;
     private int _pendingEnd;
 
-    public SegmentStreamEncryptor(ReadOnlySpan<byte> objectKey)
-        : this(new SegmentEncryptor(objectKey))
+    /// <param name="objectKey">The object (or part) key.</param>
+    /// <param name="expectedLength">The plaintext length if known (it only sizes the buffers), else −1.</param>
+    public SegmentStreamEncryptor(ReadOnlySpan<byte> objectKey, long expectedLength = -1)
+        : this(new SegmentEncryptor(objectKey), expectedLength)
     {
     }
 
-    internal SegmentStreamEncryptor(SegmentEncryptor encryptor)
+    internal SegmentStreamEncryptor(SegmentEncryptor encryptor, long expectedLength = -1)
     {
         _encryptor = encryptor;
+        int segment = expectedLength is >= 0 and < SegmentFormat.SegmentSize ? (int)expectedLength : SegmentFormat.SegmentSize;
+        _plain = ArrayPool<byte>.Shared.Rent(segment);
+        _pending = ArrayPool<byte>.Shared.Rent(Math.Max(SegmentFormat.HeaderSize, segment + SegmentFormat.TagSize));
 
         // The header goes out first, through the same pending buffer as a segment that did not fit.
         _pendingEnd = encryptor.WriteHeader(_pending);
@@ -95,6 +102,7 @@ public sealed class SegmentStreamEncryptor : IDisposable
             else if (!rest.IsEmpty)
             {
                 int take = Math.Min(SegmentFormat.SegmentSize - _plainLength, rest.Length);
+                Reserve(ref _plain, _plainLength + take, SegmentFormat.SegmentSize);
                 rest[..take].CopyTo(_plain.AsSpan(_plainLength));
                 _plainLength += take;
                 consumed += take;
@@ -140,7 +148,22 @@ public sealed class SegmentStreamEncryptor : IDisposable
         }
 
         _pendingStart = 0;
+        Reserve(ref _pending!, size, SegmentFormat.StoredSegmentSize);
         _pendingEnd = _encryptor.EncryptSegment(plaintext, final, _pending);
         return 0;
+    }
+
+    /// <summary>Swaps <paramref name="buffer"/> for a <paramref name="full"/>-size one when the object turned out larger than expected.</summary>
+    private static void Reserve(ref byte[] buffer, int needed, int full)
+    {
+        if (buffer.Length >= needed)
+        {
+            return;
+        }
+
+        byte[] larger = ArrayPool<byte>.Shared.Rent(full);
+        buffer.CopyTo(larger, 0);
+        ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        buffer = larger;
     }
 }

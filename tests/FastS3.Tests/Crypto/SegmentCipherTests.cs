@@ -57,7 +57,9 @@ public class SegmentCipherTests
     [MemberData(nameof(Sizes))]
     public void StreamingEncryptorMatchesTheSegmentApi(int size)
     {
-        // Same key and nonce prefix, so the streams must be byte-identical whatever the split.
+        // Same key and nonce prefix, so the streams must be byte-identical whatever the split, and
+        // whatever the length hint that sizes the buffers: none, exact, or too small (a client that
+        // sends more than it declared).
         byte[] oek = CryptoTestData.NewObjectKey(size);
         byte[] prefix = CryptoTestData.RandomBytes(SegmentFormat.NoncePrefixSize, 3);
         byte[] plaintext = CryptoTestData.RandomBytes(size, size + 1);
@@ -66,8 +68,9 @@ public class SegmentCipherTests
 
         var random = new Random(size);
         foreach ((int maxIn, int maxOut) in new[] { (1, 1), (7, 4096), (S, 1 << 20), (S + 1, S + 16), (1 << 20, 17), (3 * S, 8 * S) })
+        foreach (long hint in new long[] { -1, size, size / 3 })
         {
-            using var stream = new SegmentStreamEncryptor(new SegmentEncryptor(oek, prefix));
+            using var stream = new SegmentStreamEncryptor(new SegmentEncryptor(oek, prefix), hint);
             byte[] actual = StreamEncrypt(stream, plaintext, random, maxIn, maxOut);
             Assert.Equal(expected, actual);
             Assert.Equal(size, stream.PlaintextLength);
