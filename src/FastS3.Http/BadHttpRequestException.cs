@@ -24,6 +24,9 @@ public enum RequestRejectionReason : byte
     RequestBodyTooLarge,
     RequestHeadersTimeout,
     RequestBodyTimeout,
+
+    /// <summary>The server already holds <see cref="HttpLimits.MaxConnections"/> connections.</summary>
+    ConnectionLimit,
 }
 
 /// <summary>
@@ -52,7 +55,7 @@ internal static class Reject
 
     public static BadHttpRequestException Create(RequestRejectionReason reason) => new(reason, StatusFor(reason));
 
-    private static int StatusFor(RequestRejectionReason reason) => reason switch
+    public static int StatusFor(RequestRejectionReason reason) => reason switch
     {
         RequestRejectionReason.RequestLineTooLong => 414,
         RequestRejectionReason.HeadersTooLarge or RequestRejectionReason.TooManyHeaders => 431,
@@ -60,6 +63,7 @@ internal static class Reject
         RequestRejectionReason.UnsupportedTransferCoding => 501,
         RequestRejectionReason.RequestBodyTooLarge => 413,
         RequestRejectionReason.RequestHeadersTimeout or RequestRejectionReason.RequestBodyTimeout => 408,
+        RequestRejectionReason.ConnectionLimit => 503,
         _ => 400,
     };
 }

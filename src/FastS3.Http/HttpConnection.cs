@@ -26,9 +26,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     }
 
     private static readonly StreamPipeReaderOptions ReaderOptions = new(
-        bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
+        ClearingMemoryPool.Instance, bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true);
 
-    private static readonly StreamPipeWriterOptions WriterOptions = new(minimumBufferSize: 16 * 1024, leaveOpen: true);
+    private static readonly StreamPipeWriterOptions WriterOptions = new(ClearingMemoryPool.Instance, minimumBufferSize: 16 * 1024, leaveOpen: true);
 
     private readonly HttpServer _server;
     private readonly HttpLimits _limits;
@@ -39,6 +39,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private PipeWriter? _output;
     private Parsing.RequestHeadScanner _scanner;
     private byte[] _headCopy = [];
+    private int _headCopyLength;
     private long _deadline = long.MaxValue;
     private int _timeoutKind;
     private int _timedOut;
@@ -68,8 +69,6 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     internal PipeWriter Output => _output!;
 
     internal ReadOnlySpan<byte> ServerHeader => _server.ServerHeader;
-
-    internal bool IsAborted => _aborted;
 
     /// <summary>Which deadline, if any, the heartbeat enforced on this connection.</summary>
     internal TimeoutKind TimedOut => (TimeoutKind)Volatile.Read(ref _timedOut);
@@ -117,16 +116,24 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     public void OnHeartbeat(long now)
     {
         long deadline = Volatile.Read(ref _deadline);
-        if (now < deadline || Interlocked.CompareExchange(ref _deadline, long.MaxValue, deadline) != deadline)
+        if (deadline == long.MaxValue)
         {
             return;
         }
 
         var kind = (TimeoutKind)Volatile.Read(ref _timeoutKind);
-        Volatile.Write(ref _timedOut, (int)kind);
-        if (kind is TimeoutKind.KeepAlive or TimeoutKind.RequestHeaders)
+        bool expired = now >= deadline
+            || (kind == TimeoutKind.RequestBody && _limits.MinRequestBodyDataRate is { } rate
+                && Request.Body.Timing.IsTooSlow(now, rate, Request.Body.BytesRead));
+        if (!expired || Interlocked.CompareExchange(ref _deadline, long.MaxValue, deadline) != deadline)
         {
-            // Let the loop wake up and answer 408 if a request had begun.
+            return;
+        }
+
+        Volatile.Write(ref _timedOut, (int)kind);
+        if (kind is TimeoutKind.KeepAlive or TimeoutKind.RequestHeaders or TimeoutKind.RequestBody)
+        {
+            // Wake the read: the loop answers 408 when a request had begun, while the client may still read it.
             _input?.CancelPendingRead();
         }
         else
@@ -135,7 +142,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
     }
 
-    internal void SetTimeout(TimeoutKind kind)
+    /// <summary>Arms the deadline of <paramref name="kind"/> from now; returns it.</summary>
+    internal long SetTimeout(TimeoutKind kind)
     {
         TimeSpan timeout = kind switch
         {
@@ -145,8 +153,15 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             TimeoutKind.RequestBody => _limits.BodyReadTimeout,
             _ => _limits.ResponseWriteTimeout,
         };
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        SetDeadline(kind, deadline);
+        return deadline;
+    }
+
+    private void SetDeadline(TimeoutKind kind, long deadline)
+    {
         Volatile.Write(ref _timeoutKind, (int)kind);
-        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+        Volatile.Write(ref _deadline, deadline);
     }
 
     internal void ClearTimeout() => Volatile.Write(ref _deadline, long.MaxValue);
@@ -241,17 +256,21 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     private async Task ProcessRequestsAsync()
     {
+        bool first = true;
         while (true)
         {
+            ForgetHeadCopy();
             Request.Reset();
             Response.Reset();
             _scanner.Reset();
 
-            ReadOnlySequence<byte>? head = await ReadHeadAsync();
+            ReadOnlySequence<byte>? head = await ReadHeadAsync(first);
             if (head is null)
             {
                 return;
             }
+
+            first = false;
 
             if (!ParseHead(head.Value, out bool headHeld))
             {
@@ -266,7 +285,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             catch (BadHttpRequestException ex) when (!Response.HasStarted)
             {
                 _closing = true;
-                RejectWith(ex.StatusCode);
+                RejectWith(ex.StatusCode, ex.Reason);
                 await FlushAsync();
                 return;
             }
@@ -274,7 +293,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             {
                 _server.Options.Log.Error($"connection {Id}: application failed", ex);
                 _closing = true;
-                RejectWith(500);
+                RejectWith(500, null);
                 await FlushAsync();
                 return;
             }
@@ -305,7 +324,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 Request.Body.ReleasePending();
             }
 
-            if (!Response.KeepAlive)
+            // A timeout that fired as the request was finishing has woken, or will wake, a read: close.
+            if (!Response.KeepAlive || TimedOut != TimeoutKind.None)
             {
                 await FlushAsync();
                 return;
@@ -332,9 +352,13 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     /// (client gone, idle timeout, shutdown) or after a rejection was written.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadOnlySequence<byte>?> ReadHeadAsync()
+    private async ValueTask<ReadOnlySequence<byte>?> ReadHeadAsync(bool first)
     {
         bool begun = false;
+
+        // A new connection owes its first head within the header timeout, said or not.
+        long headDeadline = first ? SetTimeout(TimeoutKind.RequestHeaders) : 0;
+
         while (true)
         {
             if (!begun)
@@ -345,7 +369,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                     return null;
                 }
 
-                SetTimeout(TimeoutKind.KeepAlive);
+                if (!first)
+                {
+                    SetTimeout(TimeoutKind.KeepAlive);
+                }
             }
 
             ReadResult result = await _input!.ReadAsync();
@@ -355,17 +382,19 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             if (result.IsCanceled)
             {
                 var timedOut = (TimeoutKind)Volatile.Read(ref _timedOut);
-                if (timedOut == TimeoutKind.RequestHeaders)
+                if (timedOut == TimeoutKind.RequestHeaders && begun)
                 {
                     _input.AdvanceTo(buffer.End);
                     _closing = true;
-                    RejectWith(408);
+                    RejectWith(408, RequestRejectionReason.RequestHeadersTimeout);
                     await FlushAsync();
                     return null;
                 }
 
-                if (timedOut == TimeoutKind.KeepAlive || (IsStopping && buffer.IsEmpty))
+                // Nothing was said (or shutdown came between requests): there is no one to answer.
+                if (timedOut is TimeoutKind.KeepAlive or TimeoutKind.RequestHeaders || (IsStopping && buffer.IsEmpty))
                 {
+                    _input.AdvanceTo(buffer.End);
                     return null;
                 }
             }
@@ -375,13 +404,19 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 buffer = SkipLeadingEmptyLines(buffer);
             }
 
-            if (!buffer.IsEmpty)
+            // A lone CR before the request line may be an empty line whose LF is still on its way.
+            bool partialEmptyLine = !begun && buffer.Length == 1 && buffer.FirstSpan[0] == (byte)'\r';
+            if (!buffer.IsEmpty && !partialEmptyLine)
             {
                 if (!begun)
                 {
-                    // The header deadline runs from the first byte and is not extended by later ones.
+                    // The header deadline runs from the first byte (the first request's from the
+                    // connection's start) and is not extended by later ones.
                     begun = true;
-                    SetTimeout(TimeoutKind.RequestHeaders);
+                    if (!first)
+                    {
+                        headDeadline = SetTimeout(TimeoutKind.RequestHeaders);
+                    }
                 }
 
                 int headLength;
@@ -397,7 +432,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 {
                     _input.AdvanceTo(buffer.End);
                     _closing = true;
-                    RejectWith(ex.StatusCode);
+                    RejectWith(ex.StatusCode, ex.Reason);
                     await FlushAsync();
                     return null;
                 }
@@ -418,6 +453,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             {
                 _responsePending = false;
                 await FlushAsync();
+
+                // The flush borrowed the deadline; the head's own resumes, not extended by the wait.
+                if (begun || first)
+                {
+                    SetDeadline(TimeoutKind.RequestHeaders, headDeadline);
+                }
             }
         }
     }
@@ -468,9 +509,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
         catch (BadHttpRequestException ex)
         {
-            _input!.AdvanceTo(head.End);
+            // Answered before the head's buffers go back: the application may look at what parsed.
             _closing = true;
-            RejectWith(ex.StatusCode);
+            RejectWith(ex.StatusCode, ex.Reason);
+            _input!.AdvanceTo(head.End);
             return false;
         }
     }
@@ -480,6 +522,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         int length = (int)head.Length;
         if (_headCopy.Length < length)
         {
+            ForgetHeadCopy();
             if (_headCopy.Length > 0)
             {
                 ArrayPool<byte>.Shared.Return(_headCopy);
@@ -489,11 +532,22 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         }
 
         head.CopyTo(_headCopy);
+        _headCopyLength = length;
         return _headCopy.AsMemory(0, length);
     }
 
-    /// <summary>Answers a request the transport refused, with no body; the connection then closes.</summary>
-    private void RejectWith(int statusCode)
+    /// <summary>Zeroes the last copied head: it may hold the request's secrets (keys, credentials).</summary>
+    private void ForgetHeadCopy()
+    {
+        _headCopy.AsSpan(0, _headCopyLength).Clear();
+        _headCopyLength = 0;
+    }
+
+    /// <summary>
+    /// Answers a request the transport refused (<paramref name="reason"/> null: the application
+    /// failed), shaped by the application; the connection then closes.
+    /// </summary>
+    private void RejectWith(int statusCode, RequestRejectionReason? reason)
     {
         if (Response.HasStarted)
         {
@@ -502,8 +556,31 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
         Response.Reset();
         Response.StatusCode = statusCode;
-        Response.ContentLength = 0;
+        try
+        {
+            _server.Application.WriteTransportError(Request, Response, reason);
+        }
+        catch (Exception ex) when (!Response.HasStarted)
+        {
+            _server.Options.Log.Error($"connection {Id}: shaping a {statusCode} failed", ex);
+            Response.Reset();
+            Response.StatusCode = statusCode;
+        }
+
         Response.Complete();
+    }
+
+    /// <summary>
+    /// Writes the refusal of a connection beyond <see cref="HttpLimits.MaxConnections"/> into
+    /// <paramref name="output"/>; used on an instance that serves no client.
+    /// </summary>
+    internal void WriteRefusal(PipeWriter output)
+    {
+        _output = output;
+        _closing = true;
+        Request.Reset();
+        Response.Reset();
+        RejectWith(Reject.StatusFor(RequestRejectionReason.ConnectionLimit), RequestRejectionReason.ConnectionLimit);
     }
 
     private async ValueTask CloseAsync()
@@ -545,6 +622,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         Request.Body.ReturnBuffers();
         Response.Reset();
         Response.Headers.ReturnBuffers();
+        ForgetHeadCopy();
         if (_headCopy.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_headCopy);

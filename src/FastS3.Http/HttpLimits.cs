@@ -21,7 +21,11 @@ public sealed class HttpLimits
     /// <summary>Decoded request body bytes (413 beyond).</summary>
     public long MaxRequestBodySize { get; init; } = long.MaxValue;
 
-    /// <summary>From the first byte of a request until its header block is complete.</summary>
+    /// <summary>
+    /// From the first byte of a request until its header block is complete; for a connection's
+    /// first request, from the connection's start (after TLS), so a client that connects and says
+    /// nothing is not kept for <see cref="KeepAliveTimeout"/>. Bytes trickling in do not extend it.
+    /// </summary>
     public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a connection may sit idle between requests.</summary>
@@ -30,8 +34,24 @@ public sealed class HttpLimits
     /// <summary>How long one body read may wait for the client to send more bytes.</summary>
     public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The slowest average a body may arrive at (null: no minimum). Catches clients that send a byte
+    /// just often enough to keep every single read within <see cref="BodyReadTimeout"/>.
+    /// </summary>
+    public MinDataRate? MinRequestBodyDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+
     /// <summary>How long one flush may wait for the client to take response bytes.</summary>
     public TimeSpan ResponseWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Response bytes the kernel may hold for a client beyond those in flight (TCP_NOTSENT_LOWAT;
+    /// null keeps the system's setting, unlimited by default). Unlimited, a client that stops
+    /// reading pins the socket's whole send buffer in kernel memory: up to 4 MiB, and over loopback
+    /// (64 KiB segments) about 2.5 MiB from the start, so a thousand such clients exhaust the host's
+    /// TCP memory and stall every connection on it. Bytes in flight are not limited: fast clients
+    /// on long links keep their throughput.
+    /// </summary>
+    public int? MaxUnsentBytes { get; init; } = 512 * 1024;
 
     /// <summary>TLS handshake, from accept to an authenticated stream.</summary>
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -39,6 +59,9 @@ public sealed class HttpLimits
     /// <summary>How long a graceful stop waits for in-flight requests before aborting them.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Open connections at once; connections beyond are closed at accept.</summary>
+    /// <summary>
+    /// Open connections at once. A connection beyond is refused at accept: over plain HTTP with a
+    /// 503 (shaped by <see cref="IHttpApplication.WriteTransportError"/>), over TLS by closing it.
+    /// </summary>
     public int MaxConnections { get; init; } = 10_000;
 }

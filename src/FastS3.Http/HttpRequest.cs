@@ -75,7 +75,14 @@ public sealed class HttpRequest
 
     internal void Reset()
     {
+        // A head rejected half-parsed must not show the previous request's method or target.
         _head = default;
+        _methodLength = 0;
+        _targetStart = 0;
+        _targetLength = 0;
+        _pathLength = 0;
+        Method = HttpMethod.Custom;
+        Version = HttpVersion.Http11;
         _hostCount = 0;
         _hostField = -1;
         ContentLength = -1;

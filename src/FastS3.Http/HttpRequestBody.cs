@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using FastS3.Http.Internal;
 using FastS3.Http.Parsing;
 
 namespace FastS3.Http;
@@ -45,6 +46,7 @@ public sealed class HttpRequestBody
     private bool _hasPending;
     private SequencePosition _pendingEnd;
     private byte[]? _trailerBuffer;
+    private int _trailerLength;
 
     internal HttpRequestBody(HttpConnection connection, HttpRequest request, HttpLimits limits)
     {
@@ -70,6 +72,9 @@ public sealed class HttpRequestBody
 
     /// <summary>Decoded body bytes handed out so far.</summary>
     public long BytesRead => _received;
+
+    /// <summary>Time spent waiting for this body, for the minimum-rate check.</summary>
+    internal BodyReadTiming Timing { get; } = new();
 
     /// <summary>Returns the next slice of the body, or an empty sequence at its end.</summary>
     public ValueTask<ReadOnlySequence<byte>> ReadAsync(CancellationToken cancellationToken = default)
@@ -136,11 +141,13 @@ public sealed class HttpRequestBody
 
     internal void Reset()
     {
+        Timing.Reset();
         _framing = Framing.None;
         _remaining = 0;
         _received = 0;
         _continueSent = false;
         _hasPending = false;
+        ForgetTrailers();
     }
 
     /// <summary>Gives the last slice back to the pipe; the connection calls this when the request ends.</summary>
@@ -155,11 +162,19 @@ public sealed class HttpRequestBody
 
     internal void ReturnBuffers()
     {
+        ForgetTrailers();
         if (_trailerBuffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_trailerBuffer);
             _trailerBuffer = null;
         }
+    }
+
+    /// <summary>Zeroes the copied trailer fields, as the connection does with the head.</summary>
+    private void ForgetTrailers()
+    {
+        _trailerBuffer.AsSpan(0, _trailerLength).Clear();
+        _trailerLength = 0;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -385,6 +400,7 @@ public sealed class HttpRequestBody
             ? existing
             : ReplaceTrailerBuffer((int)length);
         reader.UnreadSequence.Slice(0, length).CopyTo(copy);
+        _trailerLength = (int)length;
         reader.Advance(length);
 
         HttpRequestHeaders trailers = _request.Trailers;
@@ -421,6 +437,7 @@ public sealed class HttpRequestBody
 
         while (true)
         {
+            Timing.StartRead(Environment.TickCount64);
             _connection.SetTimeout(HttpConnection.TimeoutKind.RequestBody);
             ReadResult result;
             try
@@ -429,22 +446,26 @@ public sealed class HttpRequestBody
             }
             catch (Exception ex) when (_connection.TimedOut == HttpConnection.TimeoutKind.RequestBody && ex is not BadHttpRequestException)
             {
-                // The heartbeat aborted the socket under this read: report why, not how.
+                // The socket went away under a read the heartbeat had already given up on: report why, not how.
                 throw Reject.Create(RequestRejectionReason.RequestBodyTimeout);
             }
             finally
             {
                 _connection.ClearTimeout();
+                Timing.EndRead(Environment.TickCount64);
+            }
+
+            if (_connection.TimedOut == HttpConnection.TimeoutKind.RequestBody)
+            {
+                // The heartbeat woke this read (too slow, or nothing for too long); even bytes that
+                // arrived meanwhile cannot save the request, as the wake-up is already spent.
+                _connection.Input.AdvanceTo(result.Buffer.Start);
+                throw Reject.Create(RequestRejectionReason.RequestBodyTimeout);
             }
 
             if (!result.IsCanceled)
             {
                 return result;
-            }
-
-            if (_connection.IsAborted)
-            {
-                throw Reject.Create(RequestRejectionReason.RequestBodyTimeout);
             }
 
             // A stale wake-up meant for the header phase: ignore it.

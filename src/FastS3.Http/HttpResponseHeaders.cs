@@ -46,17 +46,21 @@ public sealed class HttpResponseHeaders
         Add(name, digits[..written]);
     }
 
-    internal void Reset() => _length = 0;
+    /// <summary>Forgets the lines, zeroing them: an application may echo request secrets in its headers.</summary>
+    internal void Reset()
+    {
+        _buffer.AsSpan(0, _length).Clear();
+        _length = 0;
+    }
 
     internal void ReturnBuffers()
     {
+        Reset();
         if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
         }
-
-        _length = 0;
     }
 
     // Writes "name: " and the trailing CRLF, returning the gap for the value.
@@ -94,7 +98,7 @@ public sealed class HttpResponseHeaders
         _buffer.AsSpan(0, _length).CopyTo(larger);
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
         }
 
         _buffer = larger;

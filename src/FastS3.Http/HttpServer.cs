@@ -3,25 +3,32 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Text;
+using FastS3.Http.Internal;
 using Microsoft.Extensions.ObjectPool;
 
 namespace FastS3.Http;
 
 /// <summary>
 /// Listens on raw sockets and runs one <see cref="HttpConnection"/> loop per client. A heartbeat
-/// enforces every connection's deadline once a second, so timeouts cost no timer per request.
-/// Stopping closes the listeners, lets in-flight requests finish (idle connections close at once),
-/// and aborts what is still running after <see cref="HttpLimits.ShutdownTimeout"/>.
+/// enforces every connection's deadline and minimum body rate once a second, so timeouts cost no
+/// timer per request. Connections beyond <see cref="HttpLimits.MaxConnections"/> are refused at
+/// accept (see <see cref="ConnectionRefusal"/>). Stopping closes the listeners, lets in-flight
+/// requests finish (idle connections close at once), and aborts what is still running after
+/// <see cref="HttpLimits.ShutdownTimeout"/>.
 /// </summary>
 public sealed class HttpServer : IAsyncDisposable
 {
+    // Linux's values; TCP_NOTSENT_LOWAT has no managed name.
+    private const int IPPROTO_TCP = 6;
+    private const int TCP_NOTSENT_LOWAT = 25;
+
     private readonly ConcurrentDictionary<long, HttpConnection> _connections = new();
     private readonly ObjectPool<HttpConnection> _connectionPool;
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly List<IPEndPoint> _boundEndPoints = [];
+    private readonly ConnectionRefusal _refusal;
     private SslServerAuthenticationOptions? _tlsOptions;
     private Timer? _heartbeat;
     private long _nextConnectionId;
@@ -34,6 +41,7 @@ public sealed class HttpServer : IAsyncDisposable
         Application = application;
         ServerHeader = Encoding.ASCII.GetBytes($"Server: {options.ServerName}\r\n");
         _connectionPool = new DefaultObjectPool<HttpConnection>(new ConnectionPoolPolicy(this), 1024);
+        _refusal = new ConnectionRefusal(this);
     }
 
     public HttpServerOptions Options { get; }
@@ -126,7 +134,8 @@ public sealed class HttpServer : IAsyncDisposable
             options = new SslServerAuthenticationOptions
             {
                 ServerCertificateContext = certificate,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                EnabledSslProtocols = TlsPolicy.Protocols,
+                CipherSuitesPolicy = TlsPolicy.CipherSuites,
                 ApplicationProtocols = [SslApplicationProtocol.Http11],
                 ClientCertificateRequired = false,
                 CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
@@ -153,6 +162,14 @@ public sealed class HttpServer : IAsyncDisposable
             {
                 socket = await listener.AcceptAsync();
             }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets && !_stopping)
+            {
+                // Out of file descriptors: accepting again at once would only spin. The connection
+                // waits in the backlog until some close.
+                Options.Log.Warning("accept: out of file descriptors (raise the open-files limit or lower the connection limit)");
+                await Task.Delay(100);
+                continue;
+            }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 if (_stopping)
@@ -167,11 +184,16 @@ public sealed class HttpServer : IAsyncDisposable
             if (Interlocked.Increment(ref _connectionCount) > Options.Limits.MaxConnections)
             {
                 Interlocked.Decrement(ref _connectionCount);
-                socket.Dispose();
+                _refusal.Refuse(socket, tls: Options.Certificate is not null);
                 continue;
             }
 
             socket.NoDelay = true;
+            if (Options.Limits.MaxUnsentBytes is int unsent)
+            {
+                socket.SetRawSocketOption(IPPROTO_TCP, TCP_NOTSENT_LOWAT, BitConverter.GetBytes(unsent));
+            }
+
             HttpConnection connection = _connectionPool.Get();
             connection.Initialize(socket, Interlocked.Increment(ref _nextConnectionId), Options.Certificate is not null);
             _connections[connection.Id] = connection;
@@ -199,6 +221,11 @@ public sealed class HttpServer : IAsyncDisposable
         foreach (KeyValuePair<long, HttpConnection> entry in _connections)
         {
             entry.Value.OnHeartbeat(now);
+        }
+
+        if (_refusal.TakeRefusedCount() is > 0 and long refused)
+        {
+            Options.Log.Warning($"refused {refused} connection(s) in the last second: {Options.Limits.MaxConnections} open, the limit");
         }
     }
 

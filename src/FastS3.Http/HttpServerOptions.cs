@@ -5,14 +5,21 @@ namespace FastS3.Http;
 
 public sealed class HttpServerOptions
 {
+    private volatile SslStreamCertificateContext? _certificate;
+
     /// <summary>Where to listen; IPv6Any listens dual-stack (IPv4 too).</summary>
     public IList<IPEndPoint> EndPoints { get; } = new List<IPEndPoint>();
 
     /// <summary>
-    /// Certificate for TLS; null serves plain HTTP. Read at each handshake, so replacing it switches
-    /// new connections to the new certificate without a restart.
+    /// Certificate for TLS; null serves plain HTTP. Read once per handshake, so replacing it (from
+    /// any thread) switches new connections to the new certificate without a restart, while
+    /// handshakes under way finish with the one they read.
     /// </summary>
-    public SslStreamCertificateContext? Certificate { get; set; }
+    public SslStreamCertificateContext? Certificate
+    {
+        get => _certificate;
+        set => _certificate = value;
+    }
 
     public HttpLimits Limits { get; init; } = new();
 

@@ -129,17 +129,25 @@ public class ConnectionTests
         Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 6);
     }
 
-    [Fact]
-    public async Task StalledBodyIsTimedOut()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StalledBodyIsTimedOutWith408(bool tls)
     {
         var app = new RecordingApplication();
-        await using LoopbackServer server = LoopbackServer.Start(app, new HttpLimits { BodyReadTimeout = TimeSpan.FromSeconds(2) });
-        using RawClient client = await RawClient.ConnectAsync(server.Port);
+        await using LoopbackServer server = LoopbackServer.Start(app, new HttpLimits { BodyReadTimeout = TimeSpan.FromSeconds(2) }, tls);
+        using RawClient client = await RawClient.ConnectAsync(server.Port, tls);
         await client.SendAsync("PUT /o HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nonly ten b");
 
-        Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(6)));
-        await WaitUntil(() => !app.Requests.IsEmpty);
-        Assert.IsType<BadHttpRequestException>(Assert.Single(app.Requests).BodyError);
+        // The read is woken rather than the socket cut, so the client still learns why.
+        var clock = Stopwatch.StartNew();
+        RawResponse response = await client.ReadResponseAsync(timeoutSeconds: 6);
+        Assert.Equal(408, response.Status);
+        Assert.Equal("close", response.Headers["Connection"]);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 4);
+        Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        BadHttpRequestException error = Assert.IsType<BadHttpRequestException>(Assert.Single(app.Requests).BodyError);
+        Assert.Equal(RequestRejectionReason.RequestBodyTimeout, error.Reason);
     }
 
     [Fact]

@@ -26,9 +26,15 @@ public sealed class RawClient : IDisposable
 
     public Stream Stream { get; }
 
-    public static async Task<RawClient> ConnectAsync(int port, bool tls = false)
+    /// <summary>Connects to 127.0.0.1; a <paramref name="receiveBufferSize"/> set before connecting bounds the TCP window the server may fill.</summary>
+    public static async Task<RawClient> ConnectAsync(int port, bool tls = false, int receiveBufferSize = 0)
     {
         var tcp = new TcpClient { NoDelay = true };
+        if (receiveBufferSize > 0)
+        {
+            tcp.ReceiveBufferSize = receiveBufferSize;
+        }
+
         await tcp.ConnectAsync("127.0.0.1", port);
         Stream stream = tcp.GetStream();
         if (tls)
@@ -113,6 +119,13 @@ public sealed class RawClient : IDisposable
         {
             return true;
         }
+    }
+
+    /// <summary>Drops the connection with a TCP reset (SO_LINGER 0), as a crashed client or a middlebox would.</summary>
+    public void Reset()
+    {
+        _tcp.Client.LingerState = new LingerOption(true, 0);
+        Dispose();
     }
 
     public void Dispose()

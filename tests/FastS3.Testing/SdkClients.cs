@@ -7,21 +7,24 @@ namespace FastS3.Testing;
 /// <summary>
 /// AWSSDK.S3 clients for a test server: path style, us-east-1, no retries, and the server's
 /// self-signed certificate trusted (as --no-verify-ssl does for aws-cli). An observer, when given,
-/// sees every HTTP request the SDK sends (after signing), to check what goes on the wire.
+/// sees every HTTP request the SDK sends (after signing), to check what goes on the wire;
+/// <paramref name="configure"/> adjusts the rest (timeouts, checksum behaviour).
 /// </summary>
 public static class SdkClients
 {
-    public static AmazonS3Client Create(Uri baseUrl, Action<HttpRequestMessage>? observe = null)
-        => new(
-            new BasicAWSCredentials(AwsCli.AccessKey, AwsCli.SecretKey),
-            new AmazonS3Config
-            {
-                ServiceURL = baseUrl.ToString(),
-                ForcePathStyle = true,
-                AuthenticationRegion = "us-east-1",
-                HttpClientFactory = new TrustingHttpClientFactory(observe),
-                MaxErrorRetry = 0,
-            });
+    public static AmazonS3Client Create(Uri baseUrl, Action<HttpRequestMessage>? observe = null, Action<AmazonS3Config>? configure = null)
+    {
+        var config = new AmazonS3Config
+        {
+            ServiceURL = baseUrl.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            HttpClientFactory = new TrustingHttpClientFactory(observe),
+            MaxErrorRetry = 0,
+        };
+        configure?.Invoke(config);
+        return new AmazonS3Client(new BasicAWSCredentials(AwsCli.AccessKey, AwsCli.SecretKey), config);
+    }
 
     private sealed class TrustingHttpClientFactory(Action<HttpRequestMessage>? observe) : HttpClientFactory
     {

@@ -25,8 +25,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
-    public int Pid => _process.Id;
-
     public string CertsDir { get; }
 
     /// <summary>Keep DATA_DIR when disposed (to start another server on it).</summary>
@@ -34,6 +32,18 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>The server's resident set now (VmRSS of /proc/PID/status), in bytes.</summary>
+    public long ResidentBytes() => Status("VmRSS:");
+
+    /// <summary>The largest resident set the server has had (VmHWM), in bytes.</summary>
+    public long PeakResidentBytes() => Status("VmHWM:");
+
+    /// <summary>File descriptors the server holds open: sockets, data files, everything.</summary>
+    public int OpenDescriptors() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Everything the server wrote, stderr (its log) and stdout.</summary>
     public string Log
     {
         get
@@ -74,7 +84,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
                 listening.TrySetResult(new Uri(match.Groups[1].Value));
             }
         };
-        server._process.OutputDataReceived += (_, _) => { };
+        server._process.OutputDataReceived += (_, e) =>
+        {
+            lock (server._log)
+            {
+                server._log.AppendLine(e.Data);
+            }
+        };
         server._process.BeginErrorReadLine();
         server._process.BeginOutputReadLine();
         server.BaseUrl = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -149,6 +165,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             Directory.Delete(_ownedCertsParent, recursive: true);
         }
+    }
+
+    private long Status(string field)
+    {
+        string line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return long.Parse(line[field.Length..].Trim().Split(' ')[0]) * 1024;
     }
 
     [GeneratedRegex(@"listening on (https?://\S+)")]

@@ -128,6 +128,21 @@ public class AwsChunkedReaderTests
         => Assert.Equal("SignatureDoesNotMatch", await DecodeExample(AwsStreamingExample(b => ReplaceOnce(b, find, replace))));
 
     [Fact]
+    public async Task AStreamAbandonedMidChunkDoesNotSpoilTheNextOnTheConnection()
+    {
+        // Found by fuzzing (tests/fuzz, aws-chunked): the reader is reused per connection and its chunk
+        // hash kept the abandoned chunk's bytes, so the next signed upload failed its first signature.
+        byte[] broken = AwsStreamingExample(b => ReplaceOnce(b, "aaaa\r\n0;chunk", "aaaaXX0;chunk"));
+        var app = new DecodingApplication(new SigV4Verifier(new AccessKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), new TimeProviderAt(ExampleTime)));
+
+        string raw = await InMemoryConnection.RunAsync(app, [.. broken, .. AwsStreamingExample()]);
+
+        Assert.Equal([200, 200], RawResponses.StatusCodes(raw));
+        Assert.Contains("\r\n\r\nInvalidRequestHTTP/1.1 200", raw);
+        Assert.EndsWith($"66560 {Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(new string('a', 66560))))} ", raw);
+    }
+
+    [Fact]
     public async Task MissingFinalChunkIsIncomplete()
     {
         // The connection ends where the final chunk should start: the HTTP body is short too.

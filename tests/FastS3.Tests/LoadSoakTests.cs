@@ -8,25 +8,29 @@ namespace FastS3.Tests;
 /// <summary>
 /// 512 keep-alive HTTPS connections of mixed SSE-C traffic (70 % GET, 30 % PUT overwriting a
 /// bounded set of 4 KiB objects), driven by the load tool (perf/FastS3.Load) against the real
-/// server: no request may fail, and the server's RSS must level off rather than keep growing.
-/// The default run lasts <see cref="DefaultSeconds"/> s; FASTS3_LOAD_SECONDS=300 is the 5-minute
-/// version (perf/soak.sh runs it against the native binary and writes the RSS series).
+/// server: no request may fail, and memory stays bounded. The default run lasts
+/// <see cref="DefaultSeconds"/> s, too short for the GC heap to reach its steady size, so it holds
+/// RSS under <see cref="CeilingMiB"/>; runs of <see cref="FlatAfterSeconds"/> s and more
+/// (FASTS3_LOAD_SECONDS=300 is the 5-minute one; perf/soak.sh does the same against the native
+/// binary and writes the RSS series) also require RSS to level off rather than keep growing.
 /// </summary>
 public sealed class LoadSoakTests(ITestOutputHelper output)
 {
     private const int DefaultSeconds = 30;
     private const int Connections = 512;
     private const long SlackKiB = 32 * 1024;
+    private const long CeilingMiB = 512;
+    private const int FlatAfterSeconds = 120;
 
     [Fact]
-    public async Task MixedSseCOn512ConnectionsFailsNothingAndMemoryLevelsOff()
+    public async Task MixedSseCOn512ConnectionsFailsNothingAndMemoryStaysBounded()
     {
         int seconds = int.Parse(Environment.GetEnvironmentVariable("FASTS3_LOAD_SECONDS") ?? DefaultSeconds.ToString());
         await using ServerProcess server = await ServerProcess.StartAsync();
         string results = Path.Combine(Path.GetTempPath(), $"fasts3-load-{Guid.NewGuid():N}.json");
         var samples = new List<(double Seconds, long RssKiB)>();
         using var stop = new CancellationTokenSource();
-        Task sampler = SampleRssAsync(server.Pid, samples, stop.Token);
+        Task sampler = SampleRssAsync(server, samples, stop.Token);
         try
         {
             var (exit, stdout, stderr) = await Processes.RunAsync(
@@ -56,28 +60,27 @@ public sealed class LoadSoakTests(ITestOutputHelper output)
 
         output.WriteLine("RSS (MiB) per second: " + string.Join(' ', samples.Select(s => s.RssKiB / 1024)));
 
+        long peak = samples.Max(s => s.RssKiB);
+        Assert.True(peak <= CeilingMiB * 1024, $"RSS peaked at {peak / 1024} MiB with {Connections} connections");
+        if (seconds < FlatAfterSeconds)
+        {
+            return;
+        }
+
         // After the first third (warm-up, pools and heap growing to the load), the last third may not
         // climb above the middle one: growth that continues is a leak, not a working set.
         int third = samples.Count / 3;
-        Assert.True(third >= 3, $"only {samples.Count} RSS samples");
         long middle = samples.Skip(third).Take(third).Max(s => s.RssKiB);
         long last = samples.Skip(2 * third).Max(s => s.RssKiB);
         Assert.True(last <= (middle * 1.15) + SlackKiB, $"RSS still growing: middle third peaked at {middle / 1024} MiB, last third at {last / 1024} MiB");
     }
 
-    private static async Task SampleRssAsync(int pid, List<(double, long)> samples, CancellationToken stop)
+    private static async Task SampleRssAsync(ServerProcess server, List<(double, long)> samples, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)
         {
-            foreach (string line in await File.ReadAllLinesAsync($"/proc/{pid}/status", CancellationToken.None))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    samples.Add((clock.Elapsed.TotalSeconds, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])));
-                }
-            }
-
+            samples.Add((clock.Elapsed.TotalSeconds, server.ResidentBytes() / 1024));
             try
             {
                 await Task.Delay(1000, stop);

@@ -9,7 +9,8 @@ namespace FastS3.Tests;
 /// </summary>
 public class NativeAotTests
 {
-    private static readonly Lazy<Task<string>> Binary = new(PublishAsync);
+    /// <summary>The published binary; shared with <see cref="KeyHygieneTests"/>, which inspects it as shipped.</summary>
+    internal static readonly Lazy<Task<string>> Binary = new(PublishAsync);
 
     private static async Task<string> PublishAsync()
     {

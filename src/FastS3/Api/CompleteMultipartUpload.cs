@@ -29,7 +29,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     public const long MaxObjectSize = 5L * 1024 * 1024 * 1024 * 1024;
 
 
-    private readonly record struct RequestedPart(int Number, byte[] ETag, ChecksumAlgorithm Algorithm, byte[]? Checksum);
+    internal readonly record struct RequestedPart(int Number, byte[] ETag, ChecksumAlgorithm Algorithm, byte[]? Checksum);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> CompleteAsync(S3Call call)
@@ -79,9 +79,13 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         {
             (error, completed) = await CompleteUnderGateAsync(call, bucket, uploadId, uploadKey, requested);
         }
-        catch
+        catch (Exception exception)
         {
-            await keepAlive.StopAsync();
+            if (await keepAlive.ReportAsync(exception))
+            {
+                return null;
+            }
+
             throw;
         }
         finally
@@ -142,26 +146,20 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         System.Buffers.Text.Utf8Formatter.TryFormat(parts.Length, etag.AsSpan(33), out int digits);
         etag = etag[..(33 + digits)];
 
-        byte[] table = PartTable.Build(uploadId, parts, withMac: encrypted, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null);
-        var tableId = Guid.NewGuid();
-        string tablePath = bucket.DataPath(tableId);
-        await using (DataFileWriter writer = DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks))
-        {
-            await writer.WriteAsync(table);
-            await writer.CommitAsync(tablePath);
-        }
-
-        byte[] record = BuildRecord(call, uploadValue, tableId, parts, etag, checksum, encrypted);
+        await using NewObjectData table = NewObjectData.CreateFile(store);
+        await table.Writer.WriteAsync(PartTable.Build(uploadId, parts, withMac: encrypted, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null));
+        await table.CommitAsync(bucket);
+        byte[] record = BuildRecord(call, uploadValue, table.DataId, parts, etag, checksum, encrypted);
         if (bucket.IsDeleted)
         {
-            Bucket.DeleteQuietly(tablePath);
+            table.Discard();
             return (S3Errors.NoSuchBucket, default);
         }
 
-        IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
+        IndexWriteResult result = await table.PublishAsync(bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers)));
         if (!result.Applied)
         {
-            Bucket.DeleteQuietly(tablePath);
+            table.Discard();
             return (result.Previous is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed, default);
         }
 
@@ -358,7 +356,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
     }
 
-    private static bool TryParse(ReadOnlyMemory<byte> body, out List<RequestedPart> parts)
+    internal static bool TryParse(ReadOnlyMemory<byte> body, out List<RequestedPart> parts)
     {
         parts = [];
         try
@@ -421,8 +419,10 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                     etag = System.Text.Encoding.ASCII.GetBytes(text.Trim('"'));
                 }
                 else if (name.StartsWith("Checksum", StringComparison.Ordinal) && name.Length > 8
-                    && ChecksumAlgorithmExtensions.TryParseName(System.Text.Encoding.ASCII.GetBytes(name[8..]), out algorithm))
+                    && ChecksumAlgorithmExtensions.TryParseName(System.Text.Encoding.ASCII.GetBytes(name[8..]), out ChecksumAlgorithm named))
                 {
+                    // Set only on a match: an unknown Checksum* element must not reset the algorithm of a checksum read before it.
+                    algorithm = named;
                     checksum = new byte[algorithm.DigestLength];
                     if (!DigestBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(text), checksum))
                     {

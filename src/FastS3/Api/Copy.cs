@@ -136,7 +136,7 @@ public sealed class Copy(Store store, S3Options options)
 
         try
         {
-            return content.OpenReader(range, encrypted ? call.SourceObjectKey : default);
+            return content.OpenReader(range, encrypted ? call.SourceObjectKey : default, call.ReadPartKey);
         }
         catch (FileNotFoundException)
         {
@@ -183,26 +183,32 @@ public sealed class Copy(Store store, S3Options options)
 
         KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(size) : size);
+        byte[] record;
+        IndexWriteResult result;
         try
         {
             await CopyIntoAsync(call, reader, data.Writer, encryptor);
             await data.CommitAsync(bucket);
+            record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError);
+            if (headerError is not null || bucket.IsDeleted)
+            {
+                data.Discard();
+                await keepAlive.StopAsync();
+                return keepAlive.Fail(headerError ?? S3Errors.NoSuchBucket);
+            }
+
+            result = await data.PublishAsync(bucket.Index.PutAsync(call.Key.ToArray(), record));
         }
-        catch
+        catch (Exception exception)
         {
-            await keepAlive.StopAsync();
+            if (await keepAlive.ReportAsync(exception))
+            {
+                return null;
+            }
+
             throw;
         }
 
-        byte[] record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError);
-        if (headerError is not null || bucket.IsDeleted)
-        {
-            data.Discard();
-            await keepAlive.StopAsync();
-            return keepAlive.Fail(headerError ?? S3Errors.NoSuchBucket);
-        }
-
-        IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record);
         await bucket.DeleteDataOfAsync(result.Previous);
         await keepAlive.StopAsync();
         ObjectRecord.TryRead(record, out ObjectRecord written);

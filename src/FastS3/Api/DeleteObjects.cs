@@ -104,7 +104,7 @@ public sealed class DeleteObjects(Store store)
         }
     }
 
-    private static bool TryParse(ReadOnlyMemory<byte> body, out List<string> keys, out bool quiet)
+    internal static bool TryParse(ReadOnlyMemory<byte> body, out List<string> keys, out bool quiet)
     {
         keys = [];
         quiet = false;

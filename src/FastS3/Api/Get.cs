@@ -112,7 +112,7 @@ public sealed class Get(Store store)
                 {
                     try
                     {
-                        reader = content!.OpenReader(range, encrypted ? call.ObjectKey : default);
+                        reader = content!.OpenReader(range, encrypted ? call.ObjectKey : default, call.ReadPartKey);
                     }
                     catch (FileNotFoundException) when (attempt < 3)
                     {
@@ -120,21 +120,17 @@ public sealed class Get(Store store)
                     }
                 }
 
-                WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified);
-                if (sendsBody && !notModified && !inline.IsEmpty)
-                {
-                    await SendInlineAsync(call.Response.BodyWriter, inline, range);
-                    return null;
-                }
-
-                if (reader is null)
-                {
-                    return null;
-                }
-
                 using (reader)
                 {
-                    await SendAsync(call, reader, content!, range, encrypted);
+                    WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified);
+                    if (sendsBody && !notModified && !inline.IsEmpty)
+                    {
+                        await SendInlineAsync(call.Response.BodyWriter, inline, range);
+                    }
+                    else if (reader is not null)
+                    {
+                        await SendAsync(call, reader, content!, range, encrypted);
+                    }
                 }
 
                 return null;

@@ -77,6 +77,23 @@ internal sealed class KeepAlive
         return null;
     }
 
+    /// <summary>
+    /// Stops, for an exception out of the work: true when the early 200 went out and the exception is
+    /// an S3 error (or a full disk), which then ends the body as an &lt;Error&gt;; false leaves it to
+    /// the caller to rethrow (before the 200, that becomes the usual error response).
+    /// </summary>
+    public async ValueTask<bool> ReportAsync(Exception exception)
+    {
+        await StopAsync();
+        if (!Started || S3Errors.Of(exception) is not { } error)
+        {
+            return false;
+        }
+
+        Fail(error);
+        return true;
+    }
+
     private async Task RunAsync(TimeSpan delay, TimeSpan interval)
     {
         try

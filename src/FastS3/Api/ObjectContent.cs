@@ -89,9 +89,11 @@ internal sealed class ObjectContent
 
     /// <summary>
     /// Opens a reader over <paramref name="range"/> (not empty) of the plaintext; <paramref name="objectKey"/>
-    /// is empty for plain objects. The first files are opened here, so a missing file shows now.
+    /// is empty for plain objects, else it and <paramref name="partKey"/> (where part keys are derived)
+    /// belong to the caller, who wipes them after the reader is disposed. The first files are opened
+    /// here, so a missing file shows now.
     /// </summary>
-    public ContentReader OpenReader(ByteRange range, ReadOnlySpan<byte> objectKey)
+    public ContentReader OpenReader(ByteRange range, ReadOnlyMemory<byte> objectKey, Memory<byte> partKey)
     {
         int first = Table?.IndexOf(range.Start) ?? 0;
         int last = Table?.IndexOf(range.End) ?? 0;
@@ -113,7 +115,7 @@ internal sealed class ObjectContent
             throw;
         }
 
-        return new ContentReader(this, files, first, range, objectKey);
+        return new ContentReader(this, files, first, range, objectKey, partKey);
     }
 
     internal SafeFileHandle OpenPart(int index)
@@ -131,22 +133,20 @@ internal sealed class ContentReader : IDisposable
     private readonly ObjectContent _content;
     private readonly SafeFileHandle?[] _files;
     private readonly int _firstIndex;
-    private readonly byte[] _objectKey;
-    private readonly byte[] _partKey;
-    private readonly bool _encrypted;
+    private readonly ReadOnlyMemory<byte> _objectKey;
+    private readonly Memory<byte> _partKey;
     private ObjectReader? _current;
     private int _position;
     private long _offset;
     private long _remaining;
 
-    internal ContentReader(ObjectContent content, SafeFileHandle?[] files, int firstIndex, ByteRange range, ReadOnlySpan<byte> objectKey)
+    internal ContentReader(ObjectContent content, SafeFileHandle?[] files, int firstIndex, ByteRange range, ReadOnlyMemory<byte> objectKey, Memory<byte> partKey)
     {
         _content = content;
         _files = files;
         _firstIndex = firstIndex;
-        _encrypted = !objectKey.IsEmpty;
-        _objectKey = objectKey.ToArray();
-        _partKey = new byte[ObjectKey.Size];
+        _objectKey = objectKey;
+        _partKey = partKey;
         _offset = range.Start;
         _remaining = range.Length;
     }
@@ -186,21 +186,13 @@ internal sealed class ContentReader : IDisposable
         SafeFileHandle? file = _content.IsInline ? null : _files[_position] ??= _content.OpenPart(index);
         long start = _offset - _content.StartOf(index);
         var range = new ByteRange(start, Math.Min(part.Size - start, _remaining));
-        if (!_encrypted)
+        if (_objectKey.IsEmpty || !_content.IsMultipart)
         {
-            return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, ReadOnlyMemory<byte>.Empty);
+            return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, _objectKey);
         }
 
-        // A single-stream object is encrypted under its object key; each part of a multipart one under its part key.
-        if (_content.IsMultipart)
-        {
-            ObjectKey.DerivePartKey(_objectKey, part.Number, _partKey);
-        }
-        else
-        {
-            _objectKey.CopyTo(_partKey, 0);
-        }
-
+        // Each part of an SSE-C multipart object is encrypted under its own part key.
+        ObjectKey.DerivePartKey(_objectKey.Span, part.Number, _partKey.Span);
         return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, _partKey);
     }
 
@@ -222,7 +214,6 @@ internal sealed class ContentReader : IDisposable
             file?.Dispose();
         }
 
-        CryptographicOperations.ZeroMemory(_objectKey);
-        CryptographicOperations.ZeroMemory(_partKey);
+        CryptographicOperations.ZeroMemory(_partKey.Span);
     }
 }

@@ -68,7 +68,7 @@ public sealed class Put(Store store)
             return S3Errors.NoSuchBucket;
         }
 
-        IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers));
+        IndexWriteResult result = await data.PublishAsync(bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers)));
         if (!result.Applied)
         {
             data.Discard();

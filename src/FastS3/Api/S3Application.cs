@@ -73,19 +73,30 @@ public sealed class S3Application : IHttpApplication
                 call.Fail(error);
             }
         }
-        catch (S3Exception ex) when (!response.HasStarted)
+        catch (Exception ex) when (!response.HasStarted && S3Errors.Of(ex) is { } error)
         {
-            call.Fail(ex.Error);
-        }
-        catch (StorageFullException ex) when (!response.HasStarted)
-        {
-            _log.Error("storage full", ex);
-            call.Fail(S3Errors.InsufficientStorage);
+            if (error == S3Errors.InsufficientStorage)
+            {
+                _log.Warning($"storage full: {ex.Message}");
+            }
+
+            call.Fail(error);
         }
         finally
         {
             call.ForgetKeys();
         }
+    }
+
+    /// <summary>
+    /// Gives the transport's own answers (malformed HTTP, limits, timeouts, a full server) what every
+    /// S3 answer has: a request id and an &lt;Error&gt; document with an S3 code.
+    /// </summary>
+    public void WriteTransportError(HttpRequest request, HttpResponse response, RequestRejectionReason? reason)
+    {
+        S3Call call = S3Call.For(request, response);
+        response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
+        call.Fail(TransportErrors.For(reason));
     }
 
     private ValueTask<S3Error?> DispatchAsync(S3Call call) => call.Route.Operation switch

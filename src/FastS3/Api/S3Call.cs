@@ -19,22 +19,25 @@ public sealed class S3Call : IDisposable
 
     private readonly byte[] _requestId = new byte[RequestId.Length];
     private readonly byte[] _key = new byte[MaxKeyLength * 3];
-    private readonly byte[] _customerKey = new byte[SseC.KeyLength];
-    private readonly byte[] _customerKeyMd5 = new byte[SseC.KeyMd5Length];
+    private readonly byte[] _customerKey = Secret(SseC.KeyLength);
+    private readonly byte[] _customerKeyMd5 = Secret(SseC.KeyMd5Length);
 
     /// <summary>The current object's key while it is encrypted or decrypted; wiped with the customer key.</summary>
-    internal byte[] ObjectKey { get; } = new byte[Crypto.ObjectKey.Size];
+    internal byte[] ObjectKey { get; } = Secret(Crypto.ObjectKey.Size);
 
     /// <summary>The key of the multipart part being written; wiped with the customer key.</summary>
-    internal byte[] PartKey { get; } = new byte[Crypto.ObjectKey.Size];
+    internal byte[] PartKey { get; } = Secret(Crypto.ObjectKey.Size);
+
+    /// <summary>The key of the stored part being read (multipart objects); wiped with the customer key.</summary>
+    internal byte[] ReadPartKey { get; } = Secret(Crypto.ObjectKey.Size);
 
     private readonly byte[] _copySourceKey = new byte[MaxKeyLength * 3];
-    private readonly byte[] _copyCustomerKey = new byte[SseC.KeyLength];
-    private readonly byte[] _copyCustomerKeyMd5 = new byte[SseC.KeyMd5Length];
+    private readonly byte[] _copyCustomerKey = Secret(SseC.KeyLength);
+    private readonly byte[] _copyCustomerKeyMd5 = Secret(SseC.KeyMd5Length);
     private int _copySourceKeyLength;
 
     /// <summary>The copy source's object key while it is decrypted for a copy; wiped with the customer keys.</summary>
-    internal byte[] SourceObjectKey { get; } = new byte[Crypto.ObjectKey.Size];
+    internal byte[] SourceObjectKey { get; } = Secret(Crypto.ObjectKey.Size);
 
     /// <summary>The decoded key of x-amz-copy-source (after <see cref="TryParseCopySource"/>).</summary>
     public ReadOnlySpan<byte> CopySourceKey => _copySourceKey.AsSpan(0, _copySourceKeyLength);
@@ -149,11 +152,15 @@ public sealed class S3Call : IDisposable
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(ObjectKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(SourceObjectKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(PartKey);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(ReadPartKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKeyMd5);
         HasCopySourceKey = false;
         HasCustomerKey = false;
     }
+
+    /// <summary>Key storage on the pinned heap: the GC never moves it, so no stale copy survives the wipe.</summary>
+    private static byte[] Secret(int length) => GC.AllocateArray<byte>(length, pinned: true);
 
     public static S3Call For(HttpRequest request, HttpResponse response)
     {

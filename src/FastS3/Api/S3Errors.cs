@@ -1,3 +1,5 @@
+using FastS3.Storage;
+
 namespace FastS3.Api;
 
 /// <summary>The S3 errors FastS3 answers with, statuses and messages as AWS S3 sends them.</summary>
@@ -74,4 +76,21 @@ public static class S3Errors
     public static readonly S3Error InvalidCopySourceRange = new(400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
     public static readonly S3Error CopySourceRangeOutside = new(400, "InvalidArgument", "Range specified is not valid for source object of the given size");
     public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+    public static readonly S3Error BadRequest = new(400, "BadRequest", "An error occurred when parsing the HTTP request.");
+    public static readonly S3Error InvalidUri = new(400, "InvalidURI", "Couldn't parse the specified URI.");
+    public static readonly S3Error UriTooLong = new(400, "InvalidURI", "The request line is longer than the server accepts.");
+    public static readonly S3Error RequestHeaderSectionTooLarge = new(400, "RequestHeaderSectionTooLarge", "The request header and query parameters used to make the request exceed the maximum allowed size.");
+    public static readonly S3Error MaxMessageLengthExceeded = new(400, "MaxMessageLengthExceeded", "Your request was too big.");
+    public static readonly S3Error RequestTimeout = new(400, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.");
+    public static readonly S3Error HttpVersionNotSupported = new(505, "HttpVersionNotSupported", "The HTTP version specified is not supported.");
+    public static readonly S3Error SlowDown = new(503, "SlowDown", "Please reduce your request rate.");
+    public static readonly S3Error InternalError = new(500, "InternalError", "We encountered an internal error. Please try again.");
+
+    /// <summary>The S3 error an exception from deep inside an operation stands for (its own, or a full disk); null for anything else.</summary>
+    public static S3Error? Of(Exception exception) => exception switch
+    {
+        S3Exception s3 => s3.Error,
+        _ when StorageFullException.IsNoSpace(exception) => InsufficientStorage,
+        _ => null,
+    };
 }

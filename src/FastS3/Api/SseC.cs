@@ -74,6 +74,7 @@ public static class SseC
         }
 
         Span<byte> decoded = stackalloc byte[Base64.GetMaxDecodedFromUtf8Length(Math.Min(encodedKey.Length, 256))];
+        Span<byte> provided = stackalloc byte[24];
         try
         {
             if (encodedKey.Length > 256 || Base64.DecodeFromUtf8(encodedKey, decoded, out _, out int keyLength) != System.Buffers.OperationStatus.Done || keyLength != KeyLength)
@@ -81,7 +82,6 @@ public static class SseC
                 return S3Errors.SseCKeyInvalid;
             }
 
-            Span<byte> provided = stackalloc byte[24];
             if (encodedMd5.Length > 24 || Base64.DecodeFromUtf8(encodedMd5, provided, out _, out int md5Length) != System.Buffers.OperationStatus.Done
                 || md5Length != KeyMd5Length || !ClientKey.MatchesMd5(decoded[..KeyLength], provided[..KeyMd5Length]))
             {
@@ -95,6 +95,7 @@ public static class SseC
         finally
         {
             CryptographicOperations.ZeroMemory(decoded);
+            CryptographicOperations.ZeroMemory(provided);
         }
     }
 
@@ -105,6 +106,7 @@ public static class SseC
         Span<byte> encoded = stackalloc byte[24];
         Base64.EncodeToUtf8(keyMd5, encoded, out _, out int written);
         response.Headers.Add(KeyMd5Header, encoded[..written]);
+        CryptographicOperations.ZeroMemory(encoded);
     }
 
     private static bool TryGet(HttpRequestHeaders headers, bool copySource, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)

@@ -63,7 +63,7 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         await data.CommitAsync(bucket);
-        if (await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data) is { } gone)
+        if (await data.PublishAsync(CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data)) is { } gone)
         {
             data.Discard();
             return gone;
@@ -129,18 +129,23 @@ public sealed class UploadPart(Store store, S3Options options)
 
         KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.CreateFile(store);
+        S3Error? gone;
         try
         {
             await Copy.CopyIntoAsync(call, reader, data.Writer, encryptor);
             await data.CommitAsync(bucket);
+            gone = await data.PublishAsync(CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data));
         }
-        catch
+        catch (Exception exception)
         {
-            await keepAlive.StopAsync();
+            if (await keepAlive.ReportAsync(exception))
+            {
+                return null;
+            }
+
             throw;
         }
 
-        S3Error? gone = await CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data);
         await keepAlive.StopAsync();
         if (gone is not null)
         {

@@ -196,7 +196,8 @@ public sealed class SigV4Verifier
             return S3Errors.SignedHeaderMissing;
         }
 
-        var canonical = new ScratchBuffer(2048);
+        // Signed headers include SSE-C keys, copied here verbatim.
+        var canonical = new ScratchBuffer(2048, wipe: true);
         try
         {
             if (!CanonicalRequest.TryBuild(request, parameters.SignedHeaders, payloadHash, presigned, ref canonical))
@@ -260,8 +261,14 @@ public sealed class SigV4Verifier
     {
         if (request.Headers.TryGetValue("x-amz-date"u8, out ReadOnlySpan<byte> amzDate))
         {
-            amzDate.CopyTo(context.AmzDate.AsSpan(0, Math.Min(amzDate.Length, 16)));
-            return TryParseAmzDate(amzDate, out time);
+            // Parsed first: only a well-formed date (16 bytes) is kept.
+            if (!TryParseAmzDate(amzDate, out time))
+            {
+                return false;
+            }
+
+            amzDate.CopyTo(context.AmzDate);
+            return true;
         }
 
         if (request.Headers.TryGetValue("date"u8, out ReadOnlySpan<byte> date)
@@ -287,7 +294,8 @@ public sealed class SigV4Verifier
 
         int year = Number(text[..4]), month = Number(text[4..6]), day = Number(text[6..8]);
         int hour = Number(text[9..11]), minute = Number(text[11..13]), second = Number(text[13..15]);
-        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59 || year < 1)
+        // The year is checked before DaysInMonth, which throws outside 1..9999.
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
         {
             return false;
         }

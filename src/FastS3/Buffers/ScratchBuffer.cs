@@ -2,16 +2,22 @@ using System.Buffers;
 
 namespace FastS3.Buffers;
 
-/// <summary>A growable byte buffer over ArrayPool arrays: text is assembled here without allocating.</summary>
+/// <summary>
+/// A growable byte buffer over ArrayPool arrays: text is assembled here without allocating. With
+/// <c>wipe</c>, what was written is zeroed before an array goes back to the pool (text built from
+/// request headers, which can hold SSE-C keys).
+/// </summary>
 internal ref struct ScratchBuffer
 {
+    private readonly bool _wipe;
     private byte[] _array;
     private int _length;
 
-    public ScratchBuffer(int initialCapacity)
+    public ScratchBuffer(int initialCapacity, bool wipe = false)
     {
         _array = ArrayPool<byte>.Shared.Rent(initialCapacity);
         _length = 0;
+        _wipe = wipe;
     }
 
     public readonly int Length => _length;
@@ -46,7 +52,7 @@ internal ref struct ScratchBuffer
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_array);
+        Release();
         _array = [];
     }
 
@@ -56,8 +62,19 @@ internal ref struct ScratchBuffer
         {
             byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _length + count));
             _array.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_array);
+            Release();
             _array = larger;
         }
+    }
+
+    private readonly void Release()
+    {
+        if (_wipe)
+        {
+            // Truncate may have hidden written bytes: zero everything this buffer ever held.
+            _array.AsSpan().Clear();
+        }
+
+        ArrayPool<byte>.Shared.Return(_array);
     }
 }

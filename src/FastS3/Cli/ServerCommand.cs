@@ -8,7 +8,10 @@ using FastS3.Tls;
 
 namespace FastS3.Cli;
 
-/// <summary><c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct] [--domain a,b]</c></summary>
+/// <summary>
+/// <c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct] [--domain a,b]
+/// [--keepalive-after MS] [--max-connections N] [--header-timeout S] [--idle-timeout S] [--body-timeout S] [--write-timeout S] [--min-body-rate B]</c>
+/// </summary>
 internal static class ServerCommand
 {
     public static Command Create()
@@ -43,17 +46,68 @@ internal static class ServerCommand
             DefaultValueFactory = _ => 2000,
         };
 
-        var command = new Command("server", "Run the S3 server.") { dataDir, address, certsDir, noTls, writeMode, domains, keepAlive };
-        command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode),
-            result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            new S3Options { KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) }, cancellationToken));
+        var defaults = new HttpLimits();
+        Option<int> maxConnections = Positive("--max-connections", "Open connections at once; beyond, new ones get 503 SlowDown (plain HTTP) or are closed (TLS).", defaults.MaxConnections);
+        Option<int> headerTimeout = Positive("--header-timeout", "Seconds a client has to send a whole request head (a new connection: from its start).", Seconds(defaults.RequestHeadersTimeout));
+        Option<int> idleTimeout = Positive("--idle-timeout", "Seconds a connection may sit idle between requests.", Seconds(defaults.KeepAliveTimeout));
+        Option<int> bodyTimeout = Positive("--body-timeout", "Seconds a request body may send nothing at all.", Seconds(defaults.BodyReadTimeout));
+        Option<int> writeTimeout = Positive("--write-timeout", "Seconds a client may take no response bytes at all.", Seconds(defaults.ResponseWriteTimeout));
+        var minBodyRate = new Option<int>("--min-body-rate")
+        {
+            Description = "Bytes per second a request body must average once it has been awaited for 5 s; 0 for no minimum.",
+            DefaultValueFactory = _ => (int)defaults.MinRequestBodyDataRate!.BytesPerSecond,
+        };
+        minBodyRate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--min-body-rate must be 0 or more.");
+            }
+        });
+
+        var command = new Command("server", "Run the S3 server.")
+        {
+            dataDir, address, certsDir, noTls, writeMode, domains, keepAlive,
+            maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var log = new ConsoleLog();
+            int rate = result.GetValue(minBodyRate);
+            var limits = new HttpLimits
+            {
+                MaxConnections = OpenFilesLimit.Fit(result.GetValue(maxConnections), log),
+                RequestHeadersTimeout = TimeSpan.FromSeconds(result.GetValue(headerTimeout)),
+                KeepAliveTimeout = TimeSpan.FromSeconds(result.GetValue(idleTimeout)),
+                BodyReadTimeout = TimeSpan.FromSeconds(result.GetValue(bodyTimeout)),
+                ResponseWriteTimeout = TimeSpan.FromSeconds(result.GetValue(writeTimeout)),
+                MinRequestBodyDataRate = rate == 0 ? null : new MinDataRate(rate, defaults.MinRequestBodyDataRate!.GracePeriod),
+            };
+            return RunAsync(
+                result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode),
+                result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                new S3Options { KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) }, limits, log, cancellationToken);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, string[] domains, S3Options s3Options, CancellationToken cancellationToken)
+    private static Option<int> Positive(string name, string description, int defaultValue)
     {
-        var log = new ConsoleLog();
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0)
+            {
+                result.AddError($"{name} must be at least 1.");
+            }
+        });
+        return option;
+    }
+
+    private static int Seconds(TimeSpan span) => (int)span.TotalSeconds;
+
+    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, string[] domains, S3Options s3Options, HttpLimits limits, ConsoleLog log, CancellationToken cancellationToken)
+    {
         IReadOnlyList<System.Net.IPEndPoint> endPoints;
         try
         {
@@ -70,10 +124,21 @@ internal static class ServerCommand
 
         var options = new HttpServerOptions
         {
-            Limits = new HttpLimits(),
+            Limits = limits,
             Log = log,
-            Certificate = noTls ? null : CertificateFiles.LoadOrCreate(certsDir.FullName, log),
         };
+        CertificateReloader? reloader = null;
+        try
+        {
+            reloader = noTls ? null : CertificateReloader.Start(certsDir.FullName, options, log);
+        }
+        catch (InvalidCertificateException ex)
+        {
+            log.Error($"TLS certificate in {certsDir.FullName} unusable: {ex.Message}");
+            return 1;
+        }
+
+        await using CertificateReloader? certificates = reloader;
         foreach (System.Net.IPEndPoint endPoint in endPoints)
         {
             options.EndPoints.Add(endPoint);

@@ -141,7 +141,7 @@ public sealed class DataFileWriter : IObjectWriter
                 _writebackStarted = written;
             }
         }
-        catch (IOException ex) when (IsNoSpace(ex))
+        catch (IOException ex) when (StorageFullException.IsNoSpace(ex))
         {
             throw new StorageFullException(ex.Message);
         }
@@ -166,6 +166,4 @@ public sealed class DataFileWriter : IObjectWriter
     }
 
     private static int AlignUp(int length) => (length + AlignedBlockPool.Alignment - 1) & ~(AlignedBlockPool.Alignment - 1);
-
-    private static bool IsNoSpace(IOException ex) => ex.HResult is 28 or 122 || ex.Message.Contains("No space left", StringComparison.Ordinal);
 }

@@ -5,8 +5,8 @@ namespace FastS3.Storage;
 
 /// <summary>
 /// The few Linux file calls .NET does not expose: open with O_DIRECT, fdatasync, ftruncate,
-/// sync_file_range (start write-back early), and fsync of a directory (which makes a rename or a
-/// new name in it durable).
+/// sync_file_range (start write-back early), fallocate (reserve blocks ahead), and fsync of a
+/// directory (which makes a rename or a new name in it durable).
 /// </summary>
 internal static partial class NativeFile
 {
@@ -57,6 +57,35 @@ internal static partial class NativeFile
         }
     }
 
+    /// <summary>
+    /// Reserves the blocks of [offset, offset + length) without changing the file's size
+    /// (fallocate with FALLOC_FL_KEEP_SIZE), so writes there later cannot run out of space. False
+    /// when the disk is full. A filesystem that cannot reserve counts as reserved: its writes then
+    /// report a full disk themselves.
+    /// </summary>
+    public static bool TryReserve(SafeFileHandle handle, long offset, long length, string path)
+    {
+        const int FALLOC_FL_KEEP_SIZE = 1;
+        const int EOPNOTSUPP = 95;
+        if (FAllocate(handle, FALLOC_FL_KEEP_SIZE, offset, length) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        if (StorageFullException.IsNoSpaceError(errno))
+        {
+            return false;
+        }
+
+        if (errno != EOPNOTSUPP)
+        {
+            throw Error("fallocate", path);
+        }
+
+        return true;
+    }
+
     public static void SyncDirectory(string directory)
     {
         int fd = Open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
@@ -75,10 +104,8 @@ internal static partial class NativeFile
     private static IOException Error(string call, string path)
     {
         int errno = Marshal.GetLastPInvokeError();
-        const int ENOSPC = 28;
-        const int EDQUOT = 122;
         string message = $"{call}({path}): {Marshal.GetPInvokeErrorMessage(errno)}";
-        return errno is ENOSPC or EDQUOT ? new StorageFullException(message) : new IOException(message, errno);
+        return StorageFullException.IsNoSpaceError(errno) ? new StorageFullException(message) : new IOException(message, errno);
     }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -95,7 +122,25 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     private static partial int FTruncate(SafeFileHandle fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int FAllocate(SafeFileHandle fd, int mode, long offset, long length);
 }
 
 /// <summary>The disk (or quota) is full: S3 answers this with a clean error, never a torn object.</summary>
-public sealed class StorageFullException(string message) : IOException(message);
+public sealed class StorageFullException(string message) : IOException(message)
+{
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the disk or quota is full: ours, or .NET's own
+    /// IOException, which carries the errno as its HResult on Linux.
+    /// </summary>
+    public static bool IsNoSpace(Exception exception)
+        => exception is StorageFullException || (exception is IOException && IsNoSpaceError(exception.HResult));
+
+    internal static bool IsNoSpaceError(int errno)
+    {
+        const int ENOSPC = 28;
+        const int EDQUOT = 122;
+        return errno is ENOSPC or EDQUOT;
+    }
+}

@@ -35,7 +35,7 @@ public sealed class NewObjectData : IAsyncDisposable
             ? new NewObjectData(expectedLength, new InlineWriter((int)expectedLength), null)
             : CreateFile(store);
 
-    /// <summary>Starts bytes that always go to a data file: multipart parts, which part tables name by data id.</summary>
+    /// <summary>Starts bytes that always go to a data file: multipart parts and part tables, which records name by data id.</summary>
     public static NewObjectData CreateFile(Store store)
         => new(-1, null, DataFileWriter.Create(store.NewTempPath(), store.Options.WriteMode, store.Blocks));
 
@@ -62,6 +62,25 @@ public sealed class NewObjectData : IAsyncDisposable
 
     /// <summary>Deletes the committed data file (the object lost a race or a check after the commit).</summary>
     public void Discard() => Bucket.DeleteQuietly(DataPath);
+
+    /// <summary>
+    /// Awaits the index write of the record that points at this data. When the index refused it for
+    /// a full disk, nothing of it was logged and nothing will point at the file: it goes at once.
+    /// (After any other failure the write may still turn up at the next start; the file stays for
+    /// start-up's orphan sweep to judge.)
+    /// </summary>
+    public async ValueTask<T> PublishAsync<T>(ValueTask<T> indexWrite)
+    {
+        try
+        {
+            return await indexWrite;
+        }
+        catch (StorageFullException)
+        {
+            Discard();
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -157,16 +157,30 @@ public sealed class Store : IAsyncDisposable
             }
 
             string staging = NewTempPath();
-            Directory.CreateDirectory(staging);
-            Bucket.CreateLayout(staging);
-            string created = Path.Combine(staging, "created");
-            File.WriteAllText(created, DateTimeOffset.UtcNow.UtcTicks.ToString(CultureInfo.InvariantCulture));
-            using (var handle = File.OpenHandle(created, FileMode.Open, FileAccess.Write))
+            try
             {
-                RandomAccess.FlushToDisk(handle);
+                Directory.CreateDirectory(staging);
+                Bucket.CreateLayout(staging);
+                string created = Path.Combine(staging, "created");
+                File.WriteAllText(created, DateTimeOffset.UtcNow.UtcTicks.ToString(CultureInfo.InvariantCulture));
+                using (var handle = File.OpenHandle(created, FileMode.Open, FileAccess.Write))
+                {
+                    RandomAccess.FlushToDisk(handle);
+                }
+
+                NativeFile.SyncDirectory(staging);
+            }
+            catch (IOException)
+            {
+                // A full disk, most likely: leave nothing half-made behind.
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
+
+                throw;
             }
 
-            NativeFile.SyncDirectory(staging);
             Directory.Move(staging, final);
             NativeFile.SyncDirectory(BucketsDirectory);
             return true;

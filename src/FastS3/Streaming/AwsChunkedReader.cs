@@ -81,6 +81,13 @@ public sealed class AwsChunkedReader : IDisposable
         _signedChunks = signature.Payload is PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer;
         _signedTrailer = signature.Payload == PayloadMode.StreamingSignedTrailer;
         _hasTrailerSignature = false;
+        if (_state != State.Done)
+        {
+            // The previous stream stopped mid-chunk (an error, a short body): its data is still in the hash.
+            Span<byte> discarded = stackalloc byte[32];
+            _chunkHash.GetHashAndReset(discarded);
+        }
+
         signature.SeedSignature.CopyTo(_previousSignature, 0);
         _piece = ReadOnlySequence<byte>.Empty;
         _position = _piece.Start;

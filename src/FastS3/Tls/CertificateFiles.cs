@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FastS3.Http;
@@ -6,8 +5,9 @@ using FastS3.Http;
 namespace FastS3.Tls;
 
 /// <summary>
-/// The certificate directory, laid out as MinIO's: public.crt and private.key in PEM. When neither
-/// exists, a self-signed pair for localhost, 127.0.0.1 and ::1 is made there.
+/// The certificate directory, laid out as MinIO's: public.crt (the certificate, then any
+/// intermediates) and private.key, in PEM. When neither exists, a self-signed pair for localhost,
+/// 127.0.0.1 and ::1 is made there.
 /// </summary>
 internal static class CertificateFiles
 {
@@ -17,19 +17,13 @@ internal static class CertificateFiles
     public static string DefaultDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".fasts3", "certs");
 
-    public static SslStreamCertificateContext LoadOrCreate(string directory, IServerLog log)
+    public static void CreateIfMissing(string directory, IServerLog log)
     {
-        string certPath = Path.Combine(directory, PublicCertificate);
-        string keyPath = Path.Combine(directory, PrivateKey);
-        if (!File.Exists(certPath) && !File.Exists(keyPath))
+        if (!File.Exists(Path.Combine(directory, PublicCertificate)) && !File.Exists(Path.Combine(directory, PrivateKey)))
         {
             SelfSignedCertificate.WritePem(SelfSignedCertificate.DefaultHosts, directory, TimeSpan.FromDays(365));
             log.Warning($"no certificate in {directory}: generated a self-signed one for {string.Join(", ", SelfSignedCertificate.DefaultHosts)}");
         }
-
-        X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
-        log.Info($"TLS certificate {certPath}, SHA-256 fingerprint {Fingerprint(certificate)}");
-        return SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
     }
 
     public static string Fingerprint(X509Certificate2 certificate)

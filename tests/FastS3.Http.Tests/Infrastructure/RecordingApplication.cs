@@ -35,6 +35,12 @@ internal sealed class RecordingApplication : IHttpApplication
     /// <summary>Replaces the default "200 ok" response.</summary>
     public Func<HttpRequest, HttpResponse, ValueTask>? Respond { get; init; }
 
+    /// <summary>Shapes the transport's own answers; unset keeps the bare default.</summary>
+    public Action<HttpRequest, HttpResponse, RequestRejectionReason?>? TransportError { get; init; }
+
+    public void WriteTransportError(HttpRequest request, HttpResponse response, RequestRejectionReason? reason)
+        => TransportError?.Invoke(request, response, reason);
+
     public async ValueTask ProcessAsync(HttpRequest request, HttpResponse response)
     {
         var head = Snapshot(request);

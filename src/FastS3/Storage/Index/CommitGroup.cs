@@ -20,6 +20,12 @@ internal sealed class CommitGroup
 
     public bool IsEmpty => Writes.Count == 0;
 
+    /// <summary>Some write puts a value (else the group only deletes, and may use the log's reserve).</summary>
+    public bool AddsValues { get; set; }
+
+    /// <summary>Some write read a value still pending in the group committing before this one: if that group fails, this one must too.</summary>
+    public bool ReadsEarlierGroup { get; set; }
+
     /// <summary>Completes when the group is durable (and visible to readers), or fails with the I/O error.</summary>
     public Task Durable => _durable.Task;
 
@@ -37,6 +43,7 @@ internal sealed class CommitGroup
 
         Records.ResetWrittenCount();
         Writes.Clear();
+        AddsValues = ReadsEarlierGroup = false;
         _durable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

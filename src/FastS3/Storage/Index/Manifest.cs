@@ -71,10 +71,17 @@ internal sealed record Manifest(long NextFileNumber, long LogNumber, long LiveCo
         BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32C.Compute(span[..^4]));
 
         string temporary = Path.Combine(directory, IndexFiles.TemporaryManifest);
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
+            using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
             file.Write(bytes);
             file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // A full disk, most likely: the MANIFEST in place stays current; the partial copy goes.
+            File.Delete(temporary);
+            throw;
         }
 
         File.Move(temporary, Path.Combine(directory, IndexFiles.Manifest), overwrite: true);

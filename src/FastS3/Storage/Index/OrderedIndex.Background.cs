@@ -11,6 +11,14 @@ public sealed partial class OrderedIndex
     private bool _compactionRunning;
     private volatile bool _stopping;
 
+    // Set while flushes fail for lack of space (commits then stop waiting for them); cancelled
+    // at close, to end the waits between attempts.
+    private volatile bool _flushStalled;
+    private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>How long a flush or compaction that found the disk full waits before it tries again.</summary>
+    private static readonly TimeSpan FullDiskRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Waits until no flush or compaction is running or due (tests and benchmarks).</summary>
     internal async Task WaitForBackgroundWorkAsync()
     {
@@ -59,7 +67,7 @@ public sealed partial class OrderedIndex
         if (!_flushRunning && !_stopping)
         {
             _flushRunning = true;
-            _flushTask = Task.Run(FlushLoop);
+            _flushTask = Task.Run(FlushLoopAsync);
         }
     }
 
@@ -69,11 +77,11 @@ public sealed partial class OrderedIndex
         if (!_compactionRunning && !_stopping && _current.Tables.Length > _options.MaxTables)
         {
             _compactionRunning = true;
-            _compactionTask = Task.Run(CompactionLoop);
+            _compactionTask = Task.Run(CompactionLoopAsync);
         }
     }
 
-    private void FlushLoop()
+    private async Task FlushLoopAsync()
     {
         while (true)
         {
@@ -96,6 +104,16 @@ public sealed partial class OrderedIndex
             try
             {
                 Flush(memtable, dropTombstones);
+                _flushStalled = false;
+            }
+            catch (Exception exception) when (StorageFullException.IsNoSpace(exception))
+            {
+                // No room for the table: the memtable and its WAL stay as they were; try again
+                // once deletes (or anything else) may have freed space.
+                _flushStalled = true;
+                _flushed.Release();
+                await WaitBeforeRetryAsync().ConfigureAwait(false);
+                continue;
             }
             catch (Exception exception)
             {
@@ -103,6 +121,19 @@ public sealed partial class OrderedIndex
             }
 
             _flushed.Release();
+        }
+    }
+
+    /// <summary>The pause after a full disk stopped a flush or compaction; cut short by closing.</summary>
+    private async Task WaitBeforeRetryAsync()
+    {
+        try
+        {
+            await Task.Delay(FullDiskRetryDelay, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Closing: the loop sees _stopping and ends.
         }
     }
 
@@ -129,6 +160,11 @@ public sealed partial class OrderedIndex
                 StartCompaction();
             }
         }
+        catch (Exception exception) when (StorageFullException.IsNoSpace(exception))
+        {
+            DeleteUnused(table);
+            throw;
+        }
         finally
         {
             if (!installed)
@@ -140,7 +176,7 @@ public sealed partial class OrderedIndex
         File.Delete(IndexFiles.Wal(_directory, memtable.LogNumber));
     }
 
-    private void CompactionLoop()
+    private async Task CompactionLoopAsync()
     {
         while (true)
         {
@@ -157,12 +193,18 @@ public sealed partial class OrderedIndex
                 version.TryAcquire();
             }
 
+            bool full = false;
             try
             {
                 Compact(version.Tables);
             }
             catch (OperationCanceledException) when (_stopping)
             {
+            }
+            catch (Exception exception) when (StorageFullException.IsNoSpace(exception))
+            {
+                // No room for the merged table: the inputs stay, reads just visit more tables.
+                full = true;
             }
             catch (Exception exception)
             {
@@ -171,6 +213,11 @@ public sealed partial class OrderedIndex
             finally
             {
                 version.Release();
+            }
+
+            if (full)
+            {
+                await WaitBeforeRetryAsync().ConfigureAwait(false);
             }
         }
     }
@@ -207,12 +254,30 @@ public sealed partial class OrderedIndex
                 installed = true;
             }
         }
+        catch (Exception exception) when (StorageFullException.IsNoSpace(exception))
+        {
+            DeleteUnused(output);
+            throw;
+        }
         finally
         {
             if (!installed)
             {
                 output?.Close();
             }
+        }
+    }
+
+    /// <summary>
+    /// A new table the full disk kept out of the index: its file goes at once, to give the space
+    /// back, unless the MANIFEST on disk names it after all (the disk filled up after the rename).
+    /// </summary>
+    private void DeleteUnused(Table? table)
+    {
+        if (table is not null && Array.IndexOf(Manifest.Read(Path.Combine(_directory, IndexFiles.Manifest)).Tables, table.Number) < 0)
+        {
+            table.Close();
+            File.Delete(table.Path);
         }
     }
 

@@ -81,6 +81,8 @@ public sealed partial class OrderedIndex
                 WriteAheadLog.AppendRecord(group.Records, keyCopy, value, existed: current is not null);
                 var write = new PendingWrite(keyCopy, value, (value is null ? 0 : 1) - (current is null ? 0 : 1), group.Durable);
                 group.Writes.Add(write);
+                group.AddsValues |= value is not null;
+                group.ReadsEarlierGroup |= durable is not null && durable != group.Durable;
                 _pending[keyCopy] = write;
                 durable = group.Durable;
                 result = new IndexWriteResult(true, Own(current, shared));
@@ -154,11 +156,18 @@ public sealed partial class OrderedIndex
             return;
         }
 
+        bool logged = false;
         try
         {
-            _wal.Append(group.Records.WrittenSpan);
+            _wal.Append(group.Records.WrittenSpan, deletesOnly: !group.AddsValues);
+            logged = true;
             _options.FaultHook?.Invoke(IndexFaultPoint.WalWritten);
             _wal.Sync();
+        }
+        catch (StorageFullException exception) when (!logged)
+        {
+            Refuse(group, exception);
+            return;
         }
         catch (Exception exception)
         {
@@ -178,14 +187,7 @@ public sealed partial class OrderedIndex
         Interlocked.Add(ref _liveCount, liveDelta);
         lock (_writeGate)
         {
-            foreach (PendingWrite write in group.Writes)
-            {
-                // A later write to the same key may have replaced the entry; it stays pending.
-                if (_pending.TryGetValue(write.Key, out PendingWrite? pending) && ReferenceEquals(pending, write))
-                {
-                    _pending.Remove(write.Key);
-                }
-            }
+            ForgetPending(group);
         }
 
         group.Complete();
@@ -195,12 +197,52 @@ public sealed partial class OrderedIndex
         }
     }
 
+    /// <summary>
+    /// A group the log refused for lack of space, with nothing of it written: its writes fail, and
+    /// so does the group filling behind it if a write there read one of their values. Unlike an
+    /// I/O error this leaves the index working: the next group may find space again.
+    /// </summary>
+    private void Refuse(CommitGroup group, StorageFullException exception)
+    {
+        lock (_writeGate)
+        {
+            ForgetPending(group);
+            if (_filling.ReadsEarlierGroup)
+            {
+                ForgetPending(_filling);
+                _filling.Fail(exception);
+                _filling.Reset();
+            }
+        }
+
+        group.Fail(exception);
+    }
+
+    /// <summary>Under _writeGate: the group's writes are done with (a later write to the same key stays pending).</summary>
+    private void ForgetPending(CommitGroup group)
+    {
+        foreach (PendingWrite write in group.Writes)
+        {
+            if (_pending.TryGetValue(write.Key, out PendingWrite? pending) && ReferenceEquals(pending, write))
+            {
+                _pending.Remove(write.Key);
+            }
+        }
+    }
+
     /// <summary>Freezes the full memtable for a flush and starts a new one, with a new WAL.</summary>
     private async ValueTask SwitchMemtableAsync()
     {
-        // Backpressure: commits wait while the flusher is behind.
+        // Backpressure: commits wait while the flusher is behind, but not behind a flush the full
+        // disk holds up: that would stop every write, the deletes that free space included. The
+        // memtable then grows past its size until the flush gets through.
         while (Volatile.Read(ref _current).Frozen.Length >= _options.MaxFrozenMemtables && _failure is null)
         {
+            if (_flushStalled)
+            {
+                return;
+            }
+
             await _flushed.WaitAsync().ConfigureAwait(false);
         }
 
@@ -214,6 +256,15 @@ public sealed partial class OrderedIndex
         try
         {
             wal = WriteAheadLog.Create(_directory, number);
+            if (!wal.TryReserveAhead())
+            {
+                // A new log without its reserve would refuse deletes on a full disk, leaving no
+                // way to free space: stay on this one (past the memtable size) until there is room.
+                wal.Dispose();
+                File.Delete(wal.Path);
+                return;
+            }
+
             NativeFile.SyncDirectory(_directory);
         }
         catch (Exception exception)

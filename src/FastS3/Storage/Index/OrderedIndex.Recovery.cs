@@ -130,6 +130,8 @@ public sealed partial class OrderedIndex
             NativeFile.SyncDirectory(directory);
         }
 
+        // On a full disk the log starts without its reserve for deletes; it tries again as it grows.
+        _ = wal.TryReserveAhead();
         memtables.Reverse();
         var version = new IndexVersion(mutable, [.. memtables], [.. tables]);
         var index = new OrderedIndex(directory, options, lockFile, manifest, version, wal, nextFileNumber, liveCount);

@@ -139,7 +139,9 @@ public sealed partial class OrderedIndex : IAsyncDisposable
             compaction = _compactionTask;
         }
 
+        await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(flush, compaction).ConfigureAwait(false);
+        _stop.Dispose();
         _wal.Dispose();
         lock (_versionGate)
         {

@@ -77,7 +77,15 @@ internal sealed class TableWriter : IDisposable
     {
         if (!_finished)
         {
-            _file.Dispose();
+            try
+            {
+                _file.Dispose();
+            }
+            catch (IOException)
+            {
+                // Flushing the buffered rest failed as the write before it did (a full disk); the handle is closed anyway.
+            }
+
             File.Delete(Path);
         }
     }

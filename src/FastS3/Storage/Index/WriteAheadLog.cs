@@ -13,9 +13,15 @@ namespace FastS3.Storage.Index;
 /// the live count exact through replay. Records are appended a commit group at a time and made
 /// durable by one fdatasync. Replay stops at the first short or corrupt record: a torn tail, from
 /// a group whose fdatasync never returned, so none of it was acknowledged.
+/// Blocks are reserved ahead of the end (fallocate, size unchanged) so that a full disk refuses a
+/// group cleanly, before any byte of it is written, and keeps <see cref="DeleteReserve"/> for
+/// groups of deletes only: deleting objects, the way to free space, works on a full disk.
 /// </summary>
 internal sealed class WriteAheadLog : IDisposable
 {
+    /// <summary>Room past the end that only groups of deletes may use (over a thousand deletes of 50-byte keys).</summary>
+    public const int DeleteReserve = 64 * 1024;
+
     private const int HeaderLength = 11;
     private const byte Put = 1;
     private const byte Delete = 2;
@@ -24,11 +30,14 @@ internal sealed class WriteAheadLog : IDisposable
     private readonly SafeFileHandle _handle;
     private long _length;
 
+    // Where the reserved blocks end; the file's own size stays _length.
+    private long _reserved;
+
     private WriteAheadLog(string path, SafeFileHandle handle, long length)
     {
         Path = path;
         _handle = handle;
-        _length = length;
+        _length = _reserved = length;
     }
 
     public string Path { get; }
@@ -95,16 +104,67 @@ internal sealed class WriteAheadLog : IDisposable
         return position;
     }
 
-    /// <summary>Writes a commit group's records at the end of the log (not yet durable).</summary>
-    public void Append(ReadOnlySpan<byte> records)
+    /// <summary>
+    /// Writes a commit group's records at the end of the log (not yet durable). A full disk throws
+    /// <see cref="StorageFullException"/> with nothing of the group in the log: a group that adds
+    /// values unless <see cref="DeleteReserve"/> stays reserved after it, one of
+    /// <paramref name="deletesOnly"/> once it no longer fits in what is reserved.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> records, bool deletesOnly)
     {
-        RandomAccess.Write(_handle, records, _length);
-        _length += records.Length;
+        long end = _length + records.Length;
+        if (!TryReserve(end + DeleteReserve) && (!deletesOnly || end > _reserved))
+        {
+            throw new StorageFullException($"{Path}: no space left to log the write");
+        }
+
+        try
+        {
+            RandomAccess.Write(_handle, records, _length);
+        }
+        catch (IOException exception) when (StorageFullException.IsNoSpace(exception))
+        {
+            // Where blocks cannot be reserved the write itself finds the disk full, part-way: cut
+            // what it wrote off, or replay could bring back writes that were refused. (Whatever
+            // was reserved past the end may go with it.)
+            RandomAccess.SetLength(_handle, _length);
+            _reserved = _length;
+            throw new StorageFullException(exception.Message);
+        }
+
+        _length = end;
     }
+
+    /// <summary>Reserves room for more records (at least <see cref="DeleteReserve"/>); false when the disk is full.</summary>
+    public bool TryReserveAhead() => TryReserve(_length + DeleteReserve);
 
     public void Sync() => NativeFile.DataSync(_handle, Path);
 
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// Reserves blocks up to <paramref name="end"/>, and as much again beyond so this runs once per
+    /// <see cref="DeleteReserve"/> logged; on a disk too full for that, just up to
+    /// <paramref name="end"/> (which blocks reserved before, by an earlier run too, may cover).
+    /// </summary>
+    private bool TryReserve(long end)
+    {
+        if (end <= _reserved)
+        {
+            return true;
+        }
+
+        foreach (long target in (ReadOnlySpan<long>)[end + DeleteReserve, end])
+        {
+            if (NativeFile.TryReserve(_handle, _reserved, target - _reserved, Path))
+            {
+                _reserved = target;
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool TryRead(ReadOnlySpan<byte> bytes, out int length, out byte kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
     {

@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+
+namespace FastS3.Http;
+
+/// <summary>
+/// The memory behind every connection's input and output pipes: arrays from
+/// <see cref="ArrayPool{T}.Shared"/> that are zeroed before they go back. Request heads can carry
+/// secrets (an application's keys, credentials) that would otherwise linger in pooled arrays long
+/// after the request, and the transport cannot know which fields are secret. A returned block is
+/// hot in cache, so zeroing it costs far less than the TLS record it held.
+/// </summary>
+internal sealed class ClearingMemoryPool : MemoryPool<byte>
+{
+    public static readonly ClearingMemoryPool Instance = new();
+
+    // Pipes fall back to the shared array pool, uncleared, for larger requests: output pipes ask
+    // for up to 256 KiB at once (file reads) and grow segments by doubling.
+    private const int MaxBlockSize = 1024 * 1024;
+
+    private readonly ConcurrentQueue<Block> _idle = new();
+
+    public override int MaxBufferSize => MaxBlockSize;
+
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, MaxBlockSize);
+        if (!_idle.TryDequeue(out Block? block))
+        {
+            block = new Block(this);
+        }
+
+        block.Take(ArrayPool<byte>.Shared.Rent(minBufferSize <= 0 ? 4096 : minBufferSize));
+        return block;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>One rented array; the wrapper itself is reused so steady traffic allocates nothing.</summary>
+    private sealed class Block(ClearingMemoryPool pool) : IMemoryOwner<byte>
+    {
+        private byte[]? _array;
+
+        public Memory<byte> Memory => _array ?? throw new ObjectDisposedException(nameof(Block));
+
+        public void Take(byte[] array) => _array = array;
+
+        public void Dispose()
+        {
+            byte[]? array = _array;
+            if (array is null)
+            {
+                return;
+            }
+
+            _array = null;
+            ArrayPool<byte>.Shared.Return(array, clearArray: true);
+            pool._idle.Enqueue(this);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace FastS3.Tests;
+
+/// <summary>A fact that runs only when FASTS3_SOAK is set (long soaks stay out of the default run).</summary>
+public sealed class SoakFactAttribute : FactAttribute
+{
+    public SoakFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FASTS3_SOAK")))
+        {
+            Skip = "Soak: set FASTS3_SOAK=1 to run.";
+        }
+    }
+}
+
+/// <summary>
+/// A fact that mounts a filesystem, so needs root: skipped, saying why, for anyone else. As root it
+/// always runs, and fails if the mount is refused all the same (see <see cref="Testing.TmpfsMount"/>).
+/// </summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Skip = "Needs root: it mounts a small tmpfs to fill up (CI runs the tests as root).";
+        }
+    }
+}
