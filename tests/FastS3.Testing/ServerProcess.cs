@@ -41,6 +41,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>File descriptors the server holds open: sockets, data files, everything.</summary>
     public int OpenDescriptors() => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
 
+    /// <summary>The sockets among them (listeners and connections): files the server opens and closes on its own do not count.</summary>
+    public int OpenSockets() => Directory.GetFiles($"/proc/{_process.Id}/fd").Count(fd => new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
+
     public int ProcessId => _process.Id;
 
     /// <summary>Everything the server wrote, stderr (its log) and stdout.</summary>

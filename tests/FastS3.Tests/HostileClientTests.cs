@@ -66,7 +66,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         // The holders must all be in before their header deadline cuts the first of them, even on a busy machine.
         await using ServerProcess server = await StartAsync(new Pace(8, TimeSpan.Zero), tls: false, "--max-connections", "100");
         string signed = await PersistentSigner.SignAsync("GET", new Uri(server.BaseUrl, $"/{Bucket}/probe"), null);
-        int baseline = server.OpenDescriptors();
+        int baseline = server.OpenSockets();
         var holders = new RawClient[100];
         for (int i = 0; i < holders.Length; i++)
         {
@@ -75,7 +75,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
 
         try
         {
-            await WaitUntilAsync(() => server.OpenDescriptors() >= baseline + 100, TimeSpan.FromSeconds(6));
+            await WaitUntilAsync(() => server.OpenSockets() >= baseline + 100, TimeSpan.FromSeconds(6), () => $"{server.OpenSockets() - baseline} of 100 holders accepted");
 
             Stopwatch clock;
             RawResponse refused;
@@ -97,7 +97,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
             Assert.Equal(refused.Headers["x-amz-request-id"], refused.XmlValue("RequestId"));
 
             // The holders said nothing: the header limit frees their places, and service resumes.
-            await WaitUntilAsync(() => server.OpenDescriptors() <= baseline + 5, TimeSpan.FromSeconds(20));
+            await WaitUntilAsync(() => server.OpenSockets() <= baseline + 5, TimeSpan.FromSeconds(20), () => $"{server.OpenSockets() - baseline} holders still open");
             RawResponse served = await SignedRequests.SendAsync(server, "GET", $"/{Bucket}/probe", []);
             Assert.Equal(200, served.Status);
             Assert.Contains("refused", server.Log);
@@ -363,12 +363,12 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         return new Closure(Encoding.Latin1.GetString(received.ToArray()), clock.Elapsed);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within, Func<string>? state = null)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < within, $"condition not met in {within.TotalSeconds} s");
+            Assert.True(clock.Elapsed < within, $"condition not met in {within.TotalSeconds} s{(state is null ? "" : ": " + state())}");
             await Task.Delay(50);
         }
     }

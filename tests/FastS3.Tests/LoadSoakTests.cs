@@ -13,7 +13,9 @@ namespace FastS3.Tests;
 /// RSS under <see cref="CeilingMiB"/>; runs of <see cref="FlatAfterSeconds"/> s and more
 /// (FASTS3_LOAD_SECONDS=300 is the 5-minute one; perf/soak.sh does the same against the native
 /// binary and writes the RSS series) also require RSS to level off rather than keep growing.
+/// It saturates both cores, so it runs alone, with the attack tests.
 /// </summary>
+[Collection(AttackCollection.Name)]
 public sealed class LoadSoakTests(ITestOutputHelper output)
 {
     private const int DefaultSeconds = 30;
