@@ -66,7 +66,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         // The holders must all be in before their header deadline cuts the first of them, even on a busy machine.
         await using ServerProcess server = await StartAsync(new Pace(8, TimeSpan.Zero), tls: false, "--max-connections", "100");
         string signed = await PersistentSigner.SignAsync("GET", new Uri(server.BaseUrl, $"/{Bucket}/probe"), null);
-        int baseline = server.OpenSockets();
+        int baseline = await SettledSocketsAsync(server);
         var holders = new RawClient[100];
         for (int i = 0; i < holders.Length; i++)
         {
@@ -361,6 +361,21 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         }
 
         return new Closure(Encoding.Latin1.GetString(received.ToArray()), clock.Elapsed);
+    }
+
+    /// <summary>The server's socket count once the set-up requests' connections are gone (it closes them as it sees their end).</summary>
+    private static async Task<int> SettledSocketsAsync(ServerProcess server)
+    {
+        int settled = server.OpenSockets();
+        for (int same = 0, polls = 0; same < 3 && polls < 50; polls++)
+        {
+            await Task.Delay(100);
+            int now = server.OpenSockets();
+            same = now == settled ? same + 1 : 0;
+            settled = now;
+        }
+
+        return settled;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within, Func<string>? state = null)
