@@ -29,6 +29,9 @@ public sealed class HttpServer : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly List<IPEndPoint> _boundEndPoints = [];
     private readonly ConnectionRefusal _refusal;
+
+    /// <summary>The TCP_NOTSENT_LOWAT option value every accepted socket gets, or null for none.</summary>
+    private readonly byte[]? _unsentLimit;
     private SslServerAuthenticationOptions? _tlsOptions;
     private Timer? _heartbeat;
     private long _nextConnectionId;
@@ -42,6 +45,7 @@ public sealed class HttpServer : IAsyncDisposable
         ServerHeader = Encoding.ASCII.GetBytes($"Server: {options.ServerName}\r\n");
         _connectionPool = new DefaultObjectPool<HttpConnection>(new ConnectionPoolPolicy(this), 1024);
         _refusal = new ConnectionRefusal(this);
+        _unsentLimit = options.Limits.MaxUnsentBytes is int unsent ? BitConverter.GetBytes(unsent) : null;
     }
 
     public HttpServerOptions Options { get; }
@@ -189,9 +193,9 @@ public sealed class HttpServer : IAsyncDisposable
             }
 
             socket.NoDelay = true;
-            if (Options.Limits.MaxUnsentBytes is int unsent)
+            if (_unsentLimit is not null)
             {
-                socket.SetRawSocketOption(IPPROTO_TCP, TCP_NOTSENT_LOWAT, BitConverter.GetBytes(unsent));
+                socket.SetRawSocketOption(IPPROTO_TCP, TCP_NOTSENT_LOWAT, _unsentLimit);
             }
 
             HttpConnection connection = _connectionPool.Get();

@@ -6,7 +6,6 @@ using System.Buffers;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace FastS3.Api;
@@ -148,8 +147,7 @@ public sealed class Get(Store store)
     {
         if (buffer is not null)
         {
-            CryptographicOperations.ZeroMemory(buffer);
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 

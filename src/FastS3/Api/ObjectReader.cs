@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using FastS3.Crypto;
 using Microsoft.Win32.SafeHandles;
 
@@ -101,8 +100,7 @@ internal sealed class ObjectReader : IDisposable
         _decryptor?.Dispose();
         if (_decryptor is not null)
         {
-            CryptographicOperations.ZeroMemory(_plain);
-            ArrayPool<byte>.Shared.Return(_plain);
+            ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
         }
 
         ArrayPool<byte>.Shared.Return(_stored);
