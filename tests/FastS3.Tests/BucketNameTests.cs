@@ -1,5 +1,5 @@
 using System.Text;
-using FastS3.Api;
+using FastS3.Storage;
 
 namespace FastS3.Tests;
 
@@ -15,7 +15,11 @@ public class BucketNameTests
     [InlineData("my-hosted-content")]
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     [InlineData("192.168.5")]
-    public void Valid(string name) => Assert.True(BucketName.IsValid(Encoding.ASCII.GetBytes(name)));
+    public void Valid(string name)
+    {
+        Assert.True(BucketName.IsValid(Encoding.ASCII.GetBytes(name)));
+        Assert.True(BucketName.IsValid(name));
+    }
 
     [Theory]
     [InlineData("ab")]
@@ -34,5 +38,21 @@ public class BucketNameTests
     [InlineData("bucket-s3alias")]
     [InlineData("bucket--ol-s3")]
     [InlineData("b\u00e9cket")]
-    public void Invalid(string name) => Assert.False(BucketName.IsValid(Encoding.UTF8.GetBytes(name)));
+    [InlineData("a.-b")]
+    [InlineData("a-.b")]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("...")]
+    [InlineData("../x")]
+    [InlineData("../../canary")]
+    [InlineData("/tmp/abs")]
+    [InlineData("%2e%2e")]
+    [InlineData(".fasts3")]
+    [InlineData("a\\b")]
+    [InlineData("abc\u0000")]
+    public void Invalid(string name)
+    {
+        Assert.False(BucketName.IsValid(Encoding.UTF8.GetBytes(name)));
+        Assert.False(BucketName.IsValid(name));
+    }
 }

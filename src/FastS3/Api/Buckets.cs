@@ -10,19 +10,18 @@ namespace FastS3.Api;
 /// <summary>ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.</summary>
 public sealed class Buckets
 {
-    /// <summary>The region FastS3 reports; clients may sign for any region.</summary>
-    public const string Region = "us-east-1";
-
     /// <summary>A CreateBucketConfiguration is a few hundred bytes; anything larger is refused.</summary>
     private const int MaxConfigurationSize = 64 * 1024;
 
     private readonly Store _store;
     private readonly byte[] _ownerId;
     private readonly byte[] _ownerName;
+    private readonly byte[] _region;
 
-    public Buckets(Store store, AccessKeys keys)
+    public Buckets(Store store, AccessKeys keys, string region)
     {
         _store = store;
+        _region = Encoding.ASCII.GetBytes(region);
         _ownerName = Encoding.UTF8.GetBytes(keys.RootAccessKey);
         _ownerId = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(_ownerName)));
     }
@@ -58,13 +57,8 @@ public sealed class Buckets
 
     public async ValueTask<S3Error?> CreateAsync(S3Call call)
     {
-        if (!BucketName.IsValid(call.BucketName))
-        {
-            return S3Errors.InvalidBucketName;
-        }
-
         // The optional CreateBucketConfiguration (a LocationConstraint) is read and not needed:
-        // FastS3 has one region and accepts whichever the client names.
+        // FastS3 has one region (requests signed for another are refused before this).
         var configuration = new ArrayBufferWriter<byte>();
         await call.Request.Body.ReadToEndAsync(configuration, MaxConfigurationSize);
 
@@ -86,7 +80,7 @@ public sealed class Buckets
             return ValueTask.FromResult<S3Error?>(S3Errors.NoSuchBucket);
         }
 
-        call.Response.Headers.Add("x-amz-bucket-region"u8, Region);
+        call.Response.Headers.Add("x-amz-bucket-region"u8, _region);
         call.Response.ContentLength = 0;
         return ValueTask.FromResult<S3Error?>(null);
     }
@@ -120,6 +114,7 @@ public sealed class Buckets
         try
         {
             xml.OpenRoot("LocationConstraint"u8);
+            xml.Text(_region.AsSpan().SequenceEqual("us-east-1"u8) ? default : _region);
             xml.Close("LocationConstraint"u8);
             xml.WriteTo(call.Response);
         }

@@ -392,47 +392,31 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         byte[]? etag = null;
         var algorithm = ChecksumAlgorithm.None;
         byte[]? checksum = null;
-        using (part)
+        bool wellFormed = RequestXml.ForEachChild(part, (name, content) =>
         {
-            part.Read();
-            part.Read();
-            while (!part.EOF)
+            string text = content.Trim();
+            if (name == "PartNumber")
             {
-                if (part.NodeType != XmlNodeType.Element)
-                {
-                    part.Read();
-                    continue;
-                }
-
-                // Reading the content moves past the element's end, onto its next sibling.
-                string name = part.LocalName;
-                string text = part.ReadElementContentAsString().Trim();
-                if (name == "PartNumber")
-                {
-                    if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number))
-                    {
-                        return false;
-                    }
-                }
-                else if (name == "ETag")
-                {
-                    etag = System.Text.Encoding.ASCII.GetBytes(text.Trim('"'));
-                }
-                else if (name.StartsWith("Checksum", StringComparison.Ordinal) && name.Length > 8
-                    && ChecksumAlgorithmExtensions.TryParseName(System.Text.Encoding.ASCII.GetBytes(name[8..]), out ChecksumAlgorithm named))
-                {
-                    // Set only on a match: an unknown Checksum* element must not reset the algorithm of a checksum read before it.
-                    algorithm = named;
-                    checksum = new byte[algorithm.DigestLength];
-                    if (!DigestBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(text), checksum))
-                    {
-                        return false;
-                    }
-                }
+                return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
             }
-        }
 
-        if (number is < 1 or > PartTable.MaxParts || etag is null)
+            if (name == "ETag")
+            {
+                etag = System.Text.Encoding.ASCII.GetBytes(text.Trim('"'));
+            }
+            else if (name.StartsWith("Checksum", StringComparison.Ordinal) && name.Length > 8
+                && ChecksumAlgorithmExtensions.TryParseName(System.Text.Encoding.ASCII.GetBytes(name[8..]), out ChecksumAlgorithm named))
+            {
+                // Set only on a match: an unknown Checksum* element must not reset the algorithm of a checksum read before it.
+                algorithm = named;
+                checksum = new byte[algorithm.DigestLength];
+                return DigestBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(text), checksum);
+            }
+
+            return true;
+        });
+
+        if (!wellFormed || number is < 1 or > PartTable.MaxParts || etag is null)
         {
             return false;
         }

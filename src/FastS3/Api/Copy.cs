@@ -62,15 +62,15 @@ public sealed class Copy(Store store, S3Options options)
         return await CopyDataAsync(call, bucket, sourceBucket, sourceValue, replaceMetadata ? null : details);
     }
 
-    /// <summary>The bucket and record x-amz-copy-source names (InvalidArgument, NoSuchBucket or NoSuchKey otherwise).</summary>
+    /// <summary>The bucket and record x-amz-copy-source names (InvalidArgument, InvalidBucketName, NoSuchBucket or NoSuchKey otherwise).</summary>
     internal static bool TryResolveSource(S3Call call, Store store, [NotNullWhen(true)] out Bucket? sourceBucket, out string sourceBucketName, [NotNullWhen(true)] out byte[]? sourceValue, out S3Error? error)
     {
         sourceBucket = null;
         sourceValue = null;
-        error = !call.TryParseCopySource(out sourceBucketName) ? S3Errors.InvalidCopySource
-            : (sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName))) is null ? S3Errors.NoSuchBucket
+        error = call.ParseCopySource(out sourceBucketName)
+            ?? ((sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName))) is null ? S3Errors.NoSuchBucket
             : !sourceBucket.Index.TryGet(call.CopySourceKey, out sourceValue) || !ObjectRecord.TryRead(sourceValue, out _) ? S3Errors.NoSuchKey
-            : null;
+            : null);
         return error is null;
     }
 

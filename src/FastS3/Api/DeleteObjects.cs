@@ -47,52 +47,59 @@ public sealed class DeleteObjects(Store store)
             return mismatch;
         }
 
-        if (!TryParse(body.WrittenMemory, out List<string> keys, out bool quiet))
+        if (!TryParse(body.WrittenMemory, out List<RequestedObject> objects, out bool quiet))
         {
             return S3Errors.MalformedXML;
         }
 
-        var outcomes = new List<(byte[] Key, S3Error? Error)>(keys.Count);
-        foreach (string key in keys)
+        var outcomes = new List<(byte[] Key, string? VersionId, S3Error? Error)>(objects.Count);
+        foreach ((string key, string? versionId) in objects)
         {
             byte[] keyBytes = Encoding.UTF8.GetBytes(key);
-            if (keyBytes.Length is 0 or > S3Call.MaxKeyLength)
+            S3Error? refused = keyBytes.Length is 0 or > S3Call.MaxKeyLength ? S3Errors.KeyTooLong
+                : versionId is not null && !S3Call.IsNullVersion(Encoding.UTF8.GetBytes(versionId)) ? S3Errors.InvalidVersionId
+                : null;
+            if (refused is null)
             {
-                outcomes.Add((keyBytes, S3Errors.KeyTooLong));
-                continue;
+                IndexWriteResult result = await bucket.Index.DeleteAsync(keyBytes);
+                await bucket.DeleteDataOfAsync(result.Previous);
             }
 
-            IndexWriteResult result = await bucket.Index.DeleteAsync(keyBytes);
-            await bucket.DeleteDataOfAsync(result.Previous);
-            outcomes.Add((keyBytes, null));
+            outcomes.Add((keyBytes, versionId, refused));
         }
 
         WriteResult(call, outcomes, quiet);
         return null;
     }
 
-    private static void WriteResult(S3Call call, List<(byte[] Key, S3Error? Error)> outcomes, bool quiet)
+    private static void WriteResult(S3Call call, List<(byte[] Key, string? VersionId, S3Error? Error)> outcomes, bool quiet)
     {
         var xml = new XmlBuilder(256 + (outcomes.Count * 64));
         try
         {
             xml.OpenRoot("DeleteResult"u8);
-            foreach ((byte[] key, S3Error? error) in outcomes)
+            foreach ((byte[] key, string? versionId, S3Error? error) in outcomes)
             {
+                if (error is null && quiet)
+                {
+                    continue;
+                }
+
+                ReadOnlySpan<byte> element = error is null ? "Deleted"u8 : "Error"u8;
+                xml.Open(element);
+                xml.Element("Key"u8, key);
+                if (versionId is not null)
+                {
+                    xml.Element("VersionId"u8, Encoding.UTF8.GetBytes(versionId));
+                }
+
                 if (error is not null)
                 {
-                    xml.Open("Error"u8);
-                    xml.Element("Key"u8, key);
                     xml.Element("Code"u8, error.CodeUtf8);
                     xml.Element("Message"u8, error.MessageUtf8);
-                    xml.Close("Error"u8);
                 }
-                else if (!quiet)
-                {
-                    xml.Open("Deleted"u8);
-                    xml.Element("Key"u8, key);
-                    xml.Close("Deleted"u8);
-                }
+
+                xml.Close(element);
             }
 
             xml.Close("DeleteResult"u8);
@@ -104,9 +111,16 @@ public sealed class DeleteObjects(Store store)
         }
     }
 
-    internal static bool TryParse(ReadOnlyMemory<byte> body, out List<string> keys, out bool quiet)
+    /// <summary>One &lt;Object&gt; of the request: its key and the version it names, if any.</summary>
+    internal readonly record struct RequestedObject(string Key, string? VersionId);
+
+    /// <summary>
+    /// The &lt;Object&gt;s of a &lt;Delete&gt; (1 to 1000), each with exactly one &lt;Key&gt; and at most one
+    /// &lt;VersionId&gt;, and &lt;Quiet&gt;; false for anything else (MalformedXML).
+    /// </summary>
+    internal static bool TryParse(ReadOnlyMemory<byte> body, out List<RequestedObject> objects, out bool quiet)
     {
-        keys = [];
+        objects = [];
         quiet = false;
         try
         {
@@ -127,22 +141,43 @@ public sealed class DeleteObjects(Store store)
                 {
                     quiet = reader.ReadElementContentAsString().Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
                 }
-                else if (reader.LocalName == "Key")
+                else if (reader.LocalName == "Object")
                 {
-                    // Keys keep their whitespace: " a " is a different key from "a".
-                    keys.Add(reader.ReadElementContentAsString());
-                    if (keys.Count > MaxKeys)
+                    if (!TryReadObject(reader.ReadSubtree(), out RequestedObject requested) || objects.Count == MaxKeys)
                     {
                         return false;
                     }
+
+                    objects.Add(requested);
                 }
             }
 
-            return keys.Count > 0;
+            return objects.Count > 0;
         }
         catch (XmlException)
         {
             return false;
         }
+    }
+
+    private static bool TryReadObject(XmlReader entry, out RequestedObject parsed)
+    {
+        parsed = default;
+        string? key = null;
+        string? versionId = null;
+        // A second Key or VersionId is malformed; keys keep their whitespace (" a " is not "a").
+        bool wellFormed = RequestXml.ForEachChild(entry, (name, text) => name switch
+        {
+            "Key" => key is null && (key = text) is not null,
+            "VersionId" => versionId is null && (versionId = text.Trim()) is not null,
+            _ => true,
+        });
+        if (!wellFormed || key is null)
+        {
+            return false;
+        }
+
+        parsed = new RequestedObject(key, versionId);
+        return true;
     }
 }

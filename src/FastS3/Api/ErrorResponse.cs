@@ -9,7 +9,7 @@ public static class ErrorResponse
     public static void Write(HttpResponse response, S3Error error, ReadOnlySpan<byte> resource, ReadOnlySpan<byte> requestId)
     {
         response.StatusCode = error.Status;
-        var xml = new XmlBuilder(256 + resource.Length * 6);
+        var xml = new XmlBuilder(256 + (resource.Length * 6) + (error.DetailTextUtf8?.Length * 6 ?? 0));
         try
         {
             Build(ref xml, error, resource, requestId);
@@ -26,6 +26,11 @@ public static class ErrorResponse
         xml.OpenRoot("Error"u8, withNamespace: false);
         xml.Element("Code"u8, error.CodeUtf8);
         xml.Element("Message"u8, error.MessageUtf8);
+        if (error.DetailNameUtf8 is { } detail)
+        {
+            xml.Element(detail, error.DetailTextUtf8);
+        }
+
         xml.Element("Resource"u8, resource);
         xml.Element("RequestId"u8, requestId);
         xml.Close("Error"u8);

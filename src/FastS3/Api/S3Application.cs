@@ -30,8 +30,8 @@ public sealed class S3Application : IHttpApplication
     {
         options ??= new S3Options();
         _virtualHost = virtualHost;
-        _verifier = new SigV4Verifier(keys, clock);
-        _buckets = new Buckets(store, keys);
+        _verifier = new SigV4Verifier(keys, clock, options.Region);
+        _buckets = new Buckets(store, keys, options.Region);
         _put = new Put(store);
         _get = new Get(store);
         _delete = new Delete(store);
@@ -56,6 +56,14 @@ public sealed class S3Application : IHttpApplication
         if (!request.IsTls && SseC.AnyPresent(request.Headers))
         {
             call.Fail(S3Errors.SseCOverHttp);
+            return;
+        }
+
+        // A bucket name from the path or the Host is checked before it reaches anything else: what is
+        // not a bucket name could be a path.
+        if (call.Route.HasBucket && !BucketName.IsValid(call.BucketName))
+        {
+            call.Fail(S3Errors.InvalidBucketName);
             return;
         }
 

@@ -39,7 +39,7 @@ public sealed class S3Call : IDisposable
     /// <summary>The copy source's object key while it is decrypted for a copy; wiped with the customer keys.</summary>
     internal byte[] SourceObjectKey { get; } = Secret(Crypto.ObjectKey.Size);
 
-    /// <summary>The decoded key of x-amz-copy-source (after <see cref="TryParseCopySource"/>).</summary>
+    /// <summary>The decoded key of x-amz-copy-source (after <see cref="ParseCopySource"/>).</summary>
     public ReadOnlySpan<byte> CopySourceKey => _copySourceKey.AsSpan(0, _copySourceKeyLength);
 
     /// <summary>True when the request carried a valid copy-source SSE-C triple.</summary>
@@ -51,13 +51,16 @@ public sealed class S3Call : IDisposable
     public bool CopySourceKeyEqualsCustomerKey => HasCopySourceKey && HasCustomerKey
         && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(_copyCustomerKey, _customerKey);
 
-    /// <summary>Parses x-amz-copy-source ("[/]bucket/key[?versionId=null]", percent-encoded).</summary>
-    public bool TryParseCopySource(out string bucket)
+    /// <summary>
+    /// Parses x-amz-copy-source ("[/]bucket/key[?versionId=null]", percent-encoded): null when it
+    /// names a valid bucket and a key, else InvalidBucketName or InvalidArgument.
+    /// </summary>
+    public S3Error? ParseCopySource(out string bucket)
     {
         bucket = "";
         if (!Request.Headers.TryGetValue("x-amz-copy-source"u8, out ReadOnlySpan<byte> raw) || raw.Length > _copySourceKey.Length)
         {
-            return false;
+            return S3Errors.InvalidCopySource;
         }
 
         int query = raw.IndexOf((byte)'?');
@@ -66,7 +69,7 @@ public sealed class S3Call : IDisposable
             // Unversioned buckets have only the "null" version.
             if (!raw[(query + 1)..].SequenceEqual("versionId=null"u8))
             {
-                return false;
+                return S3Errors.InvalidCopySource;
             }
 
             raw = raw[..query];
@@ -80,15 +83,20 @@ public sealed class S3Call : IDisposable
         }
 
         int slash = decoded.IndexOf((byte)'/');
-        if (slash <= 0 || slash == decoded.Length - 1 || decoded.Length - slash - 1 > MaxKeyLength || !FastS3.Api.BucketName.IsValid(decoded[..slash]))
+        if (slash <= 0 || slash == decoded.Length - 1 || decoded.Length - slash - 1 > MaxKeyLength)
         {
-            return false;
+            return S3Errors.InvalidCopySource;
+        }
+
+        if (!Storage.BucketName.IsValid(decoded[..slash]))
+        {
+            return S3Errors.InvalidBucketName;
         }
 
         bucket = System.Text.Encoding.ASCII.GetString(decoded[..slash]);
         decoded[(slash + 1)..].CopyTo(_copySourceKey);
         _copySourceKeyLength = decoded.Length - slash - 1;
-        return true;
+        return null;
     }
 
     /// <summary>Validates the copy-source SSE-C triple, if any.</summary>
@@ -181,13 +189,27 @@ public sealed class S3Call : IDisposable
 
     public void SetRoute(S3Route route) => Route = route;
 
-    /// <summary>The request's bucket, with its object key decoded; otherwise NoSuchBucket or KeyTooLong.</summary>
+    /// <summary>The request's bucket, with its object key decoded; otherwise NoSuchBucket, KeyTooLong or an invalid version id.</summary>
     public bool TryResolveObject(Store store, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Bucket? bucket, out S3Error? error)
     {
         bucket = store.FindBucket(BucketName);
-        error = bucket is null ? S3Errors.NoSuchBucket : TryDecodeKey() ? null : S3Errors.KeyTooLong;
+        error = bucket is null ? S3Errors.NoSuchBucket : !TryDecodeKey() ? S3Errors.KeyTooLong : CheckVersionId(Request.Query);
         return error is null;
     }
+
+    /// <summary>
+    /// Buckets are unversioned: an object's only version is "null", as listings report it. Any other
+    /// versionId is refused, never taken to mean the current object (which a DELETE would remove).
+    /// </summary>
+    private static S3Error? CheckVersionId(ReadOnlySpan<byte> query)
+    {
+        Span<byte> value = stackalloc byte[4];
+        bool present = QueryString.TryGet(query, "versionId"u8, value, out int length);
+        return (!present && length == 0) || IsNullVersion(value[..Math.Max(length, 0)]) ? null : S3Errors.InvalidVersionId;
+    }
+
+    /// <summary>The version id of every object in an unversioned bucket.</summary>
+    internal static bool IsNullVersion(ReadOnlySpan<byte> versionId) => versionId.SequenceEqual("null"u8);
 
     /// <summary>Decodes the key from the path; false when it is longer than S3 allows.</summary>
     private bool TryDecodeKey()

@@ -10,7 +10,8 @@ public static class S3Errors
     public static readonly S3Error SignatureV2Unsupported = new(403, "AccessDenied", "Signature Version 2 is not supported; use AWS Signature Version 4.");
     public static readonly S3Error RequestExpired = new(403, "AccessDenied", "Request has expired");
     public static readonly S3Error RequestNotYetValid = new(403, "AccessDenied", "Request is not valid yet");
-    public static readonly S3Error SignedHeaderMissing = new(403, "AccessDenied", "There were headers present in the request which were not signed, or a signed header is missing.");
+    public static readonly S3Error SignedHeaderMissing = new(403, "AccessDenied", "A header listed in SignedHeaders is missing from the request.");
+    public static readonly S3Error MultipleAuthMechanisms = new(400, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified");
     public static readonly S3Error MissingDate = new(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
     public static readonly S3Error SignatureDoesNotMatch = new(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     public static readonly S3Error InvalidAccessKeyId = new(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
@@ -50,6 +51,7 @@ public static class S3Errors
     public static readonly S3Error ObjectTampered = new(500, "InternalError", "The object's stored encryption metadata failed authentication.");
     public static readonly S3Error SseCNotApplicable = new(400, "InvalidRequest", "The encryption parameters are not applicable to this object.");
     public static readonly S3Error InvalidArgument = new(400, "InvalidArgument", "Invalid Argument");
+    public static readonly S3Error InvalidVersionId = new(400, "InvalidArgument", "Invalid version id specified");
     public static readonly S3Error InvalidEncodingType = new(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
     public static readonly S3Error InvalidContinuationToken = new(400, "InvalidArgument", "The continuation token provided is incorrect");
     public static readonly S3Error MissingContentDigest = new(400, "InvalidRequest", "Missing required header for this request: Content-MD5");
@@ -85,6 +87,16 @@ public static class S3Errors
     public static readonly S3Error HttpVersionNotSupported = new(505, "HttpVersionNotSupported", "The HTTP version specified is not supported.");
     public static readonly S3Error SlowDown = new(503, "SlowDown", "Please reduce your request rate.");
     public static readonly S3Error InternalError = new(500, "InternalError", "We encountered an internal error. Please try again.");
+
+    /// <summary>Headers the signature does not cover (lower-case names, ", "-separated), named in &lt;HeadersNotSigned&gt; as AWS does.</summary>
+    public static S3Error HeadersNotSigned(string names)
+        => new(403, "AccessDenied", "There were headers present in the request which were not signed", ("HeadersNotSigned", names));
+
+    /// <summary>A credential scope naming another region than the server's, with &lt;Region&gt; as AWS sends it.</summary>
+    public static S3Error WrongRegion(string region, string expected, bool presigned)
+        => presigned
+            ? new(400, "AuthorizationQueryParametersError", $"Error parsing the X-Amz-Credential parameter; the region '{region}' is wrong; expecting '{expected}'", ("Region", expected))
+            : new(400, "AuthorizationHeaderMalformed", $"The authorization header is malformed; the region '{region}' is wrong; expecting '{expected}'", ("Region", expected));
 
     /// <summary>The S3 error an exception from deep inside an operation stands for (its own, or a full disk); null for anything else.</summary>
     public static S3Error? Of(Exception exception) => exception switch

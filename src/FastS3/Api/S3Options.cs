@@ -3,6 +3,9 @@ namespace FastS3.Api;
 /// <summary>Tunables of the S3 layer.</summary>
 public sealed class S3Options
 {
+    /// <summary>The server's region: what credential scopes must name, HeadBucket and GetBucketLocation report.</summary>
+    public string Region { get; init; } = Auth.SigV4Verifier.DefaultRegion;
+
     /// <summary>How long a Complete or Copy may work before its 200 goes out early (see <see cref="KeepAlive"/>).</summary>
     public TimeSpan KeepAliveDelay { get; init; } = TimeSpan.FromSeconds(2);
 

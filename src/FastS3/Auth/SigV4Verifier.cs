@@ -19,20 +19,34 @@ public sealed class SigV4Verifier
 
     private readonly AccessKeys _keys;
     private readonly TimeProvider _clock;
+    private readonly byte[] _region;
     private readonly SigningKeyCache _signingKeys = new();
 
-    public SigV4Verifier(AccessKeys keys, TimeProvider clock)
+    /// <summary>The region a server has unless told otherwise, as S3's global endpoint and MinIO's default.</summary>
+    public const string DefaultRegion = "us-east-1";
+
+    /// <param name="region">The server's region: the only one a credential scope may name.</param>
+    public SigV4Verifier(AccessKeys keys, TimeProvider clock, string region = DefaultRegion)
     {
         _keys = keys;
         _clock = clock;
+        _region = System.Text.Encoding.ASCII.GetBytes(region);
     }
 
     /// <summary>Null when the request is authentic; otherwise the S3 error to answer.</summary>
     public S3Error? Verify(HttpRequest request, SignatureContext context)
     {
-        if (request.Headers.TryGetValue("authorization"u8, out ReadOnlySpan<byte> authorization))
+        bool presigned = HasPresignedParameters(request.Query);
+        switch (CountHeaders(request.Headers, "authorization"u8))
         {
-            return VerifyHeader(request, authorization, context);
+            case 0:
+                break;
+            case 1 when !presigned:
+                request.Headers.TryGetValue("authorization"u8, out ReadOnlySpan<byte> authorization);
+                return VerifyHeader(request, authorization, context);
+            default:
+                // Two credentials: which one would count is exactly what an attacker wants to choose.
+                return S3Errors.MultipleAuthMechanisms;
         }
 
         if (ContainsParameter(request.Query, "X-Amz-Signature="u8))
@@ -45,7 +59,7 @@ public sealed class SigV4Verifier
             return S3Errors.SignatureV2Unsupported;
         }
 
-        return S3Errors.AnonymousAccessDenied;
+        return presigned ? S3Errors.AuthorizationQueryParametersError : S3Errors.AnonymousAccessDenied;
     }
 
     private S3Error? VerifyHeader(HttpRequest request, ReadOnlySpan<byte> authorization, SignatureContext context)
@@ -75,7 +89,7 @@ public sealed class SigV4Verifier
             return S3Errors.MissingDate;
         }
 
-        if (CheckScope(parameters, context) is { } scopeError)
+        if (CheckScope(parameters, context, presigned: false) is { } scopeError)
         {
             return scopeError;
         }
@@ -117,7 +131,7 @@ public sealed class SigV4Verifier
         parameters.Signature = signature;
         amzDate.CopyTo(context.AmzDate);
         context.Payload = PayloadMode.Unsigned;
-        if (CheckScope(parameters, context) is { } scopeError)
+        if (CheckScope(parameters, context, presigned: true) is { } scopeError)
         {
             return scopeError;
         }
@@ -133,40 +147,19 @@ public sealed class SigV4Verifier
             return S3Errors.RequestExpired;
         }
 
-        // A presigned URL must not let a holder add an encryption key the signer never saw.
-        if (HasUnsignedSseCHeader(request.Headers, signedHeaders))
-        {
-            return S3Errors.SignedHeaderMissing;
-        }
-
         return CheckSignature(request, parameters, "UNSIGNED-PAYLOAD"u8, presigned: true, context);
     }
 
-    private static bool HasUnsignedSseCHeader(HttpRequestHeaders headers, ReadOnlySpan<byte> signedHeaders)
-    {
-        ReadOnlySpan<byte> prefix = "x-amz-server-side-encryption-customer-"u8;
-        Span<byte> lower = stackalloc byte[64];
-        foreach (HttpHeader header in headers)
-        {
-            if (header.Name.Length > prefix.Length && header.Name.Length <= lower.Length
-                && System.Text.Ascii.EqualsIgnoreCase(header.Name[..prefix.Length], prefix))
-            {
-                System.Text.Ascii.ToLower(header.Name, lower, out int length);
-                if (!ContainsToken(signedHeaders, lower[..length]))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static S3Error? CheckScope(in SigV4Parameters parameters, SignatureContext context)
+    private S3Error? CheckScope(in SigV4Parameters parameters, SignatureContext context, bool presigned)
     {
         if (!parameters.Service.SequenceEqual("s3"u8) || !parameters.Terminator.SequenceEqual("aws4_request"u8))
         {
             return S3Errors.CredentialServiceInvalid;
+        }
+
+        if (!parameters.Region.SequenceEqual(_region))
+        {
+            return S3Errors.WrongRegion(Printable(parameters.Region), System.Text.Encoding.ASCII.GetString(_region), presigned);
         }
 
         if (!parameters.Date.SequenceEqual(context.AmzDate.AsSpan(0, 8)))
@@ -191,9 +184,9 @@ public sealed class SigV4Verifier
             return S3Errors.InvalidAccessKeyId;
         }
 
-        if (!ContainsToken(parameters.SignedHeaders, "host"u8))
+        if (CheckEverythingSigned(request.Headers, parameters.SignedHeaders) is { } unsigned)
         {
-            return S3Errors.SignedHeaderMissing;
+            return unsigned;
         }
 
         // Signed headers include SSE-C keys, copied here verbatim.
@@ -320,17 +313,73 @@ public sealed class SigV4Verifier
         return value;
     }
 
+    /// <summary>
+    /// Host and every x-amz-* header present must be signed, as AWS requires of header-signed and
+    /// presigned requests alike: an unsigned x-amz-copy-source, x-amz-meta-* or SSE-C header added
+    /// to someone else's presigned URL must not be obeyed. Null when they all are.
+    /// </summary>
+    private static S3Error? CheckEverythingSigned(HttpRequestHeaders headers, ReadOnlySpan<byte> signedHeaders)
+    {
+        List<string>? unsigned = ContainsToken(signedHeaders, "host"u8) ? null : ["host"];
+        foreach (HttpHeader header in headers)
+        {
+            if (header.Name.Length > AmzPrefix.Length && System.Text.Ascii.EqualsIgnoreCase(header.Name[..AmzPrefix.Length], AmzPrefix)
+                && !ContainsToken(signedHeaders, header.Name))
+            {
+                // Rare and refused: allocating for the error's list is fine here.
+                (unsigned ??= []).Add(System.Text.Encoding.ASCII.GetString(header.Name).ToLowerInvariant());
+            }
+        }
+
+        return unsigned is null ? null : S3Errors.HeadersNotSigned(string.Join(", ", unsigned.Distinct()));
+    }
+
+    private static ReadOnlySpan<byte> AmzPrefix => "x-amz-"u8;
+
+    /// <summary>Whether the ';'-separated list holds <paramref name="token"/> (header names: any case).</summary>
     private static bool ContainsToken(ReadOnlySpan<byte> list, ReadOnlySpan<byte> token)
     {
         foreach (Range range in list.Split((byte)';'))
         {
-            if (list[range].SequenceEqual(token))
+            if (System.Text.Ascii.EqualsIgnoreCase(list[range], token))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    private static int CountHeaders(HttpRequestHeaders headers, ReadOnlySpan<byte> name)
+    {
+        int count = 0;
+        foreach (HttpHeader header in headers)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(header.Name, name))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Any parameter of a query-string signature (SigV4 or V2).</summary>
+    private static bool HasPresignedParameters(ReadOnlySpan<byte> query)
+        => !query.IsEmpty && (ContainsParameter(query, "X-Amz-Signature="u8) || ContainsParameter(query, "X-Amz-Credential="u8)
+            || ContainsParameter(query, "X-Amz-Algorithm="u8) || ContainsParameter(query, "AWSAccessKeyId="u8) || ContainsParameter(query, "Signature="u8));
+
+    /// <summary>A client's region for an error message: anything but [a-z0-9-] shown as '?'.</summary>
+    private static string Printable(ReadOnlySpan<byte> region)
+    {
+        var text = new char[Math.Min(region.Length, 64)];
+        for (int i = 0; i < text.Length; i++)
+        {
+            byte c = region[i];
+            text[i] = c is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)'-' ? (char)c : '?';
+        }
+
+        return new string(text);
     }
 
     private static bool ContainsParameter(ReadOnlySpan<byte> query, ReadOnlySpan<byte> nameAndEquals)
@@ -346,27 +395,29 @@ public sealed class SigV4Verifier
         return false;
     }
 
+    /// <summary>The one parameter called <paramref name="name"/>, decoded; false when it is absent, too long or given twice.</summary>
     private static bool TryGetDecodedParameter(ReadOnlySpan<byte> query, ReadOnlySpan<byte> name, Span<byte> storage, ref int used, out ReadOnlySpan<byte> value)
     {
+        value = default;
+        bool found = false;
         foreach (Range range in query.Split((byte)'&'))
         {
             ReadOnlySpan<byte> pair = query[range];
             if (pair.Length > name.Length && pair[name.Length] == (byte)'=' && pair.StartsWith(name))
             {
                 ReadOnlySpan<byte> raw = pair[(name.Length + 1)..];
-                if (raw.Length > storage.Length - used)
+                if (found || raw.Length > storage.Length - used)
                 {
-                    break;
+                    return false;
                 }
 
                 int length = UriEncoding.Decode(raw, storage[used..], plusIsSpace: true);
                 value = storage.Slice(used, length);
                 used += length;
-                return true;
+                found = true;
             }
         }
 
-        value = default;
-        return false;
+        return found;
     }
 }

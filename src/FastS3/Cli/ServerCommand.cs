@@ -9,7 +9,7 @@ using FastS3.Tls;
 namespace FastS3.Cli;
 
 /// <summary>
-/// <c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct] [--domain a,b]
+/// <c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct] [--domain a,b] [--region R]
 /// [--keepalive-after MS] [--max-connections N] [--header-timeout S] [--idle-timeout S] [--body-timeout S] [--write-timeout S] [--min-body-rate B]</c>
 /// </summary>
 internal static class ServerCommand
@@ -40,6 +40,20 @@ internal static class ServerCommand
             DefaultValueFactory = _ => "localhost",
         };
 
+        var region = new Option<string>("--region")
+        {
+            Description = "The server's region, as MinIO's site region: requests must be signed for it.",
+            DefaultValueFactory = _ => SigV4Verifier.DefaultRegion,
+        };
+        region.Validators.Add(result =>
+        {
+            string value = result.GetValueOrDefault<string>() ?? "";
+            if (value.Length is 0 or > 32 || value.Any(c => c is not ((>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')))
+            {
+                result.AddError("--region must be 1 to 32 lower-case letters, digits and '-', such as us-east-1.");
+            }
+        });
+
         var keepAlive = new Option<int>("--keepalive-after")
         {
             Description = "Milliseconds a CompleteMultipartUpload or copy may work before its 200 is sent early and kept alive with whitespace, as S3 does.",
@@ -67,7 +81,7 @@ internal static class ServerCommand
 
         var command = new Command("server", "Run the S3 server.")
         {
-            dataDir, address, certsDir, noTls, writeMode, domains, keepAlive,
+            dataDir, address, certsDir, noTls, writeMode, domains, region, keepAlive,
             maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate,
         };
         command.SetAction((result, cancellationToken) =>
@@ -86,7 +100,8 @@ internal static class ServerCommand
             return RunAsync(
                 result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode),
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                new S3Options { KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) }, limits, log, cancellationToken);
+                new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
+                limits, log, cancellationToken);
         });
         return command;
     }

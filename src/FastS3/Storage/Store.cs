@@ -13,8 +13,9 @@ namespace FastS3.Storage;
 ///   buckets/NAME/created  bucket creation time
 ///   buckets/NAME/...      the bucket's index and data files (see <see cref="Bucket"/>)
 /// </code>
-/// Bucket names are validated before they get here (lower-case letters, digits, '.', '-', starting
-/// and ending alphanumeric), so they are safe as directory names. Object keys never become paths.
+/// A bucket name becomes a directory name only through <see cref="BucketDirectory"/>, which takes
+/// nothing but a valid <see cref="BucketName"/> and checks the result is a direct child of buckets/;
+/// the S3 layer validates names too, before anything is looked up. Object keys never become paths.
 /// </summary>
 public sealed class Store : IAsyncDisposable
 {
@@ -100,7 +101,8 @@ public sealed class Store : IAsyncDisposable
         var buckets = new List<(string, DateTimeOffset)>();
         foreach (string directory in Directory.EnumerateDirectories(BucketsDirectory))
         {
-            if (TryReadCreated(directory, out DateTimeOffset created))
+            // Whatever else someone put here (another name, a symbolic link) is not a bucket.
+            if (BucketName.IsValid(Path.GetFileName(directory)) && IsPlainDirectory(directory) && TryReadCreated(directory, out DateTimeOffset created))
             {
                 buckets.Add((Path.GetFileName(directory), created));
             }
@@ -113,7 +115,7 @@ public sealed class Store : IAsyncDisposable
     /// <summary>The bucket called <paramref name="name"/> (ASCII bytes from the request path), or null.</summary>
     public Bucket? FindBucket(ReadOnlySpan<byte> name)
     {
-        if (name.IsEmpty || name.Length > 63)
+        if (!BucketName.IsValid(name))
         {
             return null;
         }
@@ -130,8 +132,8 @@ public sealed class Store : IAsyncDisposable
     // Apart from FindBucket so its closure is allocated only when a bucket is first opened.
     private Bucket? OpenBucket(string name)
     {
-        string directory = Path.Combine(BucketsDirectory, name);
-        if (!TryReadCreated(directory, out DateTimeOffset created))
+        string directory = BucketDirectory(name);
+        if (!IsPlainDirectory(directory) || !TryReadCreated(directory, out DateTimeOffset created))
         {
             return null;
         }
@@ -150,7 +152,7 @@ public sealed class Store : IAsyncDisposable
     {
         lock (_bucketChanges)
         {
-            string final = Path.Combine(BucketsDirectory, name);
+            string final = BucketDirectory(name);
             if (Directory.Exists(final))
             {
                 return false;
@@ -222,6 +224,24 @@ public sealed class Store : IAsyncDisposable
         _buckets.Clear();
         Blocks.Dispose();
     }
+
+    /// <summary>
+    /// The directory of the bucket called <paramref name="name"/>: a direct child of buckets/, or an
+    /// exception. The S3 layer never passes an invalid name; this is the last wall if it ever did.
+    /// </summary>
+    private string BucketDirectory(string name)
+    {
+        string directory = Path.GetFullPath(Path.Combine(BucketsDirectory, name));
+        if (!BucketName.IsValid(name) || !string.Equals(Path.GetDirectoryName(directory), BucketsDirectory, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{name}' is not a bucket name", nameof(name));
+        }
+
+        return directory;
+    }
+
+    /// <summary>A directory that is not a symbolic link, which could lead anywhere.</summary>
+    private static bool IsPlainDirectory(string path) => Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
 
     private static bool TryReadCreated(string directory, out DateTimeOffset created)
     {

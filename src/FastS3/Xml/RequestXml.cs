@@ -21,4 +21,34 @@ public static class RequestXml
     };
 
     public static XmlReader Open(ReadOnlyMemory<byte> body) => XmlReader.Create(new MemoryStream(body.ToArray(), writable: false), Settings);
+
+    /// <summary>
+    /// Hands each child element of <paramref name="element"/> (a subtree reader, as ReadSubtree gives)
+    /// to <paramref name="take"/> as (local name, text content), in order; false as soon as take refuses one.
+    /// </summary>
+    public static bool ForEachChild(XmlReader element, Func<string, string, bool> take)
+    {
+        using (element)
+        {
+            element.Read();
+            element.Read();
+            while (!element.EOF)
+            {
+                if (element.NodeType != XmlNodeType.Element)
+                {
+                    element.Read();
+                    continue;
+                }
+
+                // Reading the content moves past the element's end, onto its next sibling.
+                string name = element.LocalName;
+                if (!take(name, element.ReadElementContentAsString()))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
 }

@@ -67,7 +67,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
             byte[] uploadId = new byte[MultipartUploads.UploadIdSize];
             MultipartUploads.NewUploadId(uploadId);
             var replacement = Guid.NewGuid();
-            await using (var store = Store.Open(root, new StoreOptions(), new SilentLog()))
+            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance))
             {
                 Assert.True(store.TryCreateBucket("b"));
                 Bucket bucket = store.FindBucket("b"u8)!;
@@ -95,7 +95,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 await bucket.DeleteDataOfAsync(replaced.Previous);
             }
 
-            await using (var store = Store.Open(root, new StoreOptions(), new SilentLog()))
+            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance))
             {
                 Bucket bucket = store.FindBucket("b"u8)!;
                 using (IndexIterator uploads = bucket.Uploads.Index.Seek([]))
@@ -253,20 +253,5 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
         round.InFlightAtKill = inFlight();
         Volatile.Write(ref round.KilledAt, _clock.ElapsedTicks);
         await server.KillAsync();
-    }
-
-    private sealed class SilentLog : IServerLog
-    {
-        public void Info(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-        }
-
-        public void Error(string message, Exception? exception = null)
-        {
-        }
     }
 }

@@ -55,9 +55,9 @@ internal static class XmlBodyTarget
 
     private static void CheckKeys(ReadOnlyMemory<byte> body)
     {
-        if (DeleteObjects.TryParse(body, out List<string> keys, out _) && keys.Count is 0 or > DeleteObjects.MaxKeys)
+        if (DeleteObjects.TryParse(body, out List<DeleteObjects.RequestedObject> objects, out _) && objects.Count is 0 or > DeleteObjects.MaxKeys)
         {
-            throw new FuzzFailure($"accepted {keys.Count} keys");
+            throw new FuzzFailure($"accepted {objects.Count} objects");
         }
     }
 }

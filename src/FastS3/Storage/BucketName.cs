@@ -1,6 +1,11 @@
-namespace FastS3.Api;
+namespace FastS3.Storage;
 
-/// <summary>S3's general-purpose bucket naming rules; anything else is 400 InvalidBucketName.</summary>
+/// <summary>
+/// S3's general-purpose bucket naming rules, with MinIO's strict reading (no '.' next to '-'); the S3
+/// layer answers 400 InvalidBucketName for anything else, and the store refuses to make a path of it.
+/// Only lower-case letters, digits, '.' and '-' get through, never "." or "..", so a valid name is
+/// always one safe directory name.
+/// </summary>
 public static class BucketName
 {
     public static bool IsValid(ReadOnlySpan<byte> name)
@@ -18,7 +23,8 @@ public static class BucketName
                 return false;
             }
 
-            if (c == (byte)'.' && name[i - 1] == (byte)'.')
+            // "..", ".-" and "-.": i > 0 here, since the first byte is alphanumeric.
+            if ((c == (byte)'.' && name[i - 1] is (byte)'.' or (byte)'-') || (c == (byte)'-' && name[i - 1] == (byte)'.'))
             {
                 return false;
             }
@@ -28,6 +34,14 @@ public static class BucketName
             && !name.StartsWith("xn--"u8) && !name.StartsWith("sthree-"u8) && !name.StartsWith("amzn-s3-demo-"u8)
             && !name.EndsWith("-s3alias"u8) && !name.EndsWith("--ol-s3"u8) && !name.EndsWith(".mrap"u8)
             && !name.EndsWith("--x-s3"u8) && !name.EndsWith("--table-s3"u8);
+    }
+
+    /// <summary>The same rules for a name read from disk (a directory listing).</summary>
+    public static bool IsValid(string name)
+    {
+        Span<byte> bytes = stackalloc byte[64];
+        return name.Length <= bytes.Length && System.Text.Ascii.IsValid(name)
+            && IsValid(bytes[..System.Text.Encoding.ASCII.GetBytes(name, bytes)]);
     }
 
     private static bool IsLowerAlphanumeric(byte c) => c is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9');
