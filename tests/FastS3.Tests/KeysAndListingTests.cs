@@ -85,6 +85,50 @@ public class KeysAndListingTests
         }
     }
 
+    /// <summary>
+    /// Keys with control characters list exactly. botocore asks for encoding-type=url and decodes
+    /// every echoed key, prefix, delimiter and marker; without it they are character references,
+    /// so a CR reads back as CR, not as the LF an XML parser makes of a raw one.
+    /// </summary>
+    [Fact]
+    public async Task ControlCharacterKeysListExactly()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "ctl");
+        string[] keys = ["lines/a\r\nb\rc\nd\te", "lines/z", "other/\u0001\u001f\r"];
+        foreach (string key in keys)
+        {
+            await RawMultipart.PutObjectAsync(server, "ctl", SignedRequests.KeyPath(key), "x"u8.ToArray());
+        }
+
+        await Boto3.RunAsync(server, """
+            keys = json.loads(args[0])
+            assert [o["Key"] for o in s3.list_objects_v2(Bucket="ctl")["Contents"]] == keys
+            assert [o["Key"] for o in s3.list_objects(Bucket="ctl")["Contents"]] == keys
+            assert [v["Key"] for v in s3.list_object_versions(Bucket="ctl")["Versions"]] == keys
+            v2 = s3.list_objects_v2(Bucket="ctl", Prefix="lines/", Delimiter="\r", StartAfter="lines/a\r")
+            assert (v2["Delimiter"], v2["StartAfter"], [o["Key"] for o in v2["Contents"]]) == ("\r", "lines/a\r", ["lines/z"]), v2
+            for list, entries, marker, next in ((s3.list_objects, "Contents", "Marker", "NextMarker"), (s3.list_object_versions, "Versions", "KeyMarker", "NextKeyMarker")):
+                first = list(Bucket="ctl", Prefix="lines/", Delimiter="\r", MaxKeys=1)
+                assert (first["Delimiter"], first["CommonPrefixes"], first[next]) == ("\r", [{"Prefix": "lines/a\r"}], "lines/a\r"), first
+                rest = list(Bucket="ctl", Prefix="lines/", Delimiter="\r", **{marker: first[next]})
+                assert (rest[marker], [o["Key"] for o in rest[entries]]) == ("lines/a\r", ["lines/z"]), rest
+            """, JsonSerializer.Serialize(keys));
+
+        foreach (string list in new[] { "list-type=2&", "", "versions&" })
+        {
+            RawResponse lines = await SignedRequests.SendAsync(server, "GET", $"/ctl?{list}prefix=lines%2F", []);
+            S3Assert.Status(lines, 200);
+            Assert.Contains("<Key>lines/a&#xD;&#xA;b&#xD;c&#xA;d&#x9;e</Key>", lines.BodyText);
+            Assert.Equal(keys[..2], lines.XmlValues("Key"));
+
+            // Characters XML 1.0 has no place for at all are written alike, as S3 writes them (which is why clients ask for encoding-type=url).
+            RawResponse other = await SignedRequests.SendAsync(server, "GET", $"/ctl?{list}prefix=other%2F", []);
+            S3Assert.Status(other, 200);
+            Assert.Contains("<Key>other/&#x1;&#x1F;&#xD;</Key>", other.BodyText);
+        }
+    }
+
     /// <summary>Every key and common prefix, following continuation tokens page by page.</summary>
     private static async Task<string[]> ListAll(Uri url, string bucket, int pageSize, string prefix = "", string delimiter = "")
     {
