@@ -129,6 +129,29 @@ public class KeysAndListingTests
         }
     }
 
+    /// <summary>A listing echoes its prefix, delimiter and markers back in XML, which carries only UTF-8: S3 refuses any that is not.</summary>
+    [Fact]
+    public async Task ListingParametersThatAreNotUtf8AreRefused()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "bytes");
+        string[] queries =
+        [
+            "prefix=%FF", "delimiter=%C3", "marker=a%80",
+            "list-type=2&prefix=%FF", "list-type=2&delimiter=%FF", "list-type=2&start-after=%ED%A0%80",
+            "versions&prefix=%FF", "versions&key-marker=%FF",
+            "uploads&prefix=%FF", "uploads&delimiter=%FF", "uploads&key-marker=%FF", "uploads&key-marker=a&upload-id-marker=%FF",
+
+            // Nor is an encoding-type too long to be "url" taken for none.
+            "list-type=2&encoding-type=url-encoded", "uploads&encoding-type=url-encoded",
+        ];
+        foreach (string query in queries)
+        {
+            RawResponse listed = await SignedRequests.SendAsync(server, "GET", $"/bytes?{query}", []);
+            Assert.True(listed.Status == 400 && listed.ErrorCode() == "InvalidArgument", $"{query}: {listed.Describe()}");
+        }
+    }
+
     /// <summary>Every key and common prefix, following continuation tokens page by page.</summary>
     private static async Task<string[]> ListAll(Uri url, string bucket, int pageSize, string prefix = "", string delimiter = "")
     {
