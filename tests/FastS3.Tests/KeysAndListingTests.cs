@@ -129,6 +129,40 @@ public class KeysAndListingTests
         }
     }
 
+    /// <summary>A key that is not UTF-8 is refused before anything is looked up or stored, as S3 refuses it; so is a copy source's.</summary>
+    [Fact]
+    public async Task KeysThatAreNotUtf8AreRefused()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "bytes");
+        await RawMultipart.PutObjectAsync(server, "bytes", "source", "x"u8.ToArray());
+
+        // Not UTF-8: stray bytes, a lone continuation byte, an overlong '/', an encoded surrogate.
+        foreach (string key in new[] { "%FF%FE", "a%80", "%C0%AFescape", "%ED%A0%80" })
+        {
+            S3Assert.Error(await SignedRequests.SendAsync(server, "PUT", $"/bytes/{key}", "data"u8.ToArray()), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "GET", $"/bytes/{key}", []), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "HEAD", $"/bytes/{key}", []), 400, null);
+            S3Assert.Error(await SignedRequests.SendAsync(server, "DELETE", $"/bytes/{key}", []), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "POST", $"/bytes/{key}?uploads", []), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "PUT", $"/bytes/{key}", [], "x-amz-copy-source:bytes/source"), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "GET", $"/no-such-bucket/{key}", []), 400, "InvalidURI");
+
+            RawResponse copy = await SignedRequests.SendAsync(server, "PUT", "/bytes/copy", [], $"x-amz-copy-source:bytes/{key}");
+            S3Assert.Error(copy, 400, "InvalidArgument");
+            Assert.Equal("Invalid copy source encoding", copy.XmlValue("Message"));
+        }
+
+        string uploadId = await RawMultipart.CreateAsync(server, "bytes", "parts");
+        RawResponse partCopy = await SignedRequests.SendAsync(server, "PUT", $"/bytes/parts?partNumber=1&uploadId={uploadId}", [], "x-amz-copy-source:/bytes/%FF%FE");
+        S3Assert.Error(partCopy, 400, "InvalidArgument");
+        Assert.Equal("Invalid copy source encoding", partCopy.XmlValue("Message"));
+
+        // Nothing was stored, as an object or an upload.
+        Assert.Equal(["source"], (await SignedRequests.SendAsync(server, "GET", "/bytes?list-type=2", [])).XmlValues("Key"));
+        Assert.Equal(["parts"], (await SignedRequests.SendAsync(server, "GET", "/bytes?uploads", [])).XmlValues("Key"));
+    }
+
     /// <summary>A listing echoes its prefix, delimiter and markers back in XML, which carries only UTF-8: S3 refuses any that is not.</summary>
     [Fact]
     public async Task ListingParametersThatAreNotUtf8AreRefused()

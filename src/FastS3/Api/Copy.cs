@@ -67,7 +67,7 @@ public sealed class Copy(Store store, S3Options options)
     {
         sourceBucket = null;
         sourceValue = null;
-        error = !call.TryParseCopySource(out sourceBucketName) ? S3Errors.InvalidCopySource
+        error = call.ParseCopySource(out sourceBucketName) is { } invalid ? invalid
             : (sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName))) is null ? S3Errors.NoSuchBucket
             : !sourceBucket.Index.TryGet(call.CopySourceKey, out sourceValue) || !ObjectRecord.TryRead(sourceValue, out _) ? S3Errors.NoSuchKey
             : null;

@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using FastS3.Auth;
 using FastS3.Checksums;
 using FastS3.Http;
@@ -39,7 +40,7 @@ public sealed class S3Call : IDisposable
     /// <summary>The copy source's object key while it is decrypted for a copy; wiped with the customer keys.</summary>
     internal byte[] SourceObjectKey { get; } = Secret(Crypto.ObjectKey.Size);
 
-    /// <summary>The decoded key of x-amz-copy-source (after <see cref="TryParseCopySource"/>).</summary>
+    /// <summary>The decoded key of x-amz-copy-source (after <see cref="ParseCopySource"/>).</summary>
     public ReadOnlySpan<byte> CopySourceKey => _copySourceKey.AsSpan(0, _copySourceKeyLength);
 
     /// <summary>True when the request carried a valid copy-source SSE-C triple.</summary>
@@ -51,13 +52,13 @@ public sealed class S3Call : IDisposable
     public bool CopySourceKeyEqualsCustomerKey => HasCopySourceKey && HasCustomerKey
         && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(_copyCustomerKey, _customerKey);
 
-    /// <summary>Parses x-amz-copy-source ("[/]bucket/key[?versionId=null]", percent-encoded).</summary>
-    public bool TryParseCopySource(out string bucket)
+    /// <summary>Parses x-amz-copy-source ("[/]bucket/key[?versionId=null]", percent-encoded); InvalidArgument when malformed.</summary>
+    public S3Error? ParseCopySource(out string bucket)
     {
         bucket = "";
         if (!Request.Headers.TryGetValue("x-amz-copy-source"u8, out ReadOnlySpan<byte> raw) || raw.Length > _copySourceKey.Length)
         {
-            return false;
+            return S3Errors.InvalidCopySource;
         }
 
         int query = raw.IndexOf((byte)'?');
@@ -66,7 +67,7 @@ public sealed class S3Call : IDisposable
             // Unversioned buckets have only the "null" version.
             if (!raw[(query + 1)..].SequenceEqual("versionId=null"u8))
             {
-                return false;
+                return S3Errors.InvalidCopySource;
             }
 
             raw = raw[..query];
@@ -82,13 +83,18 @@ public sealed class S3Call : IDisposable
         int slash = decoded.IndexOf((byte)'/');
         if (slash <= 0 || slash == decoded.Length - 1 || decoded.Length - slash - 1 > MaxKeyLength || !FastS3.Api.BucketName.IsValid(decoded[..slash]))
         {
-            return false;
+            return S3Errors.InvalidCopySource;
+        }
+
+        if (!Utf8.IsValid(decoded[(slash + 1)..]))
+        {
+            return S3Errors.InvalidCopySourceEncoding;
         }
 
         bucket = System.Text.Encoding.ASCII.GetString(decoded[..slash]);
         decoded[(slash + 1)..].CopyTo(_copySourceKey);
         _copySourceKeyLength = decoded.Length - slash - 1;
-        return true;
+        return null;
     }
 
     /// <summary>Validates the copy-source SSE-C triple, if any.</summary>
@@ -181,25 +187,25 @@ public sealed class S3Call : IDisposable
 
     public void SetRoute(S3Route route) => Route = route;
 
-    /// <summary>The request's bucket, with its object key decoded; otherwise NoSuchBucket or KeyTooLong.</summary>
+    /// <summary>The request's bucket, with its object key decoded; otherwise the key's error (checked first: such a key names nothing in any bucket) or NoSuchBucket.</summary>
     public bool TryResolveObject(Store store, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Bucket? bucket, out S3Error? error)
     {
-        bucket = store.FindBucket(BucketName);
-        error = bucket is null ? S3Errors.NoSuchBucket : TryDecodeKey() ? null : S3Errors.KeyTooLong;
+        bucket = null;
+        error = DecodeKey() ?? ((bucket = store.FindBucket(BucketName)) is null ? S3Errors.NoSuchBucket : null);
         return error is null;
     }
 
-    /// <summary>Decodes the key from the path; false when it is longer than S3 allows.</summary>
-    private bool TryDecodeKey()
+    /// <summary>Decodes the key from the path: KeyTooLong when it is longer than S3 allows, InvalidURI when it is not UTF-8 (S3 keys are Unicode text).</summary>
+    private S3Error? DecodeKey()
     {
         ReadOnlySpan<byte> raw = Request.Path.Slice(Route.KeyStart, Route.KeyLength);
         if (raw.Length > _key.Length)
         {
-            return false;
+            return S3Errors.KeyTooLong;
         }
 
         _keyLength = UriEncoding.Decode(raw, _key, plusIsSpace: false);
-        return _keyLength <= MaxKeyLength;
+        return _keyLength > MaxKeyLength ? S3Errors.KeyTooLong : Utf8.IsValid(Key) ? null : S3Errors.InvalidUri;
     }
 
     /// <summary>Answers with an S3 error document (status and headers only for HEAD).</summary>
