@@ -48,14 +48,14 @@ public class ListingXmlBenchmarks
         {
             xml.OpenRoot("ListBucketResult"u8);
             xml.Element("Name"u8, "photos-bucket"u8);
-            Text(ref xml, "Prefix"u8, "photos/"u8, urlEncoding);
+            xml.KeyElement("Prefix"u8, "photos/"u8, urlEncoding);
             xml.Element("MaxKeys"u8, Keys);
             Span<byte> etag = stackalloc byte[_etag.Length + 2];
             ETag.WriteQuoted(_etag, etag);
             foreach (byte[] key in _keys)
             {
                 xml.Open("Contents"u8);
-                Text(ref xml, "Key"u8, key, urlEncoding);
+                xml.KeyElement("Key"u8, key, urlEncoding);
                 xml.Element("LastModified"u8, _modified);
                 xml.Element("ETag"u8, etag);
                 xml.Element("Size"u8, 4096 + key.Length);
@@ -78,18 +78,6 @@ public class ListingXmlBenchmarks
         finally
         {
             xml.Dispose();
-        }
-    }
-
-    private static void Text(ref XmlBuilder xml, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool urlEncoding)
-    {
-        if (urlEncoding)
-        {
-            xml.ElementUrlEncoded(name, value);
-        }
-        else
-        {
-            xml.Element(name, value);
         }
     }
 }

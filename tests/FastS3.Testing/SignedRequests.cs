@@ -45,6 +45,9 @@ public static class SignedRequests
         return await client.ReadResponseAsync(head: method == "HEAD", timeoutSeconds);
     }
 
+    /// <summary>A key as a request path: each segment percent-encoded, '/' kept, as clients send keys (and the canonical URI has them).</summary>
+    public static string KeyPath(string key) => string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
+
     /// <summary>The text of every element named <paramref name="name"/> (any namespace) in the XML body, in document order.</summary>
     public static List<string> XmlValues(this RawResponse response, string name)
         => response.Body.Length == 0

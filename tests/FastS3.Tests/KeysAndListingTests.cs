@@ -85,6 +85,107 @@ public class KeysAndListingTests
         }
     }
 
+    /// <summary>
+    /// Keys with control characters list exactly. botocore asks for encoding-type=url and decodes
+    /// every echoed key, prefix, delimiter and marker; without it they are character references,
+    /// so a CR reads back as CR, not as the LF an XML parser makes of a raw one.
+    /// </summary>
+    [Fact]
+    public async Task ControlCharacterKeysListExactly()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "ctl");
+        string[] keys = ["lines/a\r\nb\rc\nd\te", "lines/z", "other/\u0001\u001f\r"];
+        foreach (string key in keys)
+        {
+            await RawMultipart.PutObjectAsync(server, "ctl", SignedRequests.KeyPath(key), "x"u8.ToArray());
+        }
+
+        await Boto3.RunAsync(server, """
+            keys = json.loads(args[0])
+            assert [o["Key"] for o in s3.list_objects_v2(Bucket="ctl")["Contents"]] == keys
+            assert [o["Key"] for o in s3.list_objects(Bucket="ctl")["Contents"]] == keys
+            assert [v["Key"] for v in s3.list_object_versions(Bucket="ctl")["Versions"]] == keys
+            v2 = s3.list_objects_v2(Bucket="ctl", Prefix="lines/", Delimiter="\r", StartAfter="lines/a\r")
+            assert (v2["Delimiter"], v2["StartAfter"], [o["Key"] for o in v2["Contents"]]) == ("\r", "lines/a\r", ["lines/z"]), v2
+            for list, entries, marker, next in ((s3.list_objects, "Contents", "Marker", "NextMarker"), (s3.list_object_versions, "Versions", "KeyMarker", "NextKeyMarker")):
+                first = list(Bucket="ctl", Prefix="lines/", Delimiter="\r", MaxKeys=1)
+                assert (first["Delimiter"], first["CommonPrefixes"], first[next]) == ("\r", [{"Prefix": "lines/a\r"}], "lines/a\r"), first
+                rest = list(Bucket="ctl", Prefix="lines/", Delimiter="\r", **{marker: first[next]})
+                assert (rest[marker], [o["Key"] for o in rest[entries]]) == ("lines/a\r", ["lines/z"]), rest
+            """, JsonSerializer.Serialize(keys));
+
+        foreach (string list in new[] { "list-type=2&", "", "versions&" })
+        {
+            RawResponse lines = await SignedRequests.SendAsync(server, "GET", $"/ctl?{list}prefix=lines%2F", []);
+            S3Assert.Status(lines, 200);
+            Assert.Contains("<Key>lines/a&#xD;&#xA;b&#xD;c&#xA;d&#x9;e</Key>", lines.BodyText);
+            Assert.Equal(keys[..2], lines.XmlValues("Key"));
+
+            // Characters XML 1.0 has no place for at all are written alike, as S3 writes them (which is why clients ask for encoding-type=url).
+            RawResponse other = await SignedRequests.SendAsync(server, "GET", $"/ctl?{list}prefix=other%2F", []);
+            S3Assert.Status(other, 200);
+            Assert.Contains("<Key>other/&#x1;&#x1F;&#xD;</Key>", other.BodyText);
+        }
+    }
+
+    /// <summary>A key that is not UTF-8 is refused before anything is looked up or stored, as S3 refuses it; so is a copy source's.</summary>
+    [Fact]
+    public async Task KeysThatAreNotUtf8AreRefused()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "bytes");
+        await RawMultipart.PutObjectAsync(server, "bytes", "source", "x"u8.ToArray());
+
+        // Not UTF-8: stray bytes, a lone continuation byte, an overlong '/', an encoded surrogate.
+        foreach (string key in new[] { "%FF%FE", "a%80", "%C0%AFescape", "%ED%A0%80" })
+        {
+            S3Assert.Error(await SignedRequests.SendAsync(server, "PUT", $"/bytes/{key}", "data"u8.ToArray()), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "GET", $"/bytes/{key}", []), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "HEAD", $"/bytes/{key}", []), 400, null);
+            S3Assert.Error(await SignedRequests.SendAsync(server, "DELETE", $"/bytes/{key}", []), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "POST", $"/bytes/{key}?uploads", []), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "PUT", $"/bytes/{key}", [], "x-amz-copy-source:bytes/source"), 400, "InvalidURI");
+            S3Assert.Error(await SignedRequests.SendAsync(server, "GET", $"/no-such-bucket/{key}", []), 400, "InvalidURI");
+
+            RawResponse copy = await SignedRequests.SendAsync(server, "PUT", "/bytes/copy", [], $"x-amz-copy-source:bytes/{key}");
+            S3Assert.Error(copy, 400, "InvalidArgument");
+            Assert.Equal("Invalid copy source encoding", copy.XmlValue("Message"));
+        }
+
+        string uploadId = await RawMultipart.CreateAsync(server, "bytes", "parts");
+        RawResponse partCopy = await SignedRequests.SendAsync(server, "PUT", $"/bytes/parts?partNumber=1&uploadId={uploadId}", [], "x-amz-copy-source:/bytes/%FF%FE");
+        S3Assert.Error(partCopy, 400, "InvalidArgument");
+        Assert.Equal("Invalid copy source encoding", partCopy.XmlValue("Message"));
+
+        // Nothing was stored, as an object or an upload.
+        Assert.Equal(["source"], (await SignedRequests.SendAsync(server, "GET", "/bytes?list-type=2", [])).XmlValues("Key"));
+        Assert.Equal(["parts"], (await SignedRequests.SendAsync(server, "GET", "/bytes?uploads", [])).XmlValues("Key"));
+    }
+
+    /// <summary>A listing echoes its prefix, delimiter and markers back in XML, which carries only UTF-8: S3 refuses any that is not.</summary>
+    [Fact]
+    public async Task ListingParametersThatAreNotUtf8AreRefused()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "bytes");
+        string[] queries =
+        [
+            "prefix=%FF", "delimiter=%C3", "marker=a%80",
+            "list-type=2&prefix=%FF", "list-type=2&delimiter=%FF", "list-type=2&start-after=%ED%A0%80",
+            "versions&prefix=%FF", "versions&key-marker=%FF",
+            "uploads&prefix=%FF", "uploads&delimiter=%FF", "uploads&key-marker=%FF", "uploads&key-marker=a&upload-id-marker=%FF",
+
+            // Nor is an encoding-type too long to be "url" taken for none.
+            "list-type=2&encoding-type=url-encoded", "uploads&encoding-type=url-encoded",
+        ];
+        foreach (string query in queries)
+        {
+            RawResponse listed = await SignedRequests.SendAsync(server, "GET", $"/bytes?{query}", []);
+            Assert.True(listed.Status == 400 && listed.ErrorCode() == "InvalidArgument", $"{query}: {listed.Describe()}");
+        }
+    }
+
     /// <summary>Every key and common prefix, following continuation tokens page by page.</summary>
     private static async Task<string[]> ListAll(Uri url, string bucket, int pageSize, string prefix = "", string delimiter = "")
     {

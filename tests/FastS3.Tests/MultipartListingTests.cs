@@ -125,6 +125,44 @@ public sealed class MultipartListingTests
         Assert.Equal(all.Where(u => u.Item1 != "zeta" && u.Item2 != uploads[2].UploadId), Uploads(await ListUploadsAsync(server, "")));
     }
 
+    /// <summary>
+    /// An upload whose key has control characters lists exactly: boto3, which asks for no encoding
+    /// here, reads the character references back; with encoding-type=url every echoed key, prefix,
+    /// delimiter and marker comes percent-encoded, in ListMultipartUploads and ListParts alike.
+    /// </summary>
+    [Fact]
+    public async Task ControlCharacterKeysListExactly()
+    {
+        await using ServerProcess server = await ServerProcess.StartAsync();
+        await CreateBucketAsync(server, "bucket");
+        const string key = "dir\r/a\r\nb\tc";
+        string keyPath = SignedRequests.KeyPath(key);
+        string uploadId = await CreateAsync(server, "bucket", keyPath);
+        await CreateAsync(server, "bucket", "z");
+        await Boto3.RunAsync(server, """
+            key = args[0]
+            plain = s3.list_multipart_uploads(Bucket="bucket")
+            assert [u["Key"] for u in plain["Uploads"]] == [key, "z"], plain
+            page = s3.list_multipart_uploads(Bucket="bucket", EncodingType="url", MaxUploads=1)
+            assert page["EncodingType"] == "url" and page["NextKeyMarker"] == "dir%0D/a%0D%0Ab%09c", page
+            assert [urllib.parse.unquote(u["Key"]) for u in page["Uploads"]] == [key], page
+            folded = s3.list_multipart_uploads(Bucket="bucket", EncodingType="url", Prefix="dir\r", Delimiter="/", KeyMarker="c\r")
+            assert (folded["Prefix"], folded["Delimiter"], folded["KeyMarker"]) == ("dir%0D", "/", "c%0D"), folded
+            assert [p["Prefix"] for p in folded["CommonPrefixes"]] == ["dir%0D/"], folded
+            """, key);
+
+        RawResponse parts = await ListPartsAsync(server, "bucket", keyPath, uploadId);
+        S3Assert.Status(parts, 200);
+        Assert.Equal(key, parts.XmlValue("Key"));
+        RawResponse encoded = await ListPartsAsync(server, "bucket", keyPath, uploadId, "&encoding-type=url");
+        S3Assert.Status(encoded, 200);
+        Assert.Equal("dir%0D/a%0D%0Ab%09c", encoded.XmlValue("Key"));
+        Assert.Equal("url", encoded.XmlValue("EncodingType"));
+
+        S3Assert.Error(await ListPartsAsync(server, "bucket", keyPath, uploadId, "&encoding-type=base64"), 400, "InvalidArgument");
+        S3Assert.Error(await ListUploadsAsync(server, "&encoding-type=base64"), 400, "InvalidArgument");
+    }
+
     private static Task<RawResponse> ListUploadsAsync(ServerProcess server, string query)
         => SignedRequests.SendAsync(server, "GET", $"/bucket?uploads{query}", []);
 

@@ -37,21 +37,21 @@ public sealed class Listing(Store store, Buckets buckets)
         }
 
         ReadOnlySpan<byte> query = call.Request.Query;
-        Span<byte> prefixBuffer = stackalloc byte[S3Call.MaxKeyLength];
+        // Sized for the encoded text: QueryString decodes only what fits before decoding.
+        Span<byte> prefixBuffer = stackalloc byte[S3Call.MaxEncodedKeyLength];
         Span<byte> delimiterBuffer = stackalloc byte[64];
-        Span<byte> markerBuffer = stackalloc byte[S3Call.MaxKeyLength * 2];
-        Span<byte> startAfterBuffer = stackalloc byte[S3Call.MaxKeyLength];
+        Span<byte> markerBuffer = stackalloc byte[S3Call.MaxEncodedKeyLength];
+        Span<byte> startAfterBuffer = stackalloc byte[S3Call.MaxEncodedKeyLength];
         Span<byte> maxKeysText = stackalloc byte[16];
-        Span<byte> encodingText = stackalloc byte[8];
 
-        if (!QueryString.TryGet(query, "prefix"u8, prefixBuffer, out int prefixLength) && prefixLength < 0
-            || !QueryString.TryGet(query, "delimiter"u8, delimiterBuffer, out int delimiterLength) && delimiterLength < 0)
+        if (!ListingParameters.TryGetText(query, "prefix"u8, prefixBuffer, out int prefixLength)
+            || !ListingParameters.TryGetText(query, "delimiter"u8, delimiterBuffer, out int delimiterLength))
         {
             return S3Errors.InvalidArgument;
         }
 
-        ReadOnlySpan<byte> prefix = prefixBuffer[..Math.Max(prefixLength, 0)];
-        ReadOnlySpan<byte> delimiter = delimiterBuffer[..Math.Max(delimiterLength, 0)];
+        ReadOnlySpan<byte> prefix = prefixBuffer[..prefixLength];
+        ReadOnlySpan<byte> delimiter = delimiterBuffer[..delimiterLength];
 
         int maxKeys = MaxKeys;
         if (QueryString.TryGet(query, "max-keys"u8, maxKeysText, out int maxKeysLength))
@@ -64,15 +64,9 @@ public sealed class Listing(Store store, Buckets buckets)
             maxKeys = Math.Min(maxKeys, MaxKeys);
         }
 
-        bool urlEncoding = false;
-        if (QueryString.TryGet(query, "encoding-type"u8, encodingText, out int encodingLength))
+        if (ListingParameters.ParseEncodingType(query, out bool urlEncoding) is { } encodingError)
         {
-            if (!encodingText[..encodingLength].SequenceEqual("url"u8))
-            {
-                return S3Errors.InvalidEncodingType;
-            }
-
-            urlEncoding = true;
+            return encodingError;
         }
 
         // Where to resume: V1 "marker", V2 "continuation-token" (ours: the base64 of the last key
@@ -80,21 +74,25 @@ public sealed class Listing(Store store, Buckets buckets)
         scoped ReadOnlySpan<byte> marker = default;
         scoped ReadOnlySpan<byte> startAfter = default;
         scoped ReadOnlySpan<byte> continuationToken = default;
+        int markerLength;
         switch (flavor)
         {
-            case Flavor.V1 when QueryString.TryGet(query, "marker"u8, markerBuffer, out int length) && length >= 0:
-                marker = markerBuffer[..length];
-                break;
-            case Flavor.Versions when QueryString.TryGet(query, "key-marker"u8, markerBuffer, out int length) && length >= 0:
-                marker = markerBuffer[..length];
-                break;
-            case Flavor.V2:
-                if (QueryString.TryGet(query, "start-after"u8, startAfterBuffer, out int startLength) && startLength >= 0)
+            case Flavor.V1 or Flavor.Versions:
+                if (!ListingParameters.TryGetText(query, flavor == Flavor.V1 ? "marker"u8 : "key-marker"u8, markerBuffer, out markerLength))
                 {
-                    startAfter = startAfterBuffer[..startLength];
-                    marker = startAfter;
+                    return S3Errors.InvalidArgument;
                 }
 
+                marker = markerBuffer[..markerLength];
+                break;
+            case Flavor.V2:
+                if (!ListingParameters.TryGetText(query, "start-after"u8, startAfterBuffer, out markerLength))
+                {
+                    return S3Errors.InvalidArgument;
+                }
+
+                startAfter = startAfterBuffer[..markerLength];
+                marker = startAfter;
                 if (QueryString.TryGet(query, "continuation-token"u8, markerBuffer, out int tokenLength) && tokenLength > 0)
                 {
                     continuationToken = markerBuffer[..tokenLength];
@@ -118,16 +116,16 @@ public sealed class Listing(Store store, Buckets buckets)
             ReadOnlySpan<byte> root = flavor == Flavor.Versions ? "ListVersionsResult"u8 : "ListBucketResult"u8;
             xml.OpenRoot(root);
             xml.Element("Name"u8, call.BucketName);
-            Text(ref xml, "Prefix"u8, prefix, urlEncoding);
+            xml.KeyElement("Prefix"u8, prefix, urlEncoding);
             switch (flavor)
             {
                 case Flavor.V1:
-                    Text(ref xml, "Marker"u8, marker, urlEncoding);
+                    xml.KeyElement("Marker"u8, marker, urlEncoding);
                     break;
                 case Flavor.V2:
                     if (!startAfter.IsEmpty)
                     {
-                        Text(ref xml, "StartAfter"u8, startAfter, urlEncoding);
+                        xml.KeyElement("StartAfter"u8, startAfter, urlEncoding);
                     }
 
                     if (!continuationToken.IsEmpty)
@@ -137,7 +135,7 @@ public sealed class Listing(Store store, Buckets buckets)
 
                     break;
                 case Flavor.Versions:
-                    Text(ref xml, "KeyMarker"u8, marker, urlEncoding);
+                    xml.KeyElement("KeyMarker"u8, marker, urlEncoding);
                     xml.Element("VersionIdMarker"u8, default(ReadOnlySpan<byte>));
                     break;
             }
@@ -145,7 +143,7 @@ public sealed class Listing(Store store, Buckets buckets)
             xml.Element("MaxKeys"u8, maxKeys);
             if (!delimiter.IsEmpty)
             {
-                Text(ref xml, "Delimiter"u8, delimiter, urlEncoding);
+                xml.KeyElement("Delimiter"u8, delimiter, urlEncoding);
             }
 
             Span<byte> last = stackalloc byte[S3Call.MaxKeyLength];
@@ -158,14 +156,14 @@ public sealed class Listing(Store store, Buckets buckets)
                 switch (flavor)
                 {
                     case Flavor.V1 when !delimiter.IsEmpty:
-                        Text(ref xml, "NextMarker"u8, next, urlEncoding);
+                        xml.KeyElement("NextMarker"u8, next, urlEncoding);
                         break;
                     case Flavor.V2:
                         Span<byte> token = stackalloc byte[Base64Url.GetEncodedLength(S3Call.MaxKeyLength)];
                         xml.Element("NextContinuationToken"u8, token[..Base64Url.EncodeToUtf8(next, token)]);
                         break;
                     case Flavor.Versions:
-                        Text(ref xml, "NextKeyMarker"u8, next, urlEncoding);
+                        xml.KeyElement("NextKeyMarker"u8, next, urlEncoding);
                         xml.Element("NextVersionIdMarker"u8, "null"u8);
                         break;
                 }
@@ -234,7 +232,7 @@ public sealed class Listing(Store store, Buckets buckets)
             if (fold >= 0)
             {
                 xml.Open("CommonPrefixes"u8);
-                Text(ref xml, "Prefix"u8, entry, urlEncoding);
+                xml.KeyElement("Prefix"u8, entry, urlEncoding);
                 xml.Close("CommonPrefixes"u8);
                 if (!SkipPast(iterator, entry, skipTo))
                 {
@@ -280,7 +278,7 @@ public sealed class Listing(Store store, Buckets buckets)
     {
         ReadOnlySpan<byte> element = flavor == Flavor.Versions ? "Version"u8 : "Contents"u8;
         xml.Open(element);
-        Text(ref xml, "Key"u8, key, urlEncoding);
+        xml.KeyElement("Key"u8, key, urlEncoding);
         if (flavor == Flavor.Versions)
         {
             xml.Element("VersionId"u8, "null"u8);
@@ -299,17 +297,5 @@ public sealed class Listing(Store store, Buckets buckets)
 
         xml.Element("StorageClass"u8, "STANDARD"u8);
         xml.Close(element);
-    }
-
-    private static void Text(ref XmlBuilder xml, scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> value, bool urlEncoding)
-    {
-        if (urlEncoding)
-        {
-            xml.ElementUrlEncoded(name, value);
-        }
-        else
-        {
-            xml.Element(name, value);
-        }
     }
 }

@@ -153,6 +153,11 @@ public sealed class Multipart(Store store, Buckets buckets)
             return ValueTask.FromResult<S3Error?>(maxParts < 0 ? S3Errors.InvalidMaxParts : S3Errors.InvalidPartNumberMarker);
         }
 
+        if (ListingParameters.ParseEncodingType(call.Request.Query, out bool urlEncoding) is { } encodingError)
+        {
+            return ValueTask.FromResult<S3Error?>(encodingError);
+        }
+
         maxParts = Math.Min(maxParts, MaxListed);
         (ChecksumAlgorithm algorithm, ChecksumType type) = DeclaredChecksum(upload);
         bool checksums = !encrypted || call.HasCustomerKey;
@@ -163,7 +168,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         {
             xml.OpenRoot("ListPartsResult"u8);
             xml.Element("Bucket"u8, call.BucketName);
-            xml.Element("Key"u8, call.Key);
+            xml.KeyElement("Key"u8, call.Key, urlEncoding);
             xml.Element("UploadId"u8, uploadIdHex);
             xml.Element("PartNumberMarker"u8, marker);
             int count = 0, last = marker;
@@ -197,6 +202,11 @@ public sealed class Multipart(Store store, Buckets buckets)
                 xml.Element("ChecksumType"u8, StoredChecksum.TypeName(type));
             }
 
+            if (urlEncoding)
+            {
+                xml.Element("EncodingType"u8, "url"u8);
+            }
+
             xml.Close("ListPartsResult"u8);
             xml.WriteTo(call.Response);
         }
@@ -223,14 +233,14 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         ReadOnlySpan<byte> query = call.Request.Query;
-        Span<byte> prefixBuffer = stackalloc byte[S3Call.MaxKeyLength];
+        // Sized for the encoded text: QueryString decodes only what fits before decoding.
+        Span<byte> prefixBuffer = stackalloc byte[S3Call.MaxEncodedKeyLength];
         Span<byte> delimiterBuffer = stackalloc byte[64];
-        Span<byte> keyMarkerBuffer = stackalloc byte[S3Call.MaxKeyLength];
+        Span<byte> keyMarkerBuffer = stackalloc byte[S3Call.MaxEncodedKeyLength];
         Span<byte> uploadIdMarkerText = stackalloc byte[MultipartUploads.UploadIdHexLength + 1];
-        Span<byte> encodingText = stackalloc byte[8];
-        if (!QueryString.TryGet(query, "prefix"u8, prefixBuffer, out int prefixLength) && prefixLength < 0
-            || !QueryString.TryGet(query, "delimiter"u8, delimiterBuffer, out int delimiterLength) && delimiterLength < 0
-            || !QueryString.TryGet(query, "key-marker"u8, keyMarkerBuffer, out int keyMarkerLength) && keyMarkerLength < 0)
+        if (!ListingParameters.TryGetText(query, "prefix"u8, prefixBuffer, out int prefixLength)
+            || !ListingParameters.TryGetText(query, "delimiter"u8, delimiterBuffer, out int delimiterLength)
+            || !ListingParameters.TryGetText(query, "key-marker"u8, keyMarkerBuffer, out int keyMarkerLength))
         {
             return S3Errors.InvalidArgument;
         }
@@ -240,21 +250,15 @@ public sealed class Multipart(Store store, Buckets buckets)
             return S3Errors.InvalidMaxUploads;
         }
 
-        bool urlEncoding = false;
-        if (QueryString.TryGet(query, "encoding-type"u8, encodingText, out int encodingLength))
+        if (ListingParameters.ParseEncodingType(query, out bool urlEncoding) is { } encodingError)
         {
-            if (!encodingText[..encodingLength].SequenceEqual("url"u8))
-            {
-                return S3Errors.InvalidEncodingType;
-            }
-
-            urlEncoding = true;
+            return encodingError;
         }
 
         maxUploads = Math.Min(maxUploads, MaxListed);
-        ReadOnlySpan<byte> prefix = prefixBuffer[..Math.Max(prefixLength, 0)];
-        ReadOnlySpan<byte> delimiter = delimiterBuffer[..Math.Max(delimiterLength, 0)];
-        ReadOnlySpan<byte> keyMarker = keyMarkerBuffer[..Math.Max(keyMarkerLength, 0)];
+        ReadOnlySpan<byte> prefix = prefixBuffer[..prefixLength];
+        ReadOnlySpan<byte> delimiter = delimiterBuffer[..delimiterLength];
+        ReadOnlySpan<byte> keyMarker = keyMarkerBuffer[..keyMarkerLength];
 
         // Resume after (key-marker, upload-id-marker), or after every upload of key-marker when no id is given.
         Span<byte> uploadIdMarker = stackalloc byte[MultipartUploads.UploadIdSize];
@@ -280,7 +284,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         {
             xml.OpenRoot("ListMultipartUploadsResult"u8);
             xml.Element("Bucket"u8, call.BucketName);
-            WriteKey(ref xml, "KeyMarker"u8, keyMarker, urlEncoding);
+            xml.KeyElement("KeyMarker"u8, keyMarker, urlEncoding);
             xml.Element("UploadIdMarker"u8, hasUploadIdMarker ? uploadIdMarkerText[..MultipartUploads.UploadIdHexLength] : default);
             Span<byte> lastKey = stackalloc byte[S3Call.MaxKeyLength];
             Span<byte> lastId = stackalloc byte[MultipartUploads.UploadIdHexLength];
@@ -323,7 +327,7 @@ public sealed class Multipart(Store store, Buckets buckets)
                     if (folded >= 0)
                     {
                         body.Open("CommonPrefixes"u8);
-                        WriteKey(ref body, "Prefix"u8, common, urlEncoding);
+                        body.KeyElement("Prefix"u8, common, urlEncoding);
                         body.Close("CommonPrefixes"u8);
                         common.CopyTo(lastKey);
                         lastKeyLength = common.Length;
@@ -339,7 +343,7 @@ public sealed class Multipart(Store store, Buckets buckets)
                     ObjectRecord.TryRead(uploads.Value, out ObjectRecord upload);
                     Hex.Encode(uploadId, idHex);
                     body.Open("Upload"u8);
-                    WriteKey(ref body, "Key"u8, key, urlEncoding);
+                    body.KeyElement("Key"u8, key, urlEncoding);
                     body.Element("UploadId"u8, idHex);
                     buckets.WriteOwner(ref body, "Initiator"u8);
                     buckets.WriteOwner(ref body, "Owner"u8);
@@ -360,14 +364,14 @@ public sealed class Multipart(Store store, Buckets buckets)
                     any = true;
                 }
 
-                WriteKey(ref xml, "NextKeyMarker"u8, truncated && any ? lastKey[..lastKeyLength] : default, urlEncoding);
+                xml.KeyElement("NextKeyMarker"u8, truncated && any ? lastKey[..lastKeyLength] : default, urlEncoding);
                 xml.Element("NextUploadIdMarker"u8, truncated && any && lastId[0] != 0 ? lastId : default);
                 if (!delimiter.IsEmpty)
                 {
-                    WriteKey(ref xml, "Delimiter"u8, delimiter, urlEncoding);
+                    xml.KeyElement("Delimiter"u8, delimiter, urlEncoding);
                 }
 
-                WriteKey(ref xml, "Prefix"u8, prefix, urlEncoding);
+                xml.KeyElement("Prefix"u8, prefix, urlEncoding);
                 xml.Element("MaxUploads"u8, maxUploads);
                 xml.Element("IsTruncated"u8, truncated);
                 xml.Raw(body.Body);
@@ -575,18 +579,6 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         xml.Close("Part"u8);
-    }
-
-    private static void WriteKey(ref XmlBuilder xml, ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> key, bool urlEncoding)
-    {
-        if (urlEncoding)
-        {
-            xml.ElementUrlEncoded(name, key);
-        }
-        else
-        {
-            xml.Element(name, key);
-        }
     }
 
     private static bool TryGetInt(S3Call call, ReadOnlySpan<byte> name, int fallback, out int value)

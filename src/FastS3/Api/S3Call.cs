@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using FastS3.Auth;
 using FastS3.Checksums;
 using FastS3.Http;
@@ -17,8 +18,11 @@ public sealed class S3Call : IDisposable
     /// <summary>S3's key limit, in UTF-8 bytes after percent-decoding.</summary>
     public const int MaxKeyLength = 1024;
 
+    /// <summary>The most a key (or a prefix, marker) can take percent-encoded: three bytes for each.</summary>
+    public const int MaxEncodedKeyLength = MaxKeyLength * 3;
+
     private readonly byte[] _requestId = new byte[RequestId.Length];
-    private readonly byte[] _key = new byte[MaxKeyLength * 3];
+    private readonly byte[] _key = new byte[MaxEncodedKeyLength];
     private readonly byte[] _customerKey = Secret(SseC.KeyLength);
     private readonly byte[] _customerKeyMd5 = Secret(SseC.KeyMd5Length);
 
@@ -31,7 +35,7 @@ public sealed class S3Call : IDisposable
     /// <summary>The key of the stored part being read (multipart objects); wiped with the customer key.</summary>
     internal byte[] ReadPartKey { get; } = Secret(Crypto.ObjectKey.Size);
 
-    private readonly byte[] _copySourceKey = new byte[MaxKeyLength * 3];
+    private readonly byte[] _copySourceKey = new byte[MaxEncodedKeyLength];
     private readonly byte[] _copyCustomerKey = Secret(SseC.KeyLength);
     private readonly byte[] _copyCustomerKeyMd5 = Secret(SseC.KeyMd5Length);
     private int _copySourceKeyLength;
@@ -53,7 +57,7 @@ public sealed class S3Call : IDisposable
 
     /// <summary>
     /// Parses x-amz-copy-source ("[/]bucket/key[?versionId=null]", percent-encoded): null when it
-    /// names a valid bucket and a key, else InvalidBucketName or InvalidArgument.
+    /// names a valid bucket and a UTF-8 key, else InvalidBucketName or InvalidArgument.
     /// </summary>
     public S3Error? ParseCopySource(out string bucket)
     {
@@ -91,6 +95,11 @@ public sealed class S3Call : IDisposable
         if (!Storage.BucketName.IsValid(decoded[..slash]))
         {
             return S3Errors.InvalidBucketName;
+        }
+
+        if (!Utf8.IsValid(decoded[(slash + 1)..]))
+        {
+            return S3Errors.InvalidCopySourceEncoding;
         }
 
         bucket = System.Text.Encoding.ASCII.GetString(decoded[..slash]);
@@ -189,11 +198,14 @@ public sealed class S3Call : IDisposable
 
     public void SetRoute(S3Route route) => Route = route;
 
-    /// <summary>The request's bucket, with its object key decoded; otherwise NoSuchBucket, KeyTooLong or an invalid version id.</summary>
+    /// <summary>
+    /// The request's bucket, with its object key decoded; otherwise the key's error (checked first:
+    /// such a key names nothing in any bucket), NoSuchBucket, or an invalid version id.
+    /// </summary>
     public bool TryResolveObject(Store store, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Bucket? bucket, out S3Error? error)
     {
-        bucket = store.FindBucket(BucketName);
-        error = bucket is null ? S3Errors.NoSuchBucket : !TryDecodeKey() ? S3Errors.KeyTooLong : CheckVersionId(Request.Query);
+        bucket = null;
+        error = DecodeKey() ?? ((bucket = store.FindBucket(BucketName)) is null ? S3Errors.NoSuchBucket : CheckVersionId(Request.Query));
         return error is null;
     }
 
@@ -211,17 +223,17 @@ public sealed class S3Call : IDisposable
     /// <summary>The version id of every object in an unversioned bucket.</summary>
     internal static bool IsNullVersion(ReadOnlySpan<byte> versionId) => versionId.SequenceEqual("null"u8);
 
-    /// <summary>Decodes the key from the path; false when it is longer than S3 allows.</summary>
-    private bool TryDecodeKey()
+    /// <summary>Decodes the key from the path: KeyTooLong when it is longer than S3 allows, InvalidURI when it is not UTF-8 (S3 keys are Unicode text).</summary>
+    private S3Error? DecodeKey()
     {
         ReadOnlySpan<byte> raw = Request.Path.Slice(Route.KeyStart, Route.KeyLength);
         if (raw.Length > _key.Length)
         {
-            return false;
+            return S3Errors.KeyTooLong;
         }
 
         _keyLength = UriEncoding.Decode(raw, _key, plusIsSpace: false);
-        return _keyLength <= MaxKeyLength;
+        return _keyLength > MaxKeyLength ? S3Errors.KeyTooLong : Utf8.IsValid(Key) ? null : S3Errors.InvalidUri;
     }
 
     /// <summary>Answers with an S3 error document (status and headers only for HEAD).</summary>

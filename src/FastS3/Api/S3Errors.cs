@@ -56,6 +56,7 @@ public static class S3Errors
     public static readonly S3Error InvalidContinuationToken = new(400, "InvalidArgument", "The continuation token provided is incorrect");
     public static readonly S3Error MissingContentDigest = new(400, "InvalidRequest", "Missing required header for this request: Content-MD5");
     public static readonly S3Error InvalidCopySource = new(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+    public static readonly S3Error InvalidCopySourceEncoding = new(400, "InvalidArgument", "Invalid copy source encoding");
     public static readonly S3Error InvalidMetadataDirective = new(400, "InvalidArgument", "Unknown metadata directive.");
     public static readonly S3Error IllegalCopyToItself = new(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
     public static readonly S3Error SseCKeyMismatchOnRotation = new(400, "InvalidArgument", "The provided encryption parameters did not match the ones used originally.");

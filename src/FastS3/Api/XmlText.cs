@@ -1,30 +1,28 @@
 using System.Buffers;
+using System.Text;
 
 namespace FastS3.Api;
 
-/// <summary>Escapes UTF-8 text for XML element content. Text with nothing to escape (almost every key) is one vectorized scan and one copy.</summary>
+/// <summary>
+/// Escapes UTF-8 text for XML element content. Text with nothing to escape (almost every key) is
+/// one vectorized scan and one copy; otherwise each run between escapes is copied whole.
+/// </summary>
 public static class XmlText
 {
-    private static readonly SearchValues<byte> Special = SearchValues.Create("&<>\"'"u8);
+    /// <summary>What each escaped byte becomes, indexed by the byte (all are below '@'); empty for the rest.</summary>
+    private static readonly byte[][] Replacements = BuildReplacements();
+
+    private static readonly SearchValues<byte> Special = SearchValues.Create(
+        [.. Enumerable.Range(0, Replacements.Length).Where(b => Replacements[b].Length > 0).Select(b => (byte)b)]);
 
     public static int EscapedLength(ReadOnlySpan<byte> text)
     {
-        int first = text.IndexOfAny(Special);
-        if (first < 0)
-        {
-            return text.Length;
-        }
-
         int length = text.Length;
-        foreach (byte b in text[first..])
+        int next;
+        while ((next = text.IndexOfAny(Special)) >= 0)
         {
-            length += b switch
-            {
-                (byte)'&' => 4,
-                (byte)'<' or (byte)'>' => 3,
-                (byte)'"' or (byte)'\'' => 5,
-                _ => 0,
-            };
+            length += Replacements[text[next]].Length - 1;
+            text = text[(next + 1)..];
         }
 
         return length;
@@ -32,37 +30,37 @@ public static class XmlText
 
     public static int Escape(ReadOnlySpan<byte> text, Span<byte> destination)
     {
-        int first = text.IndexOfAny(Special);
-        if (first < 0)
+        int n = 0;
+        int next;
+        while ((next = text.IndexOfAny(Special)) >= 0)
         {
-            text.CopyTo(destination);
-            return text.Length;
+            text[..next].CopyTo(destination[n..]);
+            n += next;
+            byte[] replacement = Replacements[text[next]];
+            replacement.CopyTo(destination[n..]);
+            n += replacement.Length;
+            text = text[(next + 1)..];
         }
 
-        text[..first].CopyTo(destination);
-        int n = first;
-        foreach (byte b in text[first..])
+        text.CopyTo(destination[n..]);
+        return n + text.Length;
+    }
+
+    private static byte[][] BuildReplacements()
+    {
+        var table = new byte[0x40][];
+        for (int b = 0; b < table.Length; b++)
         {
-            ReadOnlySpan<byte> entity = b switch
-            {
-                (byte)'&' => "&amp;"u8,
-                (byte)'<' => "&lt;"u8,
-                (byte)'>' => "&gt;"u8,
-                (byte)'"' => "&quot;"u8,
-                (byte)'\'' => "&apos;"u8,
-                _ => default,
-            };
-            if (entity.IsEmpty)
-            {
-                destination[n++] = b;
-            }
-            else
-            {
-                entity.CopyTo(destination[n..]);
-                n += entity.Length;
-            }
+            // C0 controls become character references, as S3 writes them: most cannot appear raw in
+            // XML 1.0 at all, and a parser reads a raw CR back as LF.
+            table[b] = b < 0x20 ? Encoding.ASCII.GetBytes($"&#x{b:X};") : [];
         }
 
-        return n;
+        table['&'] = "&amp;"u8.ToArray();
+        table['<'] = "&lt;"u8.ToArray();
+        table['>'] = "&gt;"u8.ToArray();
+        table['"'] = "&quot;"u8.ToArray();
+        table['\''] = "&apos;"u8.ToArray();
+        return table;
     }
 }

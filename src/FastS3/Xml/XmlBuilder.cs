@@ -126,12 +126,21 @@ internal ref struct XmlBuilder
         }
     }
 
-    /// <summary>A key or prefix for encoding-type=url: percent-encoded ('/' kept), then XML-escaped (nothing left to escape).</summary>
-    public void ElementUrlEncoded(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> text)
+    /// <summary>
+    /// A key, prefix, delimiter or marker a listing echoes: with encoding-type=url percent-encoded
+    /// ('/' kept; nothing is left to XML-escape), else XML-escaped like any text.
+    /// </summary>
+    public void KeyElement(scoped ReadOnlySpan<byte> name, scoped ReadOnlySpan<byte> key, bool urlEncoded)
     {
-        Span<byte> span = _buffer.GetSpan((2 * name.Length) + 5 + UriEncoding.MaxEncodedLength(text.Length));
+        if (!urlEncoded)
+        {
+            Element(name, key);
+            return;
+        }
+
+        Span<byte> span = _buffer.GetSpan((2 * name.Length) + 5 + UriEncoding.MaxEncodedLength(key.Length));
         int n = WriteOpen(name, span);
-        n += UriEncoding.Encode(text, span[n..], keepSlash: true);
+        n += UriEncoding.Encode(key, span[n..], keepSlash: true);
         _buffer.Commit(n + WriteClose(name, span[n..]));
     }
 

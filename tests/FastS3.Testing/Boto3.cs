@@ -1,0 +1,25 @@
+namespace FastS3.Testing;
+
+/// <summary>
+/// Runs a python3 snippet against a test server with <c>s3</c>, a boto3 client at its default
+/// settings (path style for loopback, us-east-1, no retries, the self-signed certificate accepted),
+/// and <c>args</c>, the arguments given after the script.
+/// </summary>
+public static class Boto3
+{
+    private const string Prelude = """
+        import json, sys, urllib.parse, warnings, boto3, botocore
+        warnings.filterwarnings("ignore")
+        s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name="us-east-1",
+                          verify=False, config=botocore.config.Config(retries={"max_attempts": 1}))
+        args = sys.argv[4:]
+
+        """;
+
+    /// <summary>Runs <paramref name="script"/>; throws with its stderr when it fails (an assert's message included).</summary>
+    public static async Task<string> RunAsync(ServerProcess server, string script, params string[] arguments)
+    {
+        var (exit, stdout, stderr) = await Processes.RunAsync("python3", ["-c", Prelude + script, server.BaseUrl.ToString().TrimEnd('/'), AwsCli.AccessKey, AwsCli.SecretKey, .. arguments]);
+        return exit == 0 ? stdout : throw new InvalidOperationException($"boto3 script failed ({exit}): {stderr}");
+    }
+}
