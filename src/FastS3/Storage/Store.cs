@@ -234,7 +234,8 @@ public sealed class Store : IAsyncDisposable
         string directory = Path.GetFullPath(Path.Combine(BucketsDirectory, name));
         if (!BucketName.IsValid(name) || !string.Equals(Path.GetDirectoryName(directory), BucketsDirectory, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"'{name}' is not a bucket name", nameof(name));
+            // The name stays out of the message: it could be anything, and messages reach the log.
+            throw new ArgumentException("not a valid bucket name", nameof(name));
         }
 
         return directory;
