@@ -64,8 +64,9 @@ public sealed class AwsChunkedReader : IDisposable
 
     /// <summary>
     /// Prepares to decode <paramref name="body"/>; <paramref name="expectedLength"/> is
-    /// X-Amz-Decoded-Content-Length or -1, <paramref name="declaredTrailer"/> the field named by
-    /// x-amz-trailer (empty: none). Any other trailer is refused, as S3 does.
+    /// X-Amz-Decoded-Content-Length (the data must come to exactly that) or -1,
+    /// <paramref name="declaredTrailer"/> the field named by x-amz-trailer (empty: none). Any other
+    /// trailer is refused, as S3 does.
     /// </summary>
     public void Start(HttpRequestBody body, SignatureContext signature, long expectedLength, ReadOnlySpan<byte> declaredTrailer)
     {
@@ -150,7 +151,7 @@ public sealed class AwsChunkedReader : IDisposable
             throw new S3Exception(S3Errors.MalformedChunkedEncoding);
         }
 
-        if (_expectedLength >= 0 && _decoded != _expectedLength)
+        if (_expectedLength >= 0 && _decoded < _expectedLength)
         {
             throw new S3Exception(S3Errors.IncompleteBody);
         }
@@ -264,6 +265,12 @@ public sealed class AwsChunkedReader : IDisposable
         if (sizeText.IsEmpty || sizeText.Length > 8 || !TryParseHex(sizeText, out long size) || size > MaxChunkSize)
         {
             throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        // Refused on its announcement, before its data: nothing past the declared length is stored.
+        if (_expectedLength >= 0 && size > _expectedLength - _decoded)
+        {
+            throw new S3Exception(S3Errors.DecodedLengthExceeded);
         }
 
         if (_signedChunks)
