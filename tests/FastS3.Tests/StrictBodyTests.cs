@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using FastS3.Auth;
 using FastS3.Testing;
 
 namespace FastS3.Tests;
@@ -10,7 +12,7 @@ namespace FastS3.Tests;
 /// refused as the excess arrives, and aws-chunked or HTTP chunked framing that could be read two ways
 /// is refused. Each answers its S3 error and leaves no temporary file, object or part.
 /// </summary>
-public sealed class StrictBodyTests(StrictBodyTests.Fixture fixture) : IClassFixture<StrictBodyTests.Fixture>
+public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : IClassFixture<StrictBodyTests.Fixture>
 {
     public enum Upload
     {
@@ -66,6 +68,56 @@ public sealed class StrictBodyTests(StrictBodyTests.Fixture fixture) : IClassFix
         await AssertNothingStoredAsync(target);
     }
 
+    [Fact]
+    public async Task RepeatedTrailerIsRefused()
+    {
+        // Taking the first of two checksum trailers (or the last) is a choice a proxy may make the other way.
+        Target target = await StartAsync(Upload.Put, "repeated-trailer");
+        string body = $"5\r\nhello\r\n0\r\nx-amz-checksum-sha256:{Sha256Base64("hello")}\r\nX-Amz-Checksum-Sha256:{Sha256Base64("other")}\r\n\r\n";
+
+        RawResponse response = await SendAwsChunkedAsync(target, body, UnsignedTrailer, "x-amz-trailer:x-amz-checksum-sha256");
+
+        S3Assert.Error(response, 400, "MalformedTrailerError");
+        await AssertNothingStoredAsync(target);
+    }
+
+    [Fact]
+    public async Task TrailerInASignedStreamWithoutOneIsRefused()
+    {
+        // STREAMING-AWS4-HMAC-SHA256-PAYLOAD signs every chunk but has no trailer signature: a trailer
+        // there would be unsigned data deciding the object's checksum.
+        Target target = await StartAsync(Upload.Put, "signed-no-trailer");
+        string[] headers = ["x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "x-amz-decoded-content-length:5", "content-encoding:aws-chunked", "x-amz-trailer:x-amz-checksum-sha256"];
+        string signed = await PersistentSigner.SignAsync("PUT", new Uri(Server.BaseUrl, target.Path), null, headers);
+        var chain = new ChunkSigner(signed);
+        string body = $"5;chunk-signature={chain.Next("hello")}\r\nhello\r\n0;chunk-signature={chain.Next("")}\r\nx-amz-checksum-sha256:{Sha256Base64("hello")}\r\n\r\n";
+
+        using RawClient client = await SendHeadAsync(target.Path, signed, $"Content-Length: {body.Length}\r\n");
+        await client.SendAsync(body);
+
+        S3Assert.Error(await client.ReadResponseAsync(), 400, "MalformedTrailerError");
+        await AssertNothingStoredAsync(target);
+    }
+
+    [Fact]
+    public async Task RepeatedTrailerSignatureIsRefused()
+    {
+        Target target = await StartAsync(Upload.Put, "repeated-trailer-signature");
+        string[] headers = ["x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "x-amz-decoded-content-length:5", "content-encoding:aws-chunked", "x-amz-trailer:x-amz-checksum-sha256"];
+        string signed = await PersistentSigner.SignAsync("PUT", new Uri(Server.BaseUrl, target.Path), null, headers);
+        var chain = new ChunkSigner(signed);
+        string trailer = $"x-amz-checksum-sha256:{Sha256Base64("hello")}";
+        string body = $"5;chunk-signature={chain.Next("hello")}\r\nhello\r\n0;chunk-signature={chain.Next("")}\r\n{trailer}\r\n";
+        string signature = chain.NextTrailer(trailer + "\n");
+        body += $"x-amz-trailer-signature:{signature}\r\nx-amz-trailer-signature:{signature}\r\n\r\n";
+
+        using RawClient client = await SendHeadAsync(target.Path, signed, $"Content-Length: {body.Length}\r\n");
+        await client.SendAsync(body);
+
+        S3Assert.Error(await client.ReadResponseAsync(), 400, "MalformedTrailerError");
+        await AssertNothingStoredAsync(target);
+    }
+
     /// <summary>Where an upload goes: an object, or part 1 of a new multipart upload; with its SSE-C headers.</summary>
     private sealed record Target(string Key, string Path, string? UploadId, string[] Encryption);
 
@@ -91,6 +143,15 @@ public sealed class StrictBodyTests(StrictBodyTests.Fixture fixture) : IClassFix
         return client;
     }
 
+    /// <summary>A 5-byte aws-chunked upload with <paramref name="body"/> as its framing, head and body in one write.</summary>
+    private async Task<RawResponse> SendAwsChunkedAsync(Target target, string body, params string[] headers)
+    {
+        string signed = await PersistentSigner.SignAsync("PUT", new Uri(Server.BaseUrl, target.Path), null, [.. headers, "x-amz-decoded-content-length:5", "content-encoding:aws-chunked"]);
+        using RawClient client = await RawClient.ConnectAsync(Server.BaseUrl.Port, tls: true);
+        await client.SendAsync($"PUT {target.Path} HTTP/1.1\r\nHost: {Server.BaseUrl.Authority}\r\nContent-Length: {body.Length}\r\n{signed}\r\n{body}");
+        return await client.ReadResponseAsync();
+    }
+
     private async Task AssertNothingStoredAsync(Target target)
     {
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(Server.DataDir, ".fasts3", "tmp")));
@@ -106,6 +167,48 @@ public sealed class StrictBodyTests(StrictBodyTests.Fixture fixture) : IClassFix
             Assert.Empty(parts.XmlValues("Part"));
             S3Assert.Status(await RawMultipart.AbortAsync(Server, Bucket, target.Key, target.UploadId), 204);
         }
+    }
+
+    private static string Sha256Base64(string text) => Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(text)));
+
+    /// <summary>Chains aws-chunked chunk signatures from the seed signature botocore put in the request's Authorization.</summary>
+    private sealed partial class ChunkSigner
+    {
+        private readonly byte[] _key = new byte[32];
+        private readonly byte[] _amzDate;
+        private readonly byte[] _scope;
+        private byte[] _previous;
+
+        public ChunkSigner(string signedHeaders)
+        {
+            string amzDate = AmzDate().Match(signedHeaders).Groups[1].Value;
+            _amzDate = Encoding.ASCII.GetBytes(amzDate);
+            _scope = Encoding.ASCII.GetBytes($"{amzDate[..8]}/us-east-1/s3/aws4_request");
+            _previous = Encoding.ASCII.GetBytes(Signature().Match(signedHeaders).Groups[1].Value);
+            SigningKeyCache.Derive(Encoding.ASCII.GetBytes(AwsCli.SecretKey), _amzDate.AsSpan(0, 8), "us-east-1"u8, "s3"u8, _key);
+        }
+
+        /// <summary>The signature of the next chunk, <paramref name="chunk"/>.</summary>
+        public string Next(string chunk) => Chain("AWS4-HMAC-SHA256-PAYLOAD"u8, HexSha256(""), HexSha256(chunk));
+
+        /// <summary>The trailer's signature, over its "name:value\n" lines.</summary>
+        public string NextTrailer(string fields) => Chain("AWS4-HMAC-SHA256-TRAILER"u8, HexSha256(fields), []);
+
+        private string Chain(ReadOnlySpan<byte> algorithm, byte[] line2, byte[] line3)
+        {
+            byte[] next = new byte[64];
+            StringToSign.Sign(_key, algorithm, _amzDate, _scope, _previous, line2, line3, next);
+            _previous = next;
+            return Encoding.ASCII.GetString(next);
+        }
+
+        private static byte[] HexSha256(string text) => Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(text))));
+
+        [GeneratedRegex(@"(?i)x-amz-date: *(\d{8}T\d{6}Z)")]
+        private static partial Regex AmzDate();
+
+        [GeneratedRegex(@"Signature=([0-9a-f]{64})")]
+        private static partial Regex Signature();
     }
 
     /// <summary>One TLS server (SSE-C needs it) with a bucket holding one object, so "nothing stored" is one data file.</summary>
