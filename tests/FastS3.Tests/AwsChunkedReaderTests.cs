@@ -177,6 +177,16 @@ public class AwsChunkedReaderTests
         => Assert.Equal(code, await Decode(EditedAwsCliUpload(b => ReplaceOnce(b, find, replace)), CaptureTime));
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ChunkLineOverTheLimitIsRejectedInOneReceiveBufferOrAcrossTwo(bool split)
+    {
+        byte[] request = EditedAwsCliUpload(b => ReplaceOnce(b, "bb8\r\n", $"bb8;{new string('x', AwsChunkedReader.MaxLineLength)}\r\n"));
+        int line = Encoding.Latin1.GetString(request).IndexOf("bb8;", StringComparison.Ordinal);
+        Assert.Equal("InvalidRequest", await Decode(request, CaptureTime, splits: split ? [line + 100] : null));
+    }
+
+    [Theory]
     [InlineData(2999, "EntityTooLarge")]   // the 3000-byte chunk is refused as it is announced
     [InlineData(3001, "IncompleteBody")]
     public async Task DecodedLengthMustMatchTheDeclaredOne(long declared, string code)

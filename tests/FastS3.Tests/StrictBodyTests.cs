@@ -118,6 +118,19 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertNothingStoredAsync(target);
     }
 
+    [Fact]
+    public async Task ChunkExtensionOverTheLineLimitIsRefused()
+    {
+        // Sent in one write, the line arrives in one receive buffer: the limit must hold there too.
+        Target target = await StartAsync(Upload.Put, "long-extension");
+        string body = $"5;{new string('x', 5000)}\r\nhello\r\n0\r\n\r\n";
+
+        RawResponse response = await SendAwsChunkedAsync(target, body, UnsignedTrailer);
+
+        S3Assert.Error(response, 400, "InvalidRequest");
+        await AssertNothingStoredAsync(target);
+    }
+
     /// <summary>Where an upload goes: an object, or part 1 of a new multipart upload; with its SSE-C headers.</summary>
     private sealed record Target(string Key, string Path, string? UploadId, string[] Encryption);
 

@@ -20,12 +20,11 @@ public sealed class AwsChunkedReader : IDisposable
 {
     public const int MaxLineLength = 4096;
     public const long MaxChunkSize = 16L * 1024 * 1024;
-    private const int MaxTrailerBytes = 16 * 1024;
 
     private static ReadOnlySpan<byte> EmptySha256Hex => "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"u8;
 
     private readonly byte[] _line = new byte[MaxLineLength];
-    private readonly byte[] _trailerText = new byte[MaxTrailerBytes];
+    private readonly byte[] _trailerText = new byte[MaxLineLength];
     private readonly byte[] _providedSignature = new byte[64];
     private readonly byte[] _declaredTrailer = new byte[64];
     private int _declaredTrailerLength;
@@ -347,14 +346,13 @@ public sealed class AwsChunkedReader : IDisposable
         }
 
         // Only the declared field, and once: of two, this server and a proxy in front of it could each take a different one.
-        int needed = name.Length + 1 + value.Length + 1;
-        if (!System.Text.Ascii.EqualsIgnoreCase(name, _declaredTrailer.AsSpan(0, _declaredTrailerLength))
-            || _trailerNameLength > 0 || _hasTrailerSignature || needed > _trailerText.Length)
+        if (!System.Text.Ascii.EqualsIgnoreCase(name, _declaredTrailer.AsSpan(0, _declaredTrailerLength)) || _trailerNameLength > 0 || _hasTrailerSignature)
         {
             throw new S3Exception(S3Errors.MalformedTrailerError);
         }
 
-        // Kept as "name:value\n", the form the trailer signature covers.
+        // Kept as "name:value\n", the form the trailer signature covers; no longer than the line (CR included) it came from.
+        int needed = name.Length + 1 + value.Length + 1;
         Span<byte> text = _trailerText.AsSpan(0, needed);
         name.CopyTo(text);
         text[name.Length] = (byte)':';
@@ -393,10 +391,22 @@ public sealed class AwsChunkedReader : IDisposable
     private bool TryReadLine(ref SequenceReader<byte> reader, out ReadOnlySpan<byte> line)
     {
         line = default;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> found, (byte)'\n', advancePastDelimiter: true))
+        bool complete = reader.TryReadTo(out ReadOnlySequence<byte> found, (byte)'\n', advancePastDelimiter: true);
+        if (!complete)
         {
-            Gather(reader.UnreadSequence);
+            found = reader.UnreadSequence;
             reader.AdvanceToEnd();
+        }
+
+        // One limit, whether the line lies in one receive buffer or straddles several.
+        if (_lineLength + found.Length > MaxLineLength)
+        {
+            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        if (!complete)
+        {
+            Gather(found);
             return false;
         }
 
@@ -422,11 +432,6 @@ public sealed class AwsChunkedReader : IDisposable
 
     private void Gather(in ReadOnlySequence<byte> bytes)
     {
-        if (_lineLength + bytes.Length > MaxLineLength)
-        {
-            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
-        }
-
         bytes.CopyTo(_line.AsSpan(_lineLength));
         _lineLength += (int)bytes.Length;
     }
