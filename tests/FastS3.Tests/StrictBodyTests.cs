@@ -131,6 +131,27 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertNothingStoredAsync(target);
     }
 
+    [Theory]
+    [InlineData(" {0}")]
+    [InlineData("{0} ")]
+    [InlineData("\t{0}")]
+    [InlineData("{0}\t")]
+    [InlineData("{0} ;name=value")]
+    public async Task HttpChunkSizeWithWhitespaceIsRefused(string sizeLine)
+    {
+        // RFC 9112 allows no whitespace around the chunk size; parsers that skip it and parsers that
+        // stop at it frame the same bytes differently (request smuggling).
+        Target target = await StartAsync(Upload.Put, "http-chunk-" + Convert.ToHexString(Encoding.ASCII.GetBytes(sizeLine)));
+        string inner = "5\r\nhello\r\n0\r\n\r\n";
+        string body = $"{string.Format(sizeLine, inner.Length.ToString("x"))}\r\n{inner}\r\n0\r\n\r\n";
+
+        using RawClient client = await SendHeadAsync(target.Path, [UnsignedTrailer, "x-amz-decoded-content-length:5", "content-encoding:aws-chunked"], "Transfer-Encoding: chunked\r\n");
+        await client.SendAsync(body);
+
+        S3Assert.Error(await client.ReadResponseAsync(), 400, "BadRequest");
+        await AssertNothingStoredAsync(target);
+    }
+
     /// <summary>Where an upload goes: an object, or part 1 of a new multipart upload; with its SSE-C headers.</summary>
     private sealed record Target(string Key, string Path, string? UploadId, string[] Encryption);
 
