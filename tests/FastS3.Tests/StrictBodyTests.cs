@@ -37,11 +37,27 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         // HTTP chunked with no Content-Length (and no aws-chunked decoded length): S3's 411, and no
         // 100 Continue first, so a waiting client never sends the body.
         Target target = await StartAsync(upload, $"unknown-{upload}");
-        string signed = await PersistentSigner.SignAsync("PUT", new Uri(Server.BaseUrl, target.Path), null, target.Encryption);
-        using RawClient client = await RawClient.ConnectAsync(Server.BaseUrl.Port, tls: true);
-        await client.SendAsync($"PUT {target.Path} HTTP/1.1\r\nHost: {Server.BaseUrl.Authority}\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n{signed}\r\n");
+        using RawClient client = await SendHeadAsync(target.Path, target.Encryption, "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n");
 
         S3Assert.Error(await client.ReadResponseAsync(), 411, "MissingContentLength");
+        await AssertNothingStoredAsync(target);
+    }
+
+    [Theory]
+    [InlineData(Upload.Put, false)]
+    [InlineData(Upload.PutSseC, true)]
+    [InlineData(Upload.UploadPart, false)]
+    [InlineData(Upload.UploadPartSseC, true)]
+    public async Task DeclaredSizeOverTheLimitIsRefusedBeforeItsBody(Upload upload, bool awsChunked)
+    {
+        // 5 GiB and a byte, as a Content-Length or as an aws-chunked decoded length.
+        const long TooLarge = (5L << 30) + 1;
+        Target target = await StartAsync(upload, $"too-large-{upload}");
+        string[] headers = awsChunked ? [.. target.Encryption, UnsignedTrailer, $"x-amz-decoded-content-length:{TooLarge}", "content-encoding:aws-chunked"] : target.Encryption;
+        string framing = awsChunked ? "Transfer-Encoding: chunked\r\n" : $"Content-Length: {TooLarge}\r\n";
+        using RawClient client = await SendHeadAsync(target.Path, headers, framing + "Expect: 100-continue\r\n");
+
+        S3Assert.Error(await client.ReadResponseAsync(), 400, "EntityTooLarge");
         await AssertNothingStoredAsync(target);
     }
 
