@@ -309,7 +309,9 @@ public sealed class HttpRequestBody
             Reject.Throw(RequestRejectionReason.BadChunkSizeData);
         }
 
-        // chunk-size [ chunk-ext ] CRLF; extensions are allowed and ignored.
+        // chunk-size [ chunk-ext ] CRLF; extensions are allowed and ignored. No whitespace around the
+        // size, not even before ';' (as Kestrel): a parser that skips it and one that stops at it
+        // would frame the same bytes differently.
         ReadOnlySpan<byte> sizeText = copy[..^1];
         int extension = sizeText.IndexOf((byte)';');
         if (extension >= 0)
@@ -322,7 +324,6 @@ public sealed class HttpRequestBody
             sizeText = sizeText[..extension];
         }
 
-        sizeText = HttpCharacters.TrimWhitespace(sizeText);
         long size = ParseHex(sizeText);
         if (_received + size > _limits.MaxRequestBodySize)
         {

@@ -148,6 +148,11 @@ public class RequestLimitTests
     [InlineData("1000000000000000\r\n")]
     [InlineData("5;ext=\u0001\r\nhello\r\n0\r\n\r\n")]
     [InlineData("5\nhello\r\n0\r\n\r\n")]
+    [InlineData(" 5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("5 \r\nhello\r\n0\r\n\r\n")]
+    [InlineData("\t5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("5\t\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("5 ;ext=v\r\nhello\r\n0\r\n\r\n")]
     public async Task MalformedChunkFramingIs400(string body)
     {
         (string raw, RecordingApplication app) = await Send("PUT / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body);

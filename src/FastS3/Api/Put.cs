@@ -39,11 +39,6 @@ public sealed class Put(Store store)
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(CreateObjectKey(call), declared) : null;
         await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(declared) : declared);
         await ReceiveBodyAsync(call, data.Writer, encryptor);
-        if (hasher.Length > MaxObjectSize)
-        {
-            return S3Errors.EntityTooLarge;
-        }
-
         if (VerifyBody(call) is { } mismatch)
         {
             return mismatch;
@@ -128,12 +123,16 @@ public sealed class Put(Store store)
             return sseError;
         }
 
-        if (call.Signature.IsStreaming ? DeclaredLength(call) < 0 : call.Request.ContentLength < 0 && !call.Request.IsChunked)
+        // The size must be declared before the body is read (HTTP chunking alone declares none), so
+        // that the limit holds as the bytes arrive: the transport stops at the Content-Length, the
+        // aws-chunked reader at the decoded length.
+        long declared = DeclaredLength(call);
+        if (declared < 0)
         {
             return S3Errors.MissingContentLength;
         }
 
-        if (DeclaredLength(call) > MaxObjectSize || call.Request.ContentLength > MaxObjectSize + (MaxObjectSize / 64))
+        if (declared > MaxObjectSize || call.Request.ContentLength > MaxObjectSize + (MaxObjectSize / 64))
         {
             return S3Errors.EntityTooLarge;
         }

@@ -24,6 +24,7 @@ public static class S3Errors
     public static readonly S3Error InvalidContentSha256 = new(400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.");
     public static readonly S3Error XAmzContentSHA256Mismatch = new(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
     public static readonly S3Error IncompleteBody = new(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    public static readonly S3Error DecodedLengthExceeded = new(400, "EntityTooLarge", "The aws-chunked body carries more data than X-Amz-Decoded-Content-Length declares.");
     public static readonly S3Error MalformedChunkedEncoding = new(400, "InvalidRequest", "The aws-chunked request body is malformed.");
     public static readonly S3Error ChunkSignatureDoesNotMatch = new(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     public static readonly S3Error MalformedTrailerError = new(400, "MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");

@@ -52,11 +52,6 @@ public sealed class UploadPart(Store store, S3Options options)
         using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
         await using NewObjectData data = NewObjectData.CreateFile(store);
         await Put.ReceiveBodyAsync(call, data.Writer, encryptor);
-        if (call.Hasher.Length > Put.MaxObjectSize)
-        {
-            return S3Errors.EntityTooLarge;
-        }
-
         if (Put.VerifyBody(call) is { } mismatch)
         {
             return mismatch;

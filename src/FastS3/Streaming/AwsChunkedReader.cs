@@ -20,14 +20,11 @@ public sealed class AwsChunkedReader : IDisposable
 {
     public const int MaxLineLength = 4096;
     public const long MaxChunkSize = 16L * 1024 * 1024;
-    public const int MaxTrailerFields = 16;
-    private const int MaxTrailerBytes = 16 * 1024;
 
     private static ReadOnlySpan<byte> EmptySha256Hex => "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"u8;
 
     private readonly byte[] _line = new byte[MaxLineLength];
-    private readonly byte[] _trailerText = new byte[MaxTrailerBytes];
-    private readonly Field[] _trailerFields = new Field[MaxTrailerFields];
+    private readonly byte[] _trailerText = new byte[MaxLineLength];
     private readonly byte[] _providedSignature = new byte[64];
     private readonly byte[] _declaredTrailer = new byte[64];
     private int _declaredTrailerLength;
@@ -41,11 +38,12 @@ public sealed class AwsChunkedReader : IDisposable
     private State _state;
     private bool _signedChunks;
     private bool _signedTrailer;
+    private bool _allowsTrailer;
     private bool _hasTrailerSignature;
     private int _lineLength;
     private int _crlfMatched;
     private int _trailerTextLength;
-    private int _trailerCount;
+    private int _trailerNameLength;
     private long _chunkRemaining;
     private long _decoded;
     private long _expectedLength;
@@ -64,8 +62,9 @@ public sealed class AwsChunkedReader : IDisposable
 
     /// <summary>
     /// Prepares to decode <paramref name="body"/>; <paramref name="expectedLength"/> is
-    /// X-Amz-Decoded-Content-Length or -1, <paramref name="declaredTrailer"/> the field named by
-    /// x-amz-trailer (empty: none). Any other trailer is refused, as S3 does.
+    /// X-Amz-Decoded-Content-Length (the data must come to exactly that) or -1,
+    /// <paramref name="declaredTrailer"/> the field named by x-amz-trailer (empty: none). Any other
+    /// trailer is refused, as S3 does.
     /// </summary>
     public void Start(HttpRequestBody body, SignatureContext signature, long expectedLength, ReadOnlySpan<byte> declaredTrailer)
     {
@@ -80,6 +79,7 @@ public sealed class AwsChunkedReader : IDisposable
         _signature = signature;
         _signedChunks = signature.Payload is PayloadMode.StreamingSigned or PayloadMode.StreamingSignedTrailer;
         _signedTrailer = signature.Payload == PayloadMode.StreamingSignedTrailer;
+        _allowsTrailer = signature.Payload is PayloadMode.StreamingSignedTrailer or PayloadMode.StreamingUnsignedTrailer;
         _hasTrailerSignature = false;
         if (_state != State.Done)
         {
@@ -95,7 +95,7 @@ public sealed class AwsChunkedReader : IDisposable
         _lineLength = 0;
         _crlfMatched = 0;
         _trailerTextLength = 0;
-        _trailerCount = 0;
+        _trailerNameLength = 0;
         _chunkRemaining = 0;
         _decoded = 0;
         _expectedLength = expectedLength;
@@ -104,14 +104,10 @@ public sealed class AwsChunkedReader : IDisposable
     /// <summary>A trailer field (e.g. x-amz-checksum-crc32) once the body has been read to its end.</summary>
     public bool TryGetTrailer(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
-        for (int i = 0; i < _trailerCount; i++)
+        if (_trailerNameLength > 0 && System.Text.Ascii.EqualsIgnoreCase(_trailerText.AsSpan(0, _trailerNameLength), name))
         {
-            Field field = _trailerFields[i];
-            if (System.Text.Ascii.EqualsIgnoreCase(_trailerText.AsSpan(field.NameStart, field.NameLength), name))
-            {
-                value = _trailerText.AsSpan(field.ValueStart, field.ValueLength);
-                return true;
-            }
+            value = _trailerText.AsSpan(_trailerNameLength + 1, _trailerTextLength - _trailerNameLength - 2);
+            return true;
         }
 
         value = default;
@@ -150,7 +146,7 @@ public sealed class AwsChunkedReader : IDisposable
             throw new S3Exception(S3Errors.MalformedChunkedEncoding);
         }
 
-        if (_expectedLength >= 0 && _decoded != _expectedLength)
+        if (_expectedLength >= 0 && _decoded < _expectedLength)
         {
             throw new S3Exception(S3Errors.IncompleteBody);
         }
@@ -266,6 +262,12 @@ public sealed class AwsChunkedReader : IDisposable
             throw new S3Exception(S3Errors.MalformedChunkedEncoding);
         }
 
+        // Refused on its announcement, before its data: nothing past the declared length is stored.
+        if (_expectedLength >= 0 && size > _expectedLength - _decoded)
+        {
+            throw new S3Exception(S3Errors.DecodedLengthExceeded);
+        }
+
         if (_signedChunks)
         {
             ReadOnlySpan<byte> extension = semicolon < 0 ? default : header[(semicolon + 1)..];
@@ -322,8 +324,9 @@ public sealed class AwsChunkedReader : IDisposable
 
     private void AddTrailer(ReadOnlySpan<byte> line)
     {
+        // STREAMING-AWS4-HMAC-SHA256-PAYLOAD has no trailer: nothing would sign one.
         int colon = line.IndexOf((byte)':');
-        if (colon <= 0)
+        if (!_allowsTrailer || colon <= 0)
         {
             throw new S3Exception(S3Errors.MalformedTrailerError);
         }
@@ -332,7 +335,7 @@ public sealed class AwsChunkedReader : IDisposable
         ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
         if (name.SequenceEqual("x-amz-trailer-signature"u8))
         {
-            if (!_signedTrailer || value.Length != 64)
+            if (!_signedTrailer || _hasTrailerSignature || value.Length != 64)
             {
                 throw new S3Exception(S3Errors.MalformedTrailerError);
             }
@@ -342,25 +345,21 @@ public sealed class AwsChunkedReader : IDisposable
             return;
         }
 
-        if (!System.Text.Ascii.EqualsIgnoreCase(name, _declaredTrailer.AsSpan(0, _declaredTrailerLength)))
+        // Only the declared field, and once: of two, this server and a proxy in front of it could each take a different one.
+        if (!System.Text.Ascii.EqualsIgnoreCase(name, _declaredTrailer.AsSpan(0, _declaredTrailerLength)) || _trailerNameLength > 0 || _hasTrailerSignature)
         {
             throw new S3Exception(S3Errors.MalformedTrailerError);
         }
 
-        // Kept as "name:value\n", the form the trailer signature covers.
+        // Kept as "name:value\n", the form the trailer signature covers; no longer than the line (CR included) it came from.
         int needed = name.Length + 1 + value.Length + 1;
-        if (_trailerCount == MaxTrailerFields || _trailerTextLength + needed > _trailerText.Length || _hasTrailerSignature)
-        {
-            throw new S3Exception(S3Errors.MalformedTrailerError);
-        }
-
-        Span<byte> text = _trailerText.AsSpan(_trailerTextLength, needed);
+        Span<byte> text = _trailerText.AsSpan(0, needed);
         name.CopyTo(text);
         text[name.Length] = (byte)':';
         value.CopyTo(text[(name.Length + 1)..]);
         text[^1] = (byte)'\n';
-        _trailerFields[_trailerCount++] = new Field(_trailerTextLength, name.Length, _trailerTextLength + name.Length + 1, value.Length);
-        _trailerTextLength += needed;
+        _trailerNameLength = name.Length;
+        _trailerTextLength = needed;
     }
 
     private void FinishTrailers()
@@ -392,10 +391,22 @@ public sealed class AwsChunkedReader : IDisposable
     private bool TryReadLine(ref SequenceReader<byte> reader, out ReadOnlySpan<byte> line)
     {
         line = default;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> found, (byte)'\n', advancePastDelimiter: true))
+        bool complete = reader.TryReadTo(out ReadOnlySequence<byte> found, (byte)'\n', advancePastDelimiter: true);
+        if (!complete)
         {
-            Gather(reader.UnreadSequence);
+            found = reader.UnreadSequence;
             reader.AdvanceToEnd();
+        }
+
+        // One limit, whether the line lies in one receive buffer or straddles several.
+        if (_lineLength + found.Length > MaxLineLength)
+        {
+            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
+        }
+
+        if (!complete)
+        {
+            Gather(found);
             return false;
         }
 
@@ -421,11 +432,6 @@ public sealed class AwsChunkedReader : IDisposable
 
     private void Gather(in ReadOnlySequence<byte> bytes)
     {
-        if (_lineLength + bytes.Length > MaxLineLength)
-        {
-            throw new S3Exception(S3Errors.MalformedChunkedEncoding);
-        }
-
         bytes.CopyTo(_line.AsSpan(_lineLength));
         _lineLength += (int)bytes.Length;
     }
@@ -446,6 +452,4 @@ public sealed class AwsChunkedReader : IDisposable
 
         return true;
     }
-
-    private readonly record struct Field(int NameStart, int NameLength, int ValueStart, int ValueLength);
 }
