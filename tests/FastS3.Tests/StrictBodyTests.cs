@@ -101,7 +101,8 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         Target target = await StartAsync(Upload.Put, "signed-no-trailer");
         string trailer = $"x-amz-checksum-sha256:{Sha256Base64("hello")}\r\n";
 
-        RawResponse response = await SendAwsChunkedAsync(target, signed => SignedHello(signed, _ => trailer), "x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "x-amz-trailer:x-amz-checksum-sha256");
+        // No x-amz-trailer: one declared with this mode is refused before the body (see below).
+        RawResponse response = await SendAwsChunkedAsync(target, signed => SignedHello(signed, _ => trailer), "x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
 
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
@@ -121,6 +122,26 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         RawResponse response = await SendAwsChunkedAsync(target, signed => SignedHello(signed, Trailers), "x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "x-amz-trailer:x-amz-checksum-sha256");
 
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
+    }
+
+    [Fact]
+    public async Task TrailerPromisedByABodyWithoutTrailersIsRefusedBeforeIt()
+    {
+        // After an aws-chunked upload with a SHA-256 trailer of "hello", the same connection sends a
+        // plain body promising that trailer: it must not inherit the last upload's checksum, nor be read at all.
+        Target first = await StartAsync(Upload.Put, "trailer-first");
+        Target second = await StartAsync(Upload.Put, "trailer-second");
+        string[] firstHeaders = [UnsignedTrailer, "x-amz-trailer:x-amz-checksum-sha256", "x-amz-decoded-content-length:5", "content-encoding:aws-chunked"];
+        string firstBody = $"5\r\nhello\r\n0\r\nx-amz-checksum-sha256:{Sha256Base64("hello")}\r\n\r\n";
+        string firstHead = await PersistentSigner.SignAsync("PUT", new Uri(Server.BaseUrl, first.Path), null, firstHeaders);
+        string secondHead = await PersistentSigner.SignAsync("PUT", new Uri(Server.BaseUrl, second.Path), null, "x-amz-trailer:x-amz-checksum-sha256");
+
+        using RawClient client = await RawClient.ConnectAsync(Server.BaseUrl.Port, tls: true);
+        await client.SendAsync($"PUT {first.Path} HTTP/1.1\r\nHost: {Server.BaseUrl.Authority}\r\nContent-Length: {firstBody.Length}\r\n{firstHead}\r\n{firstBody}");
+        S3Assert.Status(await client.ReadResponseAsync(), 200);
+        await client.SendAsync($"PUT {second.Path} HTTP/1.1\r\nHost: {Server.BaseUrl.Authority}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n{secondHead}\r\n");
+
+        await AssertRefusedAsync(second, await client.ReadResponseAsync(), 400, "InvalidRequest");
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class DeleteObjects(Store store)
             return S3Errors.NoSuchBucket;
         }
 
-        if (call.Checksums.Parse(call.Request) is { } checksumError)
+        if (call.Checksums.Parse(call.Request, trailers: false) is { } checksumError)
         {
             return checksumError;
         }

@@ -137,7 +137,7 @@ public sealed class Put(Store store)
             return S3Errors.EntityTooLarge;
         }
 
-        return call.Checksums.Parse(call.Request);
+        return call.Checksums.Parse(call.Request, trailers: call.Signature.Payload is PayloadMode.StreamingUnsignedTrailer or PayloadMode.StreamingSignedTrailer);
     }
 
     /// <summary>The SSE-C checks every write shares: a copy-source key without a copy, a malformed triple, two encryptions at once.</summary>

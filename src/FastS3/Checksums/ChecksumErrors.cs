@@ -13,6 +13,7 @@ public static class ChecksumErrors
     /// <summary>A checksum header and a checksum trailer together (AWS's message is shorter here).</summary>
     public static readonly S3Error ChecksumHeaderAndTrailer = new(400, "InvalidRequest", "Expecting a single x-amz-checksum- header");
     public static readonly S3Error UnknownChecksumHeader = new(400, "InvalidRequest", "The algorithm type you specified in x-amz-checksum- header is invalid.");
+    public static readonly S3Error TrailerWithoutTrailerStream = new(400, "InvalidRequest", "x-amz-trailer needs an aws-chunked body with trailers: x-amz-content-sha256 must be STREAMING-UNSIGNED-PAYLOAD-TRAILER or STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER.");
     public static readonly S3Error UnsupportedTrailer = new(400, "InvalidRequest", "The value specified in the x-amz-trailer header is not supported");
     public static readonly S3Error SdkAlgorithmWithoutChecksum = new(400, "InvalidRequest", "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.");
     public static readonly S3Error SdkAlgorithmMismatch = new(400, "InvalidRequest", "Value for x-amz-sdk-checksum-algorithm header is invalid.");

@@ -56,8 +56,10 @@ public sealed class ChecksumRequest
     /// Reads Content-MD5, x-amz-checksum-*, x-amz-trailer and x-amz-sdk-checksum-algorithm in one
     /// pass over the headers. Null when they are consistent; otherwise the S3 error to answer, with
     /// the codes and messages, and in the order, of OpenStack Swift's S3 layer, which is tested against AWS.
+    /// <paramref name="trailers"/> says whether the body can carry a trailer at all (an aws-chunked
+    /// body in a -TRAILER mode): a trailer promised by any other body is refused before it is read.
     /// </summary>
-    public S3Error? Parse(HttpRequest request)
+    public S3Error? Parse(HttpRequest request, bool trailers)
     {
         Reset();
         ReadOnlySpan<byte> prefix = "x-amz-checksum-"u8;
@@ -125,6 +127,11 @@ public sealed class ChecksumRequest
         if (hasTrailer && ParseTrailerDeclaration(trailer, out trailerAlgorithm) is { } trailerError)
         {
             return trailerError;
+        }
+
+        if (hasTrailer && !trailers)
+        {
+            return ChecksumErrors.TrailerWithoutTrailerStream;
         }
 
         if (headerAlgorithm != ChecksumAlgorithm.None)

@@ -19,7 +19,7 @@ public class ChecksumRequestTests
 
         public async ValueTask ProcessAsync(HttpRequest request, HttpResponse response)
         {
-            S3Error? error = _checksums.Parse(request);
+            S3Error? error = _checksums.Parse(request, trailers: !request.Headers.Contains("x-test-no-trailers"u8));
             await request.Body.ReadToEndAsync(new ArrayBufferWriter<byte>(), long.MaxValue);
             string answer = error is null
                 ? $"OK {_checksums.Algorithm} {(_checksums.IsTrailer ? "trailer" : "header")} {Convert.ToHexString(_checksums.ExpectedChecksum)} {Convert.ToHexString(_checksums.ContentMd5)} {_checksums.ComputedAlgorithm}"
@@ -62,6 +62,8 @@ public class ChecksumRequestTests
     [InlineData("x-amz-checksum-crc32: ECU9AA==\r\nx-amz-checksum-crc32: ECU9AA==\r\n", "400 InvalidRequest Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")]
     [InlineData("x-amz-trailer: x-amz-checksum-crc32,x-amz-checksum-sha1\r\n", "400 InvalidRequest Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")]
     [InlineData("x-amz-checksum-crc32: ECU9AA==\r\nx-amz-trailer: x-amz-checksum-crc32\r\n", "400 InvalidRequest Expecting a single x-amz-checksum- header")]
+    // A trailer promised by a body that cannot carry one (x-test-no-trailers: not an aws-chunked -TRAILER mode).
+    [InlineData("x-amz-trailer: x-amz-checksum-crc32\r\nx-test-no-trailers: 1\r\n", "400 InvalidRequest x-amz-trailer needs an aws-chunked body with trailers: x-amz-content-sha256 must be STREAMING-UNSIGNED-PAYLOAD-TRAILER or STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER.")]
 
     // Values that are not base64 of a digest of the algorithm's size.
     [InlineData("x-amz-checksum-crc32: ECU9AA\r\n", "400 InvalidRequest Value for x-amz-checksum-crc32 header is invalid.")]

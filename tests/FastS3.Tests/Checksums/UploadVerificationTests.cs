@@ -29,12 +29,12 @@ public class UploadVerificationTests
             string answer;
             try
             {
-                if (_checksums.Parse(request) is { } declarationError)
+                long decodedLength = ReadPayloadMode(request);
+                if (_checksums.Parse(request, trailers: _signature.Payload == PayloadMode.StreamingUnsignedTrailer) is { } declarationError)
                 {
                     throw new S3Exception(declarationError);
                 }
 
-                long decodedLength = ReadPayloadMode(request);
                 _hasher.Begin(_checksums, md5: true, sha256: _signature.Payload == PayloadMode.Sha256);
                 if (_signature.IsStreaming)
                 {

@@ -37,7 +37,7 @@ internal static class AwsChunkedTarget
 
             // A request whose checksum headers Put would refuse is still decoded, with the raw
             // x-amz-trailer, so the decoder sees every kind of declaration.
-            S3Error? checksumError = _checksums.Parse(request);
+            S3Error? checksumError = _checksums.Parse(request, trailers: signature.Payload is PayloadMode.StreamingUnsignedTrailer or PayloadMode.StreamingSignedTrailer);
             request.Headers.TryGetValue("x-amz-trailer"u8, out ReadOnlySpan<byte> rawTrailer);
             ReadOnlySpan<byte> trailer = checksumError is null ? _checksums.TrailerName : rawTrailer;
             Transcript.Add($"{signature.Payload} checksums={checksumError?.Code ?? _checksums.Algorithm.ToString()} trailer=[{Text(trailer)}] declared={DeclaredLength(request)}");
