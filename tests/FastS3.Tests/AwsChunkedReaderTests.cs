@@ -63,7 +63,7 @@ public class AwsChunkedReaderTests
 
     private static async Task<string> Decode(byte[] request, DateTimeOffset now, string accessKey = "fasts3admin", string secret = "fasts3admin-secret-change-me", int[]? splits = null)
     {
-        var app = new DecodingApplication(new SigV4Verifier(new AccessKeys(accessKey, secret), new TimeProviderAt(now)));
+        var app = new DecodingApplication(new SigV4Verifier(new AccessKeys(accessKey, secret), new FixedClock(now)));
         string raw = await InMemoryConnection.RunAsync(app, new SegmentedPipeReader(request, splits ?? []));
         return raw[(raw.LastIndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
     }
@@ -133,7 +133,7 @@ public class AwsChunkedReaderTests
         // Found by fuzzing (tests/fuzz, aws-chunked): the reader is reused per connection and its chunk
         // hash kept the abandoned chunk's bytes, so the next signed upload failed its first signature.
         byte[] broken = AwsStreamingExample(b => ReplaceOnce(b, "aaaa\r\n0;chunk", "aaaaXX0;chunk"));
-        var app = new DecodingApplication(new SigV4Verifier(new AccessKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), new TimeProviderAt(ExampleTime)));
+        var app = new DecodingApplication(new SigV4Verifier(new AccessKeys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), new FixedClock(ExampleTime)));
 
         string raw = await InMemoryConnection.RunAsync(app, [.. broken, .. AwsStreamingExample()]);
 
@@ -229,10 +229,5 @@ public class AwsChunkedReaderTests
         int at = text.IndexOf(find, StringComparison.Ordinal);
         Assert.True(at >= 0, $"'{find}' not found");
         return text[..at] + replace + text[(at + find.Length)..];
-    }
-
-    private sealed class TimeProviderAt(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -46,7 +46,7 @@ public class FuzzFindingTests
     /// <summary>"status code" of what <see cref="SigV4Verifier.Verify"/> answers; an exception escaping it would be a 500.</summary>
     private static async Task<string> VerifyAsync(string request)
     {
-        var app = new VerifyingApplication(new SigV4Verifier(new AccessKeys("fasts3admin", "fasts3admin-secret-change-me"), new ClockAt(new DateTimeOffset(2026, 11, 27, 11, 5, 0, TimeSpan.Zero))));
+        var app = new VerifyingApplication(new SigV4Verifier(new AccessKeys("fasts3admin", "fasts3admin-secret-change-me"), new FixedClock(new DateTimeOffset(2026, 11, 27, 11, 5, 0, TimeSpan.Zero))));
         string raw = await InMemoryConnection.RunAsync(app, request);
         return raw[(raw.IndexOf(' ') + 1)..raw.IndexOf(' ', raw.IndexOf(' ') + 1)] + " " + app.Code;
     }
@@ -65,10 +65,5 @@ public class FuzzFindingTests
             response.ContentLength = 0;
             return ValueTask.CompletedTask;
         }
-    }
-
-    private sealed class ClockAt(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

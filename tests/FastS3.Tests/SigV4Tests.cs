@@ -152,9 +152,4 @@ public class SigV4Tests
     }
 
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -114,10 +114,14 @@ public sealed class ContainmentFuzzTests
         int status = int.Parse(response.AsSpan(9, 3));
         // Never a crash; 501 is an honest answer (a Host that ends up naming no bucket can route to an unsupported operation).
         Assert.True(status is < 500 or 501, $"{addressing} '{name}': {method} {path}: {response}");
-        // A valid name may have become a bucket: remove it again, or a long run fills the disk with them.
-        if (name != "real" && store.FindBucket(Encoding.UTF8.GetBytes(name)) is { } created)
+        // Valid names become buckets (by Host, or by path: "/tmp/" creates "tmp"): remove the empty
+        // ones again, or a long run fills the disk with them. The few that got objects stay.
+        foreach ((string bucket, _) in store.ListBuckets())
         {
-            Assert.True(await store.TryDeleteBucketAsync(created));
+            if (bucket != "real" && store.FindBucket(Encoding.ASCII.GetBytes(bucket)) is { } created)
+            {
+                await store.TryDeleteBucketAsync(created);
+            }
         }
 
         // The bucket the copies read from and the Host-less requests use, should a DELETE have removed it.
