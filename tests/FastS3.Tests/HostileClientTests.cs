@@ -18,7 +18,8 @@ public sealed class AttackCollection
 /// byte at a time (plain and TLS), bodies that stall or trickle, GETs whose responses are never
 /// read; and a server full to its connection limit. Each attack must be cut by its limit, with
 /// every attacker answered (S3's 400 RequestTimeout) or hung up on; the server's memory must stay
-/// bounded (VmRSS and descriptors are sampled while all are held, and printed); uploads must leave
+/// bounded (VmRSS and descriptors are sampled while all are held, printed, and held to a bound a
+/// connection); uploads must leave
 /// nothing on disk; and a normal client must be served all along (its latencies printed, and
 /// bounded). The default run uses 5-second limits and a byte a second; the Soak variants use the
 /// server's own 30-second limits and a byte every 5 seconds: FASTS3_SOAK=1 dotnet test -c Release
@@ -31,8 +32,15 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     private const string Bucket = "bucket";
     private const int DefaultLimitSeconds = 30;
 
-    /// <summary>How long a normal request may take while the server is under attack.</summary>
-    private const double NormalLatencyBoundMs = 3000;
+    /// <summary>
+    /// How long a normal request may take while the server is under attack. Generous: on two busy
+    /// cores a GET can wait seconds for a turn; that the client is served all along is what the
+    /// count of its GETs shows (at least two a second).
+    /// </summary>
+    private const double NormalLatencyBoundMs = 10_000;
+
+    /// <summary>How late after its limit a cut may come on a busy machine (the lower bounds are the point: never early).</summary>
+    private const int LateSeconds = 10;
 
     private static readonly Pace Short = new(5, TimeSpan.FromSeconds(1));
     private static readonly Pace Long = new(null, TimeSpan.FromSeconds(5));
@@ -89,7 +97,8 @@ public sealed class HostileClientTests(ITestOutputHelper output)
             }
 
             output.WriteLine($"refusal after {clock.Elapsed.TotalMilliseconds:F1} ms: {refused.Describe()}");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"refusal took {clock.Elapsed}");
+            // At once: no handshake, no head to wait for (measured in milliseconds; the bound allows a busy machine).
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"refusal took {clock.Elapsed}");
             Assert.Equal(503, refused.Status);
             Assert.Equal("SlowDown", refused.ErrorCode());
             Assert.Equal("close", refused.Headers["Connection"]);
@@ -115,7 +124,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         byte[] head = Encoding.ASCII.GetBytes($"GET /{Bucket}/probe HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nX-Slow: ");
         Closure[] closures = await AttackAsync(server, $"trickled heads ({(tls ? "TLS" : "plain")})", pace, _ => head, dribble: (byte)'a');
         int limit = pace.LimitSeconds ?? DefaultLimitSeconds;
-        AssertAnsweredWithin(closures, "RequestTimeout", limit - 1, limit + 5);
+        AssertAnsweredWithin(closures, "RequestTimeout", limit - 1, limit + LateSeconds);
     }
 
     /// <summary>
@@ -137,8 +146,8 @@ public sealed class HostileClientTests(ITestOutputHelper output)
 
         // Stalled: the body limit. Trickled: the minimum rate, once its 5 s grace has passed.
         int limit = pace.LimitSeconds ?? DefaultLimitSeconds;
-        AssertAnsweredWithin(closures.Where((_, i) => i % 2 == 0).ToArray(), "RequestTimeout", limit - 1, limit + 5);
-        AssertAnsweredWithin(closures.Where((_, i) => i % 2 == 1).ToArray(), "RequestTimeout", 4, 8 + pace.Interval.TotalSeconds);
+        AssertAnsweredWithin(closures.Where((_, i) => i % 2 == 0).ToArray(), "RequestTimeout", limit - 1, limit + LateSeconds);
+        AssertAnsweredWithin(closures.Where((_, i) => i % 2 == 1).ToArray(), "RequestTimeout", 4, 5 + LateSeconds + pace.Interval.TotalSeconds);
         Assert.InRange(filesHeld, Attackers * 9 / 10, Attackers);
         await WaitUntilAsync(() => Directory.GetFiles(tmp).Length == 0, TimeSpan.FromSeconds(10));
         Assert.Equal(0, RawMultipart.DataFileCount(server, Bucket));
@@ -154,10 +163,11 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         byte[] request = Encoding.ASCII.GetBytes($"GET /{Bucket}/big HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\n{signed}\r\n");
 
         // Reading would drain the response: the server's own descriptors tell when it let go.
-        Closure[] closures = await AttackAsync(server, "unread responses", pace, _ => request, dribble: null, descriptorsEach: 2, receiveBufferSize: 4096, read: false);
+        // Each holds a response's pipe buffers (up to the 512 KiB queued in the kernel is not RSS).
+        Closure[] closures = await AttackAsync(server, "unread responses", pace, _ => request, dribble: null, descriptorsEach: 2, receiveBufferSize: 4096, read: false, rssEachKiB: 1024);
         Assert.All(closures, c => Assert.True(c.After is not null, "the server kept a connection whose client never read"));
         int limit = pace.LimitSeconds ?? DefaultLimitSeconds;
-        Assert.InRange(closures.Max(c => c.After!.Value.TotalSeconds), limit - 1, limit + 5);
+        Assert.InRange(closures.Max(c => c.After!.Value.TotalSeconds), limit - 1, limit + LateSeconds);
     }
 
     /// <summary>
@@ -171,10 +181,10 @@ public sealed class HostileClientTests(ITestOutputHelper output)
     /// </summary>
     private async Task<Closure[]> AttackAsync(
         ServerProcess server, string name, Pace pace, Func<int, byte[]> begin, byte? dribble, Func<int, bool>? dribbles = null,
-        int descriptorsEach = 1, int receiveBufferSize = 0, bool read = true, Action? sample = null)
+        int descriptorsEach = 1, int receiveBufferSize = 0, bool read = true, Action? sample = null, int rssEachKiB = 256)
     {
         int limit = pace.LimitSeconds ?? DefaultLimitSeconds;
-        TimeSpan within = TimeSpan.FromSeconds(limit + 15);
+        TimeSpan within = TimeSpan.FromSeconds(limit + LateSeconds + 5);
         bool tls = server.BaseUrl.Scheme == "https";
         int baselineDescriptors = server.OpenDescriptors();
         long baselineRss = server.ResidentBytes();
@@ -207,10 +217,20 @@ public sealed class HostileClientTests(ITestOutputHelper output)
             using var stopDribble = new CancellationTokenSource();
             Task dribbling = dribble is byte value ? DribbleAsync(attackers, closed, dribbles ?? (_ => true), value, pace.Interval, stopDribble.Token) : Task.CompletedTask;
 
-            // All held (the first opened a moment ago, well inside any limit): sample the server.
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            // All held: sample the server once it holds what every attacker costs it. Polled, since a
+            // busy machine may take a while to reach the last of them (an unread GET opens its data
+            // file late), but only until the first attacker could be cut.
+            int expectedDescriptors = Attackers * descriptorsEach * 9 / 10;
+            TimeSpan sampleBy = TimeSpan.FromSeconds(limit - 0.5);
+            int heldDescriptors;
+            do
+            {
+                await Task.Delay(100);
+                heldDescriptors = server.OpenDescriptors() - baselineDescriptors;
+            }
+            while (heldDescriptors < expectedDescriptors && clock.Elapsed < sampleBy);
+
             long heldRss = server.ResidentBytes();
-            int heldDescriptors = server.OpenDescriptors() - baselineDescriptors;
             long heldTcp = KernelTcpBytes();
             sample?.Invoke();
 
@@ -237,7 +257,8 @@ public sealed class HostileClientTests(ITestOutputHelper output)
             output.WriteLine($"  while held: {heldDescriptors} more descriptors, VmRSS {Mib(heldRss)} MiB (idle {Mib(baselineRss)} MiB, {(heldRss - baselineRss) / Attackers / 1024} KiB a connection); peak VmHWM {Mib(server.PeakResidentBytes())} MiB");
             output.WriteLine($"  kernel TCP buffers, whole host: {Mib(baselineTcp)} MiB before, {Mib(heldTcp)} MiB while held");
             output.WriteLine($"  normal client: {latencies.Length} GETs, median {latencies[latencies.Length / 2]:F1} ms, p99 {latencies[latencies.Length * 99 / 100]:F1} ms, max {slowest:F1} ms (sent {slowestAt:F1} s after the first attacker)");
-            Assert.InRange(heldDescriptors, Attackers * descriptorsEach * 9 / 10, (Attackers * descriptorsEach) + 50);
+            Assert.InRange(heldDescriptors, expectedDescriptors, (Attackers * descriptorsEach) + 50);
+            Assert.True(heldRss - baselineRss <= (long)rssEachKiB * 1024 * Attackers, $"{(heldRss - baselineRss) / Attackers / 1024} KiB a held connection (bound {rssEachKiB} KiB)");
             Assert.True(slowest < NormalLatencyBoundMs, $"a normal GET took {slowest:F0} ms");
             Assert.True(latencies.Length >= allCut.TotalSeconds * 2, $"only {latencies.Length} normal GETs in {allCut.TotalSeconds:F0} s");
             return closures;
