@@ -59,8 +59,44 @@ public sealed class CertificateReloadTests : IDisposable
         await WaitForFingerprintAsync(port, renamed);
         Assert.Contains($"fingerprint {renamed} (was {rsa})", server.Log);
 
+        // A certificate caught half-written (the key already new): the old pair stays until the file is whole.
+        string truncated = WritePair("truncated", ECDsa.Create(ECCurve.NamedCurves.nistP256), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        byte[] whole = File.ReadAllBytes(Path.Combine(_staging, "truncated.crt"));
+        File.Copy(Path.Combine(_staging, "truncated.key"), keyPath, overwrite: true);
+        await File.WriteAllBytesAsync(certPath, whole[..(whole.Length / 2)]);
+        await WaitForLogAsync(server, $"not reloaded: public.crt holds no PEM certificate; still serving {renamed}");
+        Assert.Equal(renamed, await TlsProbe.FingerprintAsync(port));
+        await File.WriteAllBytesAsync(certPath, whole);
+        await WaitForFingerprintAsync(port, truncated);
+
+        // Kubernetes' secret volume: the names are links into ..data, itself a link to a dated
+        // directory; an update writes a new directory and swaps ..data atomically.
+        string swappedIn = WritePair("k8s-1", ECDsa.Create(ECCurve.NamedCurves.nistP256), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        AddSecretVersion(server.CertsDir, "..2026_12_07_10_00_00.1", "k8s-1");
+        File.CreateSymbolicLink(Path.Combine(server.CertsDir, "..data"), "..2026_12_07_10_00_00.1");
+        File.Delete(certPath);
+        File.Delete(keyPath);
+        File.CreateSymbolicLink(certPath, Path.Combine("..data", "public.crt"));
+        File.CreateSymbolicLink(keyPath, Path.Combine("..data", "private.key"));
+        await WaitForFingerprintAsync(port, swappedIn);
+        string swappedAgain = WritePair("k8s-2", ECDsa.Create(ECCurve.NamedCurves.nistP256), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        AddSecretVersion(server.CertsDir, "..2026_12_07_11_00_00.2", "k8s-2");
+        File.CreateSymbolicLink(Path.Combine(server.CertsDir, "..data_tmp"), "..2026_12_07_11_00_00.2");
+        // rename(2) of one link over the other, as kubelet does (File.Move will not move a link to a directory).
+        Assert.Equal(0, (await Processes.RunAsync("mv", "-T", Path.Combine(server.CertsDir, "..data_tmp"), Path.Combine(server.CertsDir, "..data"))).ExitCode);
+        await WaitForFingerprintAsync(port, swappedAgain);
+
         // Each bad content was reported once, not at every check.
-        Assert.Single(server.Log.Split('\n'), line => line.Contains("holds no PEM certificate"));
+        Assert.Single(server.Log.Split('\n'), line => line.Contains("holds no PEM certificate") && line.Contains($"still serving {rsa}"));
+    }
+
+    /// <summary>A dated directory of a Kubernetes secret volume holding the staged pair <paramref name="name"/>.</summary>
+    private void AddSecretVersion(string certsDir, string version, string name)
+    {
+        string directory = Path.Combine(certsDir, version);
+        Directory.CreateDirectory(directory);
+        File.Copy(Path.Combine(_staging, name + ".crt"), Path.Combine(directory, "public.crt"));
+        File.Copy(Path.Combine(_staging, name + ".key"), Path.Combine(directory, "private.key"));
     }
 
     [Fact]
