@@ -42,7 +42,7 @@ public sealed class Copy(Store store, S3Options options)
             }
         }
 
-        if (CheckSource(call, source, sourceBucketName, sourceValue, out byte[]? details) is { } refused)
+        if ((CheckSource(call, source, sourceBucketName, sourceValue, out byte[]? details) ?? Put.ServerManagedEncryptionRefused(call)) is { } refused)
         {
             return refused;
         }

@@ -154,13 +154,17 @@ public sealed class Put(Store store)
             return error;
         }
 
-        if (call.HasCustomerKey && call.Request.Headers.Contains("x-amz-server-side-encryption"u8))
-        {
-            return S3Errors.SseCIncompatible;
-        }
-
-        return null;
+        return ServerManagedEncryptionRefused(call);
     }
+
+    /// <summary>
+    /// SSE-S3 and SSE-KMS do not exist yet: a request for them is refused, never stored in plaintext
+    /// as if it had not asked (beside SSE-C it is the two-encryptions error S3 gives).
+    /// </summary>
+    internal static S3Error? ServerManagedEncryptionRefused(S3Call call)
+        => !SseC.ServerManagedRequested(call.Request.Headers) ? null
+            : call.HasCustomerKey ? S3Errors.SseCIncompatible
+            : S3Errors.ServerManagedEncryptionUnavailable;
 
     /// <summary>X-Amz-Decoded-Content-Length for aws-chunked bodies, else the Content-Length; -1 if absent.</summary>
     private static long DeclaredLength(S3Call call)

@@ -47,6 +47,7 @@ public static class S3Errors
     public static readonly S3Error SseCKeyMd5Mismatch = new(400, "InvalidArgument", "The calculated MD5 hash of the key did not match the hash that was provided.");
     public static readonly S3Error SseCOverHttp = new(400, "InvalidRequest", "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.");
     public static readonly S3Error SseCIncompatible = new(400, "InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified");
+    public static readonly S3Error ServerManagedEncryptionUnavailable = new(501, "NotImplemented", "Server-side encryption with server-managed keys (SSE-S3, SSE-KMS) is not available: this server has no KMS. Use SSE-C, or send no x-amz-server-side-encryption header.");
     public static readonly S3Error SseCRequired = new(400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
     public static readonly S3Error SseCWrongKey = new(403, "AccessDenied", "Access Denied.");
     public static readonly S3Error ObjectTampered = new(500, "InternalError", "The object's stored encryption metadata failed authentication.");
