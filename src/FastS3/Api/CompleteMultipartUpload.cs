@@ -392,12 +392,12 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         byte[]? etag = null;
         var algorithm = ChecksumAlgorithm.None;
         byte[]? checksum = null;
-        bool wellFormed = RequestXml.ForEachChild(part, (name, content) =>
+        bool wellFormed = RequestXml.ForEachChild(part, (name, text) =>
         {
-            string text = content.Trim();
+            // Numbers and base64 may be padded with whitespace; the ETag is compared as sent (its quotes aside).
             if (name == "PartNumber")
             {
-                return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
+                return int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
             }
 
             if (name == "ETag")
@@ -410,7 +410,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 // Set only on a match: an unknown Checksum* element must not reset the algorithm of a checksum read before it.
                 algorithm = named;
                 checksum = new byte[algorithm.DigestLength];
-                return DigestBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(text), checksum);
+                return DigestBase64.TryDecode(System.Text.Encoding.ASCII.GetBytes(text.Trim()), checksum);
             }
 
             return true;

@@ -16,7 +16,8 @@ public static class RequestXml
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
         IgnoreComments = true,
-        IgnoreWhitespace = true,
+        // Text is taken as sent: a key of one space is a key, not an empty element.
+        IgnoreWhitespace = false,
         MaxCharactersInDocument = MaxBodySize,
     };
 
