@@ -69,6 +69,12 @@ public sealed class Listing(Store store, Buckets buckets)
             return encodingError;
         }
 
+        // Keys always come in order here; an unordered listing cannot fold by a delimiter, so S3 refuses the pair.
+        if (!delimiter.IsEmpty && QueryString.TryGet(query, "allow-unordered"u8, maxKeysText, out int unorderedLength) && maxKeysText[..unorderedLength].SequenceEqual("true"u8))
+        {
+            return S3Errors.UnorderedWithDelimiter;
+        }
+
         // Where to resume: V1 "marker", V2 "continuation-token" (ours: the base64 of the last key
         // returned) or else "start-after", versions "key-marker". Everything up to it is skipped.
         scoped ReadOnlySpan<byte> marker = default;
@@ -93,7 +99,14 @@ public sealed class Listing(Store store, Buckets buckets)
 
                 startAfter = startAfterBuffer[..markerLength];
                 marker = startAfter;
-                if (QueryString.TryGet(query, "continuation-token"u8, markerBuffer, out int tokenLength) && tokenLength > 0)
+                bool hasToken = QueryString.TryGet(query, "continuation-token"u8, markerBuffer, out int tokenLength);
+                if (tokenLength < 0 || (hasToken && tokenLength == 0))
+                {
+                    // Empty or longer than any token of ours: a client that sends one expects to resume, not to restart.
+                    return S3Errors.InvalidContinuationToken;
+                }
+
+                if (hasToken)
                 {
                     continuationToken = markerBuffer[..tokenLength];
                     Span<byte> decoded = markerBuffer[tokenLength..];

@@ -56,6 +56,7 @@ public static class S3Errors
     public static readonly S3Error InvalidVersionId = new(400, "InvalidArgument", "Invalid version id specified");
     public static readonly S3Error InvalidEncodingType = new(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
     public static readonly S3Error InvalidContinuationToken = new(400, "InvalidArgument", "The continuation token provided is incorrect");
+    public static readonly S3Error UnorderedWithDelimiter = new(400, "InvalidArgument", "Cannot specify a delimiter when allow-unordered is set to true");
     public static readonly S3Error MissingContentDigest = new(400, "InvalidRequest", "Missing required header for this request: Content-MD5");
     public static readonly S3Error InvalidCopySource = new(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
     public static readonly S3Error InvalidCopySourceEncoding = new(400, "InvalidArgument", "Invalid copy source encoding");
@@ -67,7 +68,7 @@ public static class S3Errors
     public static readonly S3Error InvalidPartOrder = new(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
     public static readonly S3Error EntityTooSmall = new(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
     public static readonly S3Error InvalidPartNumberArgument = new(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
-    public static readonly S3Error InvalidPartNumber = new(416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+    public static readonly S3Error InvalidPartNumber = new(400, "InvalidPartNumber", "The requested partnumber is not satisfiable");
     public static readonly S3Error RangeWithPartNumber = new(400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
     public static readonly S3Error InvalidMaxParts = new(400, "InvalidArgument", "Argument max-parts must be an integer between 0 and 2147483647");
     public static readonly S3Error InvalidMaxUploads = new(400, "InvalidArgument", "Argument max-uploads must be an integer between 0 and 2147483647");
@@ -79,7 +80,7 @@ public static class S3Errors
     public static readonly S3Error InvalidChecksumType = new(400, "InvalidRequest", "The x-amz-checksum-type header must be COMPOSITE or FULL_OBJECT and suit the checksum algorithm: COMPOSITE for CRC32, CRC32C, SHA1 and SHA256; FULL_OBJECT for CRC32, CRC32C and CRC64NVME.");
     public static readonly S3Error PartChecksumAlgorithmMismatch = new(400, "InvalidRequest", "Checksum Type mismatch occurred: the part's checksum algorithm is not the one the multipart upload was created with.");
     public static readonly S3Error InvalidCopySourceRange = new(400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
-    public static readonly S3Error CopySourceRangeOutside = new(400, "InvalidArgument", "Range specified is not valid for source object of the given size");
+    public static readonly S3Error CopySourceRangeOutside = new(400, "InvalidRange", "The requested range is not satisfiable");
     public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
     public static readonly S3Error BadRequest = new(400, "BadRequest", "An error occurred when parsing the HTTP request.");
     public static readonly S3Error InvalidUri = new(400, "InvalidURI", "Couldn't parse the specified URI.");
