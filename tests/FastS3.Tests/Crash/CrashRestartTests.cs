@@ -69,8 +69,8 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
             var replacement = Guid.NewGuid();
             await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance))
             {
-                Assert.True(store.TryCreateBucket("b"));
-                Bucket bucket = store.FindBucket("b"u8)!;
+                Assert.True(store.TryCreateBucket("bucket"));
+                Bucket bucket = store.FindBucket("bucket"u8)!;
                 await bucket.Uploads.Index.PutAsync(MultipartUploads.UploadKey(key, uploadId), Record(0, Guid.Empty, 0));
 
                 // Parts 1 and 2 go into the object; part 3 was uploaded but left out of the Complete.
@@ -97,7 +97,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
 
             await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance))
             {
-                Bucket bucket = store.FindBucket("b"u8)!;
+                Bucket bucket = store.FindBucket("bucket"u8)!;
                 using (IndexIterator uploads = bucket.Uploads.Index.Seek([]))
                 {
                     Assert.False(uploads.MoveNext(), "start-up kept the upload (or its part records) though its parts are gone");
