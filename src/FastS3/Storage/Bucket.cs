@@ -51,8 +51,8 @@ public sealed class Bucket : IAsyncDisposable
         }
     }
 
-    internal static Bucket Open(string name, string directory, DateTimeOffset created)
-        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index")), new MultipartUploads(Path.Combine(directory, "uploads")));
+    internal static Bucket Open(string name, string directory, DateTimeOffset created, OrderedIndexOptions options)
+        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options), new MultipartUploads(Path.Combine(directory, "uploads"), options));
 
     /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
     public string DataPath(Guid id)

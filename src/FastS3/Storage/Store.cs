@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using FastS3.Http;
+using FastS3.Storage.Index;
 
 namespace FastS3.Storage;
 
@@ -140,7 +141,7 @@ public sealed class Store : IAsyncDisposable
 
         lock (_bucketChanges)
         {
-            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created));
+            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created, Options.Index));
         }
     }
 
@@ -264,4 +265,7 @@ public sealed class StoreOptions
 
     /// <summary>Objects of at most this many stored bytes live inside their index record (see <see cref="InlineWriter"/>); 0 turns it off.</summary>
     public int InlineLimit { get; init; } = 32 * 1024;
+
+    /// <summary>How each bucket's indexes (objects, multipart uploads) are tuned.</summary>
+    public OrderedIndexOptions Index { get; init; } = new();
 }
