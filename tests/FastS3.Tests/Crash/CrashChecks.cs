@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace FastS3.Tests.Crash;
@@ -19,7 +20,17 @@ internal sealed class CrashChecks(CrashWorld world, CrashClient client, Round ro
         var state = new Dictionary<string, Version?>();
         foreach (string key in world.Keys)
         {
-            Observed? seen = await client.ReadAsync(key);
+            Observed? seen;
+            try
+            {
+                seen = await client.ReadAsync(key);
+            }
+            catch (AmazonS3Exception ex)
+            {
+                Assert.Fail($"round {round.Number}, {when}: reading {key} failed: {(int)ex.StatusCode} {ex.ErrorCode} {ex.Message}\n{round.History.Describe(key)}");
+                throw;
+            }
+
             string? problem = round.History.Check(key, version => version is null ? seen is null : seen is not null && version.Matches(seen));
             Assert.True(problem is null, $"round {round.Number}, {when}: {key} holds {seen?.ToString() ?? "nothing"}; {problem}");
             state[key] = seen is null ? null : round.History.Writes.First(w => w.Key == key && !w.Refused && w.Value is not null && w.Value.Matches(seen)).Value!.As(seen);

@@ -28,7 +28,7 @@ internal enum PowerCut
 /// Needs /dev/fuse, libfuse3 (libfuse3-dev, fuse3), pkg-config and a C compiler; without them it
 /// fails, saying so, rather than passing without having run.
 /// </summary>
-internal sealed class PowerCutDisk : IAsyncDisposable
+internal sealed class PowerCutDisk : ICrashDisk
 {
     private readonly string _root;
     private readonly Process _daemon;
@@ -74,7 +74,6 @@ internal sealed class PowerCutDisk : IAsyncDisposable
         }
     }
 
-    /// <summary>Cuts the power (once the server using <see cref="DataDir"/> has exited); returns what the file system says it lost.</summary>
     public async Task<string> CutPowerAsync()
     {
         PowerCut cut = _only ?? (PowerCut)(_cuts++ % 3);
@@ -89,6 +88,9 @@ internal sealed class PowerCutDisk : IAsyncDisposable
 
         return $"{command}: {reply}";
     }
+
+    /// <summary>Every third round writes data files with O_DIRECT (the file system takes it; tmpfs would not).</summary>
+    public string[] ServerArguments(int round) => round % 3 == 2 ? ["--write-mode", "Direct"] : [];
 
     /// <summary>End of input unmounts; should the daemon not go, it is killed and the mount dropped, before the directory goes.</summary>
     public async ValueTask DisposeAsync()
