@@ -7,23 +7,25 @@ namespace FastS3.Tests.Crash;
 /// <summary>
 /// The real server killed with SIGKILL while six clients write the same three keys every way there
 /// is (see <see cref="CrashWorkload"/>: PUTs inline and file-backed, plain, SSE-C and with client
-/// checksums, DELETEs, multipart Completes, CopyObject of every kind, key rotations), aimed at a
-/// moment a Complete or a copy is in flight, then restarted on what the <see cref="ICrashDisk"/>
-/// kept of DATA_DIR, round after round. The indexes' memtables are tiny, so the indexes flush and
-/// compact many times a round. After each restart:
+/// checksums, DELETEs, multipart Completes, CopyObject of every kind, key rotations) and write-once
+/// keys beside them, aimed at a moment a Complete or a copy is in flight, then restarted on what the
+/// <see cref="ICrashDisk"/> kept of DATA_DIR, round after round. The indexes' memtables are tiny,
+/// so the indexes flush and compact many times a round. After each restart:
 /// <list type="bullet">
 ///   <item>every key holds exactly one version some client wrote, whole, under its customer key, with
 ///   the ETag and the stored checksum (HEAD with checksum mode) that write gives, or nothing; and never
 ///   a version an acknowledged write (an acknowledged copy: of the source version it read) that started
-///   after its own acknowledgement must have replaced;</item>
+///   after its own acknowledgement must have replaced. So every acknowledged PUT, Complete and copy of
+///   a write-once key reads back exactly, until a delete of it is acknowledged;</item>
+///   <item>the bucket lists exactly the keys found;</item>
 ///   <item>ListMultipartUploads lists no upload whose Complete or Abort was acknowledged, every upload
 ///   created and never completed or aborted, none whose Complete reached the key; ListParts shows every
 ///   acknowledged part;</item>
 ///   <item>the data files are exactly those the live objects and the listed uploads need.</item>
 /// </list>
 /// Then the uploads left are completed (their parts must still read back whole) or aborted, and
-/// everything is checked again; that server is stopped gracefully, and the next round starts on
-/// what the disk kept of it.
+/// their keys and the rest are checked again; that server is stopped gracefully, and the next round
+/// starts on what the disk kept of it.
 /// </summary>
 internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
 {
@@ -66,11 +68,7 @@ internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
     private async Task<Dictionary<string, Version?>> RunRoundAsync(int number, string certsDir, Dictionary<string, Version?> initial)
     {
         long started = _clock.ElapsedMilliseconds;
-        var round = new Round(number, _world.Keys);
-        foreach ((string key, Version? version) in initial)
-        {
-            round.History.Assume(key, version, WriteHistory<Version>.Now);
-        }
+        var round = new Round(number, _world, initial);
 
         // Rounds take turns: the kill aims at a Complete or at a copy, and every other pair of rounds
         // sends those 200s at once and keeps them alive with whitespace, so a kill cuts a 200 short.
@@ -101,12 +99,13 @@ internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
         {
             using var client = new CrashClient(server, _world.CustomerKeys);
             var checks = new CrashChecks(_world, client, round);
-            state = await checks.VerifyObjectsAsync("after restart");
+            state = await checks.VerifyObjectsAsync(round.Keys, "after restart");
+            await checks.VerifyListingAsync(state, "after restart");
             List<(string Key, string UploadId, List<Amazon.S3.Model.PartDetail> Parts)> open = await checks.VerifyUploadsAsync(state);
 
             // Completes the kill cut off: their object on the key, their upload listed again, or both gone (committed, then replaced).
             Upload[] cutOff = [.. round.Uploads.Where(u => u.Completing is not null && !u.Completed)];
-            int landed = cutOff.Count(u => Equals(state[u.Key], u.Completing));
+            int landed = cutOff.Count(u => Equals(state.GetValueOrDefault(u.Key), u.Completing));
             int reopened = cutOff.Count(u => open.Any(o => o.UploadId == u.Id));
             await BucketContents.AssertDataFilesAsync(client.Sdk, dataDir, CrashClient.Bucket, $"round {number}, after restart");
 
@@ -116,9 +115,15 @@ internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
                 await checks.FinishAsync(key, uploadId, parts);
             }
 
-            state = await checks.VerifyObjectsAsync("after the leftover uploads were finished");
+            const string Finished = "after the leftover uploads were finished";
+            foreach ((string key, Version? version) in await checks.VerifyObjectsAsync(open.Select(upload => upload.Key).Distinct(), Finished))
+            {
+                state[key] = version;
+            }
+
+            await checks.VerifyListingAsync(state, Finished);
             Assert.Empty(await BucketContents.ListUploadsAsync(client.Sdk, CrashClient.Bucket));
-            await BucketContents.AssertDataFilesAsync(client.Sdk, dataDir, CrashClient.Bucket, $"round {number}, after the leftover uploads were finished");
+            await BucketContents.AssertDataFilesAsync(client.Sdk, dataDir, CrashClient.Bucket, $"round {number}, {Finished}");
             _keysVerified += checks.KeysVerified;
 
             // The index files show the flushes (a new WAL and table each) and compactions (tables merged) behind the round.
@@ -129,7 +134,8 @@ internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
                 $"round {number} (seed {_seed}, {_clock.ElapsedMilliseconds - started} ms): killed with {round.InFlightAtKill} {(atCopies ? "copies" : "Completes")} in flight after {round.Acknowledged.Count} acknowledged operations " +
                 $"({string.Join(", ", round.Acknowledged.GroupBy(kind => kind).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}); {crashed}; " +
                 $"{cutOff.Length} Complete(s) cut off ({landed} on their key, {reopened} listed again, {cutOff.Length - landed - reopened} gone); {open.Count} upload(s) open after restart; " +
-                $"keys: {string.Join(", ", _world.Keys.Select(k => $"{k}={state[k]?.ToString() ?? "nothing"}"))}; {indexes}; start-up: {(recovered.Length > 0 ? recovered : "nothing to repair")}");
+                $"keys: {string.Join(", ", _world.Keys.Select(k => $"{k}={state[k]?.ToString() ?? "nothing"}"))}; " +
+                $"write-once keys: {round.Created} created, {state.Count - _world.Keys.Length} read back whole; {indexes}; start-up: {(recovered.Length > 0 ? recovered : "nothing to repair")}");
         }
 
         output.WriteLine($"round {number}, after the graceful stop: {await disk.CutPowerAsync()}");
