@@ -97,7 +97,7 @@ struct snapshot {
 static struct node all = { .prev = &all, .next = &all };
 static struct node *root;
 static size_t node_count, page_count;
-static bool cutting; /* nodes are no longer freed once the cut has begun */
+static bool cutting; /* no node is freed while the cut walks them all */
 static enum cut cut_mode;
 static uint64_t random_state;
 
@@ -361,10 +361,15 @@ static struct node *node_new(mode_t mode)
 	return node;
 }
 
-/* Frees a node nothing can reach any more: no entry in either state, no kernel reference. */
+/* Nothing can reach the node any more: no entry names it in either state, the kernel holds no reference. */
+static bool unused(const struct node *node)
+{
+	return node != root && !node->lookups && !node->links[VOLATILE] && !node->links[DURABLE];
+}
+
 static void node_forget_if_unused(struct node *node)
 {
-	if (cutting || node == root || node->lookups || node->links[VOLATILE] || node->links[DURABLE])
+	if (cutting || !unused(node))
 		return;
 	node->prev->next = node->next;
 	node->next->prev = node->prev;
@@ -793,16 +798,16 @@ static void write_back_entries(struct node *directory, size_t *kept, size_t *los
 	listing_replace(directory, DURABLE, next);
 }
 
-/* Frees the nodes the cut left unreachable: their entries are gone and the kernel holds none of them. */
+/* Frees the nodes the cut left unused, and what only they named. */
 static void sweep(void)
 {
 	size_t count = 0;
 	for (struct node *node = all.next; node != &all; node = node->next)
-		count += !node->lookups && !node->links[VOLATILE] && !node->links[DURABLE] && node != root;
+		count += unused(node);
 	struct node **unreachable = allocate(count * sizeof *unreachable);
 	count = 0;
 	for (struct node *node = all.next; node != &all; node = node->next)
-		if (!node->lookups && !node->links[VOLATILE] && !node->links[DURABLE] && node != root)
+		if (unused(node))
 			unreachable[count++] = node;
 	/* None of them is in a listing, so freeing one (and what only it named) never frees another. */
 	for (size_t i = 0; i < count; i++)

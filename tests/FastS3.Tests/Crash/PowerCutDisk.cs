@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Crash;
@@ -32,13 +33,15 @@ internal sealed class PowerCutDisk : ICrashDisk
 {
     private readonly string _root;
     private readonly Process _daemon;
+    private readonly StringBuilder _errors;
     private readonly PowerCut? _only;
     private int _cuts;
 
-    private PowerCutDisk(string root, Process daemon, PowerCut? only)
+    private PowerCutDisk(string root, Process daemon, StringBuilder errors, PowerCut? only)
     {
         _root = root;
         _daemon = daemon;
+        _errors = errors;
         _only = only;
     }
 
@@ -57,15 +60,24 @@ internal sealed class PowerCutDisk : ICrashDisk
         {
             string program = await BuildAsync(root);
             string mountPoint = Directory.CreateDirectory(Path.Combine(root, "mnt")).FullName;
-            var start = new ProcessStartInfo(program, [mountPoint]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            var daemon = Process.Start(start)!;
+            var daemon = new Process { StartInfo = new ProcessStartInfo(program, [mountPoint]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true } };
+            var errors = new StringBuilder();
+            daemon.ErrorDataReceived += (_, e) =>
+            {
+                lock (errors)
+                {
+                    errors.AppendLine(e.Data);
+                }
+            };
+            daemon.Start();
+            daemon.BeginErrorReadLine();
             if (await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is not { } mounted || !mounted.StartsWith("mounted", StringComparison.Ordinal))
             {
                 await daemon.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                throw new InvalidOperationException($"powercut-fs did not mount: {await daemon.StandardError.ReadToEndAsync()}");
+                throw new InvalidOperationException($"powercut-fs did not mount: {Said(errors)}");
             }
 
-            return new PowerCutDisk(root, daemon, only);
+            return new PowerCutDisk(root, daemon, errors, only);
         }
         catch
         {
@@ -83,7 +95,7 @@ internal sealed class PowerCutDisk : ICrashDisk
         string? reply = await _daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         if (reply is null || reply.StartsWith("error", StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"powercut-fs failed to {command}: {reply ?? await _daemon.StandardError.ReadToEndAsync()}");
+            throw new InvalidOperationException($"powercut-fs failed to {command}: {reply ?? Said(_errors)}");
         }
 
         return $"{command}: {reply}";
@@ -129,6 +141,14 @@ internal sealed class PowerCutDisk : ICrashDisk
 
         return status == 0 ? program
             : throw new InvalidOperationException($"building {source} failed: {error.Trim()}\nIt needs libfuse3 (apt-get install libfuse3-dev fuse3 pkg-config) and a C compiler.");
+    }
+
+    private static string Said(StringBuilder errors)
+    {
+        lock (errors)
+        {
+            return errors.ToString().Trim();
+        }
     }
 
     private static string FindCompiler()
