@@ -66,6 +66,9 @@ internal sealed class WriteHistory<TValue>(Func<TValue, string> describe)
             : $"{key}: an acknowledged write that started after the one that put this there is lost\n{Describe(writes)}";
     }
 
+    /// <summary>The writes to <paramref name="key"/>, oldest first, for a failure message.</summary>
+    public string Describe(string key) => Describe([.. _writes.Where(w => w.Key == key)]);
+
     private string Describe(List<Write> writes)
         => string.Join("\n", writes.OrderBy(w => w.Start).Select(w =>
             $"  {Ms(w.Start)}–{(w.Refused ? "refused" : w.IsAcknowledged ? Ms(w.End) : "never acknowledged")}: {(w.Value is null ? "delete" : "write " + describe(w.Value))}"));

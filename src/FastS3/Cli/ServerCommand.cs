@@ -4,6 +4,7 @@ using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
 using FastS3.Storage;
+using FastS3.Storage.Index;
 using FastS3.Tls;
 
 namespace FastS3.Cli;
@@ -79,10 +80,26 @@ internal static class ServerCommand
             }
         });
 
+        // Not for production: the crash tests shrink the index memtables so that flushes and
+        // compactions happen many times a round, where the default takes megabytes of writes.
+        var memtableSize = new Option<int>("--index-memtable-size")
+        {
+            Description = "Bytes of keys and values a bucket index holds in memory before it flushes them to a table.",
+            DefaultValueFactory = _ => (int)new OrderedIndexOptions().MemtableSize,
+            Hidden = true,
+        };
+        memtableSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--index-memtable-size must be at least 1.");
+            }
+        });
+
         var command = new Command("server", "Run the S3 server.")
         {
             dataDir, address, certsDir, noTls, writeMode, domains, region, keepAlive,
-            maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate,
+            maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, memtableSize,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -97,8 +114,9 @@ internal static class ServerCommand
                 ResponseWriteTimeout = TimeSpan.FromSeconds(result.GetValue(writeTimeout)),
                 MinRequestBodyDataRate = rate == 0 ? null : new MinDataRate(rate, defaults.MinRequestBodyDataRate!.GracePeriod),
             };
+            var storeOptions = new StoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } };
             return RunAsync(
-                result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), result.GetValue(writeMode),
+                result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), storeOptions,
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
                 limits, log, cancellationToken);
@@ -121,7 +139,7 @@ internal static class ServerCommand
 
     private static int Seconds(TimeSpan span) => (int)span.TotalSeconds;
 
-    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, WriteMode writeMode, string[] domains, S3Options s3Options, HttpLimits limits, ConsoleLog log, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, StoreOptions storeOptions, string[] domains, S3Options s3Options, HttpLimits limits, ConsoleLog log, CancellationToken cancellationToken)
     {
         IReadOnlyList<System.Net.IPEndPoint> endPoints;
         try
@@ -135,7 +153,7 @@ internal static class ServerCommand
         }
 
         RootCredentials credentials = RootCredentials.FromEnvironment(log);
-        await using Store store = Store.Open(dataDir.FullName, new StoreOptions { WriteMode = writeMode }, log);
+        await using Store store = Store.Open(dataDir.FullName, storeOptions, log);
 
         var options = new HttpServerOptions
         {
@@ -179,7 +197,7 @@ internal static class ServerCommand
             log.Info($"listening on {scheme}://{endPoint}");
         }
 
-        log.Info($"data directory {dataDir.FullName} ({writeMode} writes), root user {credentials.AccessKey}");
+        log.Info($"data directory {dataDir.FullName} ({storeOptions.WriteMode} writes), root user {credentials.AccessKey}");
 
         await stop.Task;
 

@@ -51,8 +51,8 @@ public sealed class Bucket : IAsyncDisposable
         }
     }
 
-    internal static Bucket Open(string name, string directory, DateTimeOffset created)
-        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index")), new MultipartUploads(Path.Combine(directory, "uploads")));
+    internal static Bucket Open(string name, string directory, DateTimeOffset created, OrderedIndexOptions options)
+        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options), new MultipartUploads(Path.Combine(directory, "uploads"), options));
 
     /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
     public string DataPath(Guid id)
@@ -139,13 +139,22 @@ public sealed class Bucket : IAsyncDisposable
         }
 
         int removed = 0;
+        var swept = new HashSet<string>(StringComparer.Ordinal);
         foreach (string file in System.IO.Directory.EnumerateFiles(DataDirectory, "*", SearchOption.AllDirectories))
         {
             if (!Guid.TryParseExact(Path.GetFileName(file), "N", out Guid id) || !live.Contains(id))
             {
                 File.Delete(file);
+                swept.Add(Path.GetDirectoryName(file)!);
                 removed++;
             }
+        }
+
+        // Deletes elsewhere are left for the kernel to write back; these are synced, so that a crash
+        // soon after start-up does not bring the orphans back for every start to sweep again.
+        foreach (string directory in swept)
+        {
+            NativeFile.SyncDirectory(directory);
         }
 
         return removed;

@@ -26,7 +26,7 @@ public sealed class MultipartUploads : IAsyncDisposable
     // Striped: uploads share a gate now and then, which costs nothing but a short wait.
     private readonly SemaphoreSlim[] _gates = CreateGates(64);
 
-    internal MultipartUploads(string directory) => Index = OrderedIndex.Open(directory);
+    internal MultipartUploads(string directory, OrderedIndexOptions options) => Index = OrderedIndex.Open(directory, options);
 
     public OrderedIndex Index { get; }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using FastS3.Http;
+using FastS3.Storage.Index;
 
 namespace FastS3.Storage;
 
@@ -51,17 +52,14 @@ public sealed class Store : IAsyncDisposable
         var store = new Store(Path.GetFullPath(root), options);
         string formatFile = Path.Combine(store.Root, ".fasts3", "format");
         Directory.CreateDirectory(Path.GetDirectoryName(formatFile)!);
-        if (File.Exists(formatFile))
+        bool formatted = File.Exists(formatFile);
+        if (formatted)
         {
             string format = File.ReadAllText(formatFile).Trim();
             if (format != FormatLine)
             {
                 throw new InvalidDataException($"{store.Root} holds '{format}', this server reads '{FormatLine}'.");
             }
-        }
-        else
-        {
-            File.WriteAllText(formatFile, FormatLine + "\n");
         }
 
         Directory.CreateDirectory(store.BucketsDirectory);
@@ -77,7 +75,19 @@ public sealed class Store : IAsyncDisposable
         }
 
         Directory.CreateDirectory(store.TempDirectory);
-        NativeFile.SyncDirectory(Path.GetDirectoryName(store.TempDirectory)!);
+        if (!formatted)
+        {
+            // Renamed into place once durable: a crash leaves the format whole, or none (and an
+            // empty store, formatted at the next start), never an empty format file.
+            string written = store.NewTempPath();
+            WriteDurably(written, FormatLine + "\n");
+            File.Move(written, formatFile);
+        }
+
+        // The directories made above, and the format, are new names in .fasts3/ and in DATA_DIR
+        // itself: durable only once those are synced (a previous run may have died before it did).
+        NativeFile.SyncDirectory(Path.GetDirectoryName(formatFile)!);
+        NativeFile.SyncDirectory(store.Root);
 
         foreach ((string name, _) in store.ListBuckets())
         {
@@ -140,7 +150,7 @@ public sealed class Store : IAsyncDisposable
 
         lock (_bucketChanges)
         {
-            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created));
+            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created, Options.Index));
         }
     }
 
@@ -163,13 +173,7 @@ public sealed class Store : IAsyncDisposable
             {
                 Directory.CreateDirectory(staging);
                 Bucket.CreateLayout(staging);
-                string created = Path.Combine(staging, "created");
-                File.WriteAllText(created, DateTimeOffset.UtcNow.UtcTicks.ToString(CultureInfo.InvariantCulture));
-                using (var handle = File.OpenHandle(created, FileMode.Open, FileAccess.Write))
-                {
-                    RandomAccess.FlushToDisk(handle);
-                }
-
+                WriteDurably(Path.Combine(staging, "created"), DateTimeOffset.UtcNow.UtcTicks.ToString(CultureInfo.InvariantCulture));
                 NativeFile.SyncDirectory(staging);
             }
             catch (IOException)
@@ -241,6 +245,14 @@ public sealed class Store : IAsyncDisposable
         return directory;
     }
 
+    /// <summary>Writes a new small file and syncs it (its name is durable once its directory is synced).</summary>
+    private static void WriteDurably(string path, string text)
+    {
+        File.WriteAllText(path, text);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
+        RandomAccess.FlushToDisk(handle);
+    }
+
     /// <summary>A directory that is not a symbolic link, which could lead anywhere.</summary>
     private static bool IsPlainDirectory(string path) => Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
 
@@ -264,4 +276,7 @@ public sealed class StoreOptions
 
     /// <summary>Objects of at most this many stored bytes live inside their index record (see <see cref="InlineWriter"/>); 0 turns it off.</summary>
     public int InlineLimit { get; init; } = 32 * 1024;
+
+    /// <summary>How each bucket's indexes (objects, multipart uploads) are tuned.</summary>
+    public OrderedIndexOptions Index { get; init; } = new();
 }

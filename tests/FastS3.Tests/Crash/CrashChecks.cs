@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace FastS3.Tests.Crash;
@@ -9,24 +10,48 @@ internal sealed class CrashChecks(CrashWorld world, CrashClient client, Round ro
     public int KeysVerified { get; private set; }
 
     /// <summary>
-    /// Reads every key whole, with its ETag and stored checksum: it must hold exactly what some write
-    /// of the round (or the state it started from) put there, bytes, customer key, ETag and checksum,
-    /// and that write must not have been replaced by an acknowledged one that started after it was
-    /// acknowledged. Returns what each key holds.
+    /// Reads <paramref name="keys"/> whole, with ETag and stored checksum: each must hold exactly what
+    /// some write of the round (or the state it started from) put there, bytes, customer key, ETag and
+    /// checksum, and that write must not have been replaced by an acknowledged one that started after
+    /// it was acknowledged. So every acknowledged write to a write-once key reads back exactly, unless
+    /// a delete of it was acknowledged, and one cut off is there whole or not at all. Returns what
+    /// each contended key holds and each write-once key still there.
     /// </summary>
-    public async Task<Dictionary<string, Version?>> VerifyObjectsAsync(string when)
+    public async Task<Dictionary<string, Version?>> VerifyObjectsAsync(IEnumerable<string> keys, string when)
     {
         var state = new Dictionary<string, Version?>();
-        foreach (string key in world.Keys)
+        foreach (string key in keys)
         {
-            Observed? seen = await client.ReadAsync(key);
+            Observed? seen;
+            try
+            {
+                seen = await client.ReadAsync(key);
+            }
+            catch (AmazonS3Exception ex)
+            {
+                Assert.Fail($"round {round.Number}, {when}: reading {key} failed: {(int)ex.StatusCode} {ex.ErrorCode} {ex.Message}\n{round.History.Describe(key)}");
+                throw;
+            }
+
             string? problem = round.History.Check(key, version => version is null ? seen is null : seen is not null && version.Matches(seen));
             Assert.True(problem is null, $"round {round.Number}, {when}: {key} holds {seen?.ToString() ?? "nothing"}; {problem}");
-            state[key] = seen is null ? null : round.History.Writes.First(w => w.Key == key && !w.Refused && w.Value is not null && w.Value.Matches(seen)).Value!.As(seen);
+            if (seen is not null || !world.IsWriteOnce(key))
+            {
+                state[key] = seen is null ? null : round.History.Writes.First(w => w.Key == key && !w.Refused && w.Value is not null && w.Value.Matches(seen)).Value!.As(seen);
+            }
+
             KeysVerified++;
         }
 
         return state;
+    }
+
+    /// <summary>The bucket lists exactly the keys <paramref name="state"/> says hold something: no key a delete removed, or none a write never put there, came back.</summary>
+    public async Task VerifyListingAsync(Dictionary<string, Version?> state, string when)
+    {
+        string[] listed = [.. (await BucketContents.ListObjectsAsync(client.Sdk, CrashClient.Bucket)).Select(item => item.Key).Order(StringComparer.Ordinal)];
+        string[] found = [.. state.Where(entry => entry.Value is not null).Select(entry => entry.Key).Order(StringComparer.Ordinal)];
+        Assert.True(listed.SequenceEqual(found), $"round {round.Number}, {when}: the bucket lists [{string.Join(", ", listed)}], the keys read hold [{string.Join(", ", found)}]");
     }
 
     /// <summary>
@@ -45,7 +70,7 @@ internal sealed class CrashChecks(CrashWorld world, CrashClient client, Round ro
             if (!world.Uploads.TryGetValue(uploadId, out Upload? upload))
             {
                 // A Create cut off by the kill: its id never reached the client, so it has no parts.
-                Assert.True(round.InitiatesInFlight[Array.IndexOf(world.Keys, key)] > 0, $"round {round.Number}: unknown upload {uploadId} of {key} listed");
+                Assert.True(round.InitiatesInFlight.GetValueOrDefault(key) > 0, $"round {round.Number}: unknown upload {uploadId} of {key} listed");
                 Assert.Empty(parts);
                 continue;
             }
@@ -54,7 +79,7 @@ internal sealed class CrashChecks(CrashWorld world, CrashClient client, Round ro
             Assert.False(upload.Completed, $"round {round.Number}: upload {uploadId} of {key} was completed (acknowledged) but is still listed");
             Assert.False(upload.Aborted, $"round {round.Number}: upload {uploadId} of {key} was aborted (acknowledged) but is still listed");
             Assert.False(
-                upload.Completing is not null && Equals(state[key], upload.Completing),
+                upload.Completing is not null && Equals(state.GetValueOrDefault(key), upload.Completing),
                 $"round {round.Number}: {key} holds the object of upload {uploadId}, whose Complete was cut off, yet start-up left the upload listed");
 
             foreach ((int number, int size) in upload.Acknowledged)

@@ -180,11 +180,37 @@ internal sealed class Upload(string key, string id, long seed, Piece[] planned, 
 }
 
 /// <summary>What the workers did in one round, for the checks after the restart.</summary>
-internal sealed class Round(int number, string[] keys)
+internal sealed class Round
 {
-    public int Number { get; } = number;
+    private readonly ConcurrentDictionary<string, byte> _keys = new();
+    private readonly ConcurrentDictionary<string, byte> _settled = new();
+
+    /// <summary>A round that starts from <paramref name="initial"/>: what each key held (null: nothing), as verified at the end of the last.</summary>
+    public Round(int number, CrashWorld world, IReadOnlyDictionary<string, Version?> initial)
+    {
+        Number = number;
+        foreach ((string key, Version? version) in initial)
+        {
+            Track(key, version);
+            if (version is not null && world.IsWriteOnce(key))
+            {
+                _settled[key] = 0;
+            }
+        }
+    }
+
+    public int Number { get; }
 
     public WriteHistory<Version> History { get; } = new(version => version.ToString());
+
+    /// <summary>Every key the checks read: the contended ones, the write-once ones alive at the start, those created since.</summary>
+    public ICollection<string> Keys => _keys.Keys;
+
+    /// <summary>Write-once keys created this round.</summary>
+    public int Created;
+
+    /// <summary>Write-once keys known to hold their one write (acknowledged, or seen after a restart): copy sources, and candidates for a delete.</summary>
+    public int Settled => _settled.Count;
 
     public ConcurrentQueue<Upload> Uploads { get; } = new();
 
@@ -193,7 +219,7 @@ internal sealed class Round(int number, string[] keys)
     public ConcurrentQueue<string> Errors { get; } = new();
 
     /// <summary>CreateMultipartUploads in flight per key: an upload listed that no client knows must be one of them.</summary>
-    public int[] InitiatesInFlight { get; } = new int[keys.Length];
+    public ConcurrentDictionary<string, int> InitiatesInFlight { get; } = new();
 
     /// <summary>Completes and copies in flight: the kill aims at one of them.</summary>
     public int CompletesInFlight;
@@ -204,12 +230,46 @@ internal sealed class Round(int number, string[] keys)
 
     /// <summary>Clock ticks when the kill was decided; 0 before. Failures caught later are the kill's doing.</summary>
     public long KilledAt;
+
+    /// <summary>A new write-once key, absent until its one write.</summary>
+    public string CreateWriteOnce(CrashWorld world)
+    {
+        string key = world.NextWriteOnceKey();
+        Track(key, null);
+        Interlocked.Increment(ref Created);
+        return key;
+    }
+
+    /// <summary>A write-once key's one write was acknowledged.</summary>
+    public void Settle(string key) => _settled[key] = 0;
+
+    /// <summary>A settled write-once key, picked at random (null: none).</summary>
+    public string? AnySettled(Random random)
+    {
+        string[] settled = [.. _settled.Keys];
+        return settled.Length == 0 ? null : settled[random.Next(settled.Length)];
+    }
+
+    /// <summary>Takes a settled write-once key at random for a delete, so that no other worker deletes or copies it meanwhile.</summary>
+    public string? TakeSettled(Random random) => AnySettled(random) is { } key && _settled.TryRemove(key, out _) ? key : null;
+
+    private void Track(string key, Version? version)
+    {
+        _keys[key] = 0;
+        History.Assume(key, version, WriteHistory<Version>.Now);
+    }
 }
 
-/// <summary>What lasts across rounds: the keys, the customer keys, every upload a client learnt of, the seeds handed out.</summary>
+/// <summary>
+/// What lasts across rounds: the keys, the customer keys, every upload a client learnt of, the seeds
+/// handed out.
+/// </summary>
 internal sealed class CrashWorld
 {
+    private const string WriteOncePrefix = "once/";
+
     private long _seeds;
+    private long _writeOnceKeys;
 
     /// <summary>Few keys, so writes of every kind keep landing on each other.</summary>
     public string[] Keys { get; } = ["k0", "dir/k1", "k2"];
@@ -219,4 +279,12 @@ internal sealed class CrashWorld
     public ConcurrentDictionary<string, Upload> Uploads { get; } = new();
 
     public long NextSeed() => Interlocked.Increment(ref _seeds);
+
+    /// <summary>
+    /// Keys beside the contended ones that are written once (a PUT, a Complete or a copy) and perhaps
+    /// deleted once, never anything else: whatever was acknowledged on them must read back exactly.
+    /// </summary>
+    public string NextWriteOnceKey() => $"{WriteOncePrefix}{Interlocked.Increment(ref _writeOnceKeys):D6}";
+
+    public bool IsWriteOnce(string key) => key.StartsWith(WriteOncePrefix, StringComparison.Ordinal);
 }

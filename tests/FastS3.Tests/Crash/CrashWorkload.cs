@@ -7,18 +7,24 @@ using FastS3.Storage;
 namespace FastS3.Tests.Crash;
 
 /// <summary>
-/// What the workers send during a round, on the world's few keys: PUTs (inline, file-backed and past
-/// the part size; plain and SSE-C; some with a checksum of the client's, sent aws-chunked), DELETEs,
-/// multipart uploads (completed, aborted or left open; a Complete sometimes chased onto its key by a
-/// PUT or a DELETE), and CopyObject from any key to any key (plain and SSE-C on either side, key
-/// rotation onto the same key, multipart sources), pinned to the source version it read
-/// (x-amz-copy-source-if-match), so an acknowledged copy wrote that version. Every write enters the
-/// round's history before it is sent and is acknowledged there once the server says it succeeded.
+/// What the workers send during a round, on the world's few contended keys: PUTs (inline, file-backed
+/// and past the part size; plain and SSE-C; some with a checksum of the client's, sent aws-chunked),
+/// DELETEs, multipart uploads (completed, aborted or left open; a Complete sometimes chased onto its
+/// key by a PUT or a DELETE), and CopyObject from any key to any key (plain and SSE-C on either side,
+/// key rotation onto the same key, multipart sources), pinned to the source version it read
+/// (x-amz-copy-source-if-match), so an acknowledged copy wrote that version. Beside them, write-once
+/// keys: each new one gets a PUT, a Complete or a copy (of a contended or a write-once key), and once
+/// <see cref="LiveWriteOnceKeys"/> are alive, old ones are deleted. Every write enters the round's
+/// history before it is sent and is acknowledged there once the server says it succeeded.
 /// </summary>
 internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round round)
 {
     public const int PartSize = 5 * 1024 * 1024;
     private const int MaxOperationsPerWorker = 2_000;
+
+    /// <summary>Write-once keys kept alive (deletes take over beyond), which bounds what the store holds.</summary>
+    private const int LiveWriteOnceKeys = 48;
+
     private static readonly int InlineLimit = new StoreOptions().InlineLimit;
     private static readonly ChecksumAlgorithm[] ClientChecksums = [ChecksumAlgorithm.SHA256, ChecksumAlgorithm.SHA1, ChecksumAlgorithm.CRC32, ChecksumAlgorithm.CRC32C, ChecksumAlgorithm.CRC64NVME];
 
@@ -29,10 +35,12 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
         for (int i = 0; i < MaxOperationsPerWorker && !stop.IsCancellationRequested; i++)
         {
             string key = world.Keys[random.Next(world.Keys.Length)];
+            bool writeOnce = random.NextDouble() < 0.4;
             double roll = random.NextDouble();
             try
             {
-                await (roll < 0.25 ? MultipartAsync(key, random, stop)
+                await (writeOnce ? WriteOnceAsync(random, stop)
+                    : roll < 0.25 ? MultipartAsync(key, random, stop)
                     : roll < 0.5 ? PutAsync(key, random, stop)
                     : roll < 0.8 ? CopyAsync(random.NextDouble() < 0.4 ? key : world.Keys[random.Next(world.Keys.Length)], key, random, stop)
                     : DeleteAsync(key, stop));
@@ -44,10 +52,25 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
             }
             catch (Exception ex)
             {
-                round.Errors.Enqueue($"worker {worker}, {key}: {ex.GetType().Name}: {ex.Message}");
+                round.Errors.Enqueue($"worker {worker}, {(writeOnce ? "a write-once key" : key)}: {ex.GetType().Name}: {ex.Message}");
                 return;
             }
         }
+    }
+
+    /// <summary>A new write-once key written by a PUT, a Complete or a copy; or, once enough are alive, an old one deleted.</summary>
+    private Task WriteOnceAsync(Random random, CancellationToken stop)
+    {
+        if (round.Settled >= LiveWriteOnceKeys && round.TakeSettled(random) is { } old)
+        {
+            return DeleteAsync(old, stop);
+        }
+
+        string key = round.CreateWriteOnce(world);
+        double roll = random.NextDouble();
+        return roll < 0.5 ? PutAsync(key, random, stop)
+            : roll < 0.7 ? MultipartAsync(key, random, stop)
+            : CopyAsync(random.NextDouble() < 0.7 ? round.AnySettled(random) ?? world.Keys[0] : world.Keys[random.Next(world.Keys.Length)], key, random, stop);
     }
 
     private Task PutAsync(string key, Random random, CancellationToken stop)
@@ -89,21 +112,22 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
 
     /// <summary>
     /// Create, the parts (at once; sometimes one more the Complete leaves out, sometimes part 1 sent
-    /// twice), then mostly Complete, sometimes Abort, sometimes nothing (the upload stays open).
+    /// twice), then mostly Complete, sometimes Abort, sometimes nothing (the upload stays open). On a
+    /// write-once key the upload may have a single small part.
     /// </summary>
     private async Task MultipartAsync(string key, Random random, CancellationToken stop)
     {
+        bool writeOnce = world.IsWriteOnce(key);
         int? customerKey = random.NextDouble() < 0.35 ? random.Next(world.CustomerKeys.Count) : null;
-        int full = random.Next(1, 3);
+        int full = random.Next(writeOnce ? 0 : 1, 3);
         Piece[] planned = [.. Enumerable.Range(1, full).Select(number => new Piece(number, PartSize)), new Piece(full + 1, random.Next(16, 512 * 1024))];
         Piece[] extra = random.NextDouble() < 0.25 ? [new Piece(full + 2, random.Next(16, 64 * 1024))] : [];
         bool resend = random.NextDouble() < 0.25;
         double ending = random.NextDouble();
 
-        int keyIndex = Array.IndexOf(world.Keys, key);
-        Interlocked.Increment(ref round.InitiatesInFlight[keyIndex]);
+        round.InitiatesInFlight.AddOrUpdate(key, 1, (_, count) => count + 1);
         string uploadId = await client.InitiateAsync(key, customerKey, stop);
-        Interlocked.Decrement(ref round.InitiatesInFlight[keyIndex]);
+        round.InitiatesInFlight.AddOrUpdate(key, 0, (_, count) => count - 1);
         var upload = new Upload(key, uploadId, world.NextSeed(), planned, customerKey);
         world.Uploads[upload.Id] = upload;
         round.Uploads.Enqueue(upload);
@@ -117,7 +141,7 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
 
         if (ending < 0.8)
         {
-            await CompleteAsync(upload, random, stop);
+            await CompleteAsync(upload, chase: !writeOnce, random, stop);
         }
         else if (ending < 0.9)
         {
@@ -135,8 +159,8 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
         upload.Acknowledged[piece.Number] = piece.Size;
     }
 
-    /// <summary>The Complete; half the time a small PUT or a DELETE chases it onto the key a few milliseconds later.</summary>
-    private async Task CompleteAsync(Upload upload, Random random, CancellationToken stop)
+    /// <summary>The Complete; with <paramref name="chase"/>, half the time a small PUT or a DELETE chases it onto the key a few milliseconds later.</summary>
+    private async Task CompleteAsync(Upload upload, bool chase, Random random, CancellationToken stop)
     {
         upload.Completing = upload.Complete(upload.Planned, upload.Planned.Select(piece => upload.ETags[piece.Number]));
         WriteHistory<Version>.Write write = round.History.Begin(upload.Key, upload.Completing);
@@ -146,10 +170,10 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
         try
         {
             Task<string> completing = client.CompleteAsync(upload, upload.Planned.Select(piece => (piece.Number, upload.ETags[piece.Number])), stop);
-            int chase = random.Next(16);
-            if (chase < 8)
+            int delay = random.Next(16);
+            if (chase && delay < 8)
             {
-                chaser = ChaseAsync(upload.Key, chase, put: random.NextDouble() < 0.5, stop);
+                chaser = ChaseAsync(upload.Key, delay, put: random.NextDouble() < 0.5, stop);
             }
 
             etag = await completing;
@@ -230,7 +254,13 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
     private void Acknowledge(WriteHistory<Version>.Write write, string kind, string? etag)
     {
         WriteHistory<Version>.Acknowledge(write);
-        round.Acknowledged.Enqueue(kind);
+        bool writeOnce = world.IsWriteOnce(write.Key);
+        round.Acknowledged.Enqueue(writeOnce ? $"write-once {kind}" : kind);
+        if (writeOnce && write.Value is not null)
+        {
+            round.Settle(write.Key);
+        }
+
         if (write.Value?.ETag is string expected && etag is not null && etag.Trim('"') != expected)
         {
             throw new InvalidOperationException($"{kind} of {write.Key} answered ETag {etag}, expected {expected}");

@@ -15,6 +15,10 @@ public sealed partial class OrderedIndex
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(directory);
 
+        // Its name in the parent is durable only once the parent is synced; the index's first
+        // commit may come before anything else syncs it (a previous run may have died first).
+        NativeFile.SyncDirectory(Path.GetDirectoryName(directory)!);
+
         FileStream lockFile;
         try
         {
