@@ -525,10 +525,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             ForgetHeadCopy();
             if (_headCopy.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(_headCopy);
+                PinnedBufferPool.Shared.Return(_headCopy);
             }
 
-            _headCopy = ArrayPool<byte>.Shared.Rent(length);
+            _headCopy = PinnedBufferPool.Shared.Rent(length);
         }
 
         head.CopyTo(_headCopy);
@@ -625,7 +625,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         ForgetHeadCopy();
         if (_headCopy.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_headCopy);
+            PinnedBufferPool.Shared.Return(_headCopy);
             _headCopy = [];
         }
 
