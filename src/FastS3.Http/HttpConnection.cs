@@ -222,7 +222,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             _stream = network;
             if (_server.Options.Certificate is { } certificate)
             {
-                var tls = new SslStream(network, leaveInnerStreamOpen: false);
+                var tls = new ScrubbingSslStream(network);
                 _stream = tls;
                 SetTimeout(TimeoutKind.Handshake);
                 await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
