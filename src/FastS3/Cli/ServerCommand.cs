@@ -134,6 +134,7 @@ internal static class ServerCommand
             return 2;
         }
 
+        FreedNativeMemory.ClearOnFree(log);
         RootCredentials credentials = RootCredentials.FromEnvironment(log);
         await using Store store = Store.Open(dataDir.FullName, new StoreOptions { WriteMode = writeMode }, log);
 
