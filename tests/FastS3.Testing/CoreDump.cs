@@ -9,21 +9,27 @@ namespace FastS3.Testing;
 /// native AOT binary, which has no createdump), in a directory of its own that is deleted on
 /// dispose: a dump is as large as the process's mappings, hundreds of MB. It knows which address
 /// each byte of the file was read from (the ELF core's load segments) and what was mapped there
-/// (/proc/PID/maps, read just before the dump: the mapping names a core file does not keep).
+/// (/proc/PID/maps, read just before the dump: the mapping names a core file does not keep), or
+/// which thread's saved registers it is (the core's notes).
 /// </summary>
 public sealed class CoreDump : IDisposable
 {
     private const uint LoadSegment = 1;
+    private const uint NoteSegment = 4;
+    private const uint ThreadStatusNote = 1;
+    private const uint FloatingPointNote = 2;
+    private const uint VectorStateNote = 0x202;
 
     private readonly string _directory;
-    private readonly List<(long Offset, long Address, long Size)> _segments;
+    private readonly List<(long Offset, long Address, long Size)> _segments = [];
+    private readonly List<(long Offset, long Size, string Description)> _notes = [];
     private readonly List<(long Start, long End, string Description)> _mappings;
 
     private CoreDump(string directory, string path, string maps)
     {
         _directory = directory;
         Path = path;
-        _segments = LoadSegments(path);
+        ReadSegments(path);
         _mappings = [.. maps.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(ParseMapping)];
     }
 
@@ -65,7 +71,8 @@ public sealed class CoreDump : IDisposable
     {
         if (AddressOf(offset) is not { } address)
         {
-            return "outside the process's memory (ELF headers and notes)";
+            (long Offset, long Size, string Description) note = _notes.FirstOrDefault(n => offset >= n.Offset && offset < n.Offset + n.Size);
+            return note.Description is null ? "in the core file's ELF headers" : $"byte {offset - note.Offset} of {note.Description}";
         }
 
         (long Start, long End, string Description) mapping = _mappings.FirstOrDefault(m => address >= m.Start && address < m.End);
@@ -89,8 +96,12 @@ public sealed class CoreDump : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>The PT_LOAD program headers of a 64-bit little-endian ELF core: where each memory segment's bytes are in the file.</summary>
-    private static List<(long Offset, long Address, long Size)> LoadSegments(string path)
+    /// <summary>
+    /// Reads the program headers of a 64-bit little-endian ELF core: where each memory segment's bytes
+    /// are in the file (PT_LOAD), and the notes (PT_NOTE), which hold each thread's saved registers,
+    /// the thread named by the NT_PRSTATUS note that opens its group.
+    /// </summary>
+    private void ReadSegments(string path)
     {
         using FileStream file = File.OpenRead(path);
         Span<byte> header = stackalloc byte[64];
@@ -101,17 +112,52 @@ public sealed class CoreDump : IDisposable
         byte[] table = new byte[entrySize * count];
         file.Position = tableOffset;
         file.ReadExactly(table);
-        var segments = new List<(long, long, long)>();
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<byte> entry = table.AsSpan(i * entrySize, entrySize);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(entry) == LoadSegment)
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(entry);
+            long offset = BinaryPrimitives.ReadInt64LittleEndian(entry[8..]);
+            long size = BinaryPrimitives.ReadInt64LittleEndian(entry[32..]);
+            if (type == LoadSegment)
             {
-                segments.Add((BinaryPrimitives.ReadInt64LittleEndian(entry[8..]), BinaryPrimitives.ReadInt64LittleEndian(entry[16..]), BinaryPrimitives.ReadInt64LittleEndian(entry[32..])));
+                _segments.Add((offset, BinaryPrimitives.ReadInt64LittleEndian(entry[16..]), size));
+            }
+            else if (type == NoteSegment)
+            {
+                byte[] notes = new byte[size];
+                file.Position = offset;
+                file.ReadExactly(notes);
+                ReadNotes(notes, offset);
             }
         }
+    }
 
-        return segments;
+    /// <summary>Each note is a name size, a descriptor size, a type, then the name and the descriptor, each padded to 4 bytes.</summary>
+    private void ReadNotes(byte[] notes, long fileOffset)
+    {
+        int thread = 0;
+        for (int at = 0; at + 12 <= notes.Length;)
+        {
+            int nameSize = BinaryPrimitives.ReadInt32LittleEndian(notes.AsSpan(at));
+            int size = BinaryPrimitives.ReadInt32LittleEndian(notes.AsSpan(at + 4));
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(notes.AsSpan(at + 8));
+            int descriptor = at + 12 + ((nameSize + 3) & ~3);
+            if (type == ThreadStatusNote)
+            {
+                // struct elf_prstatus: pr_pid follows the signal info and masks.
+                thread = BinaryPrimitives.ReadInt32LittleEndian(notes.AsSpan(descriptor + 32));
+            }
+
+            string what = type switch
+            {
+                ThreadStatusNote => $"the saved general registers of thread {thread}",
+                FloatingPointNote => $"the saved SSE registers (FXSAVE) of thread {thread}",
+                VectorStateNote => $"the saved vector registers (XSAVE) of thread {thread}",
+                _ => $"core note 0x{type:x}",
+            };
+            _notes.Add((fileOffset + descriptor, size, what));
+            at = descriptor + ((size + 3) & ~3);
+        }
     }
 
     /// <summary>A line of /proc/PID/maps: "start-end perms offset dev inode [name]".</summary>
