@@ -5,7 +5,7 @@ namespace FastS3.Http;
 
 /// <summary>
 /// The memory behind every connection's input and output pipes: arrays from
-/// <see cref="ArrayPool{T}.Shared"/> that are zeroed before they go back. Request heads can carry
+/// <see cref="PinnedBufferPool"/>, zeroed before they go back and never moved by the GC. Request heads can carry
 /// secrets (an application's keys, credentials) that would otherwise linger in pooled arrays long
 /// after the request, and the transport cannot know which fields are secret. A returned block is
 /// hot in cache, so zeroing it costs far less than the TLS record it held.
@@ -30,7 +30,7 @@ internal sealed class ClearingMemoryPool : MemoryPool<byte>
             block = new Block(this);
         }
 
-        block.Take(ArrayPool<byte>.Shared.Rent(minBufferSize <= 0 ? 4096 : minBufferSize));
+        block.Take(PinnedBufferPool.Shared.Rent(minBufferSize <= 0 ? 4096 : minBufferSize));
         return block;
     }
 
@@ -56,7 +56,7 @@ internal sealed class ClearingMemoryPool : MemoryPool<byte>
             }
 
             _array = null;
-            ArrayPool<byte>.Shared.Return(array, clearArray: true);
+            PinnedBufferPool.Shared.Return(array);
             pool._idle.Enqueue(this);
         }
     }

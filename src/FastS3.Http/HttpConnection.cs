@@ -222,7 +222,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             _stream = network;
             if (_server.Options.Certificate is { } certificate)
             {
-                var tls = new SslStream(network, leaveInnerStreamOpen: false);
+                var tls = new ScrubbingSslStream(network);
                 _stream = tls;
                 SetTimeout(TimeoutKind.Handshake);
                 await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
@@ -525,10 +525,10 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             ForgetHeadCopy();
             if (_headCopy.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(_headCopy);
+                PinnedBufferPool.Shared.Return(_headCopy);
             }
 
-            _headCopy = ArrayPool<byte>.Shared.Rent(length);
+            _headCopy = PinnedBufferPool.Shared.Rent(length);
         }
 
         head.CopyTo(_headCopy);
@@ -625,7 +625,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         ForgetHeadCopy();
         if (_headCopy.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_headCopy);
+            PinnedBufferPool.Shared.Return(_headCopy);
             _headCopy = [];
         }
 

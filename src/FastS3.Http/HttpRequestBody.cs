@@ -165,7 +165,7 @@ public sealed class HttpRequestBody
         ForgetTrailers();
         if (_trailerBuffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_trailerBuffer);
+            PinnedBufferPool.Shared.Return(_trailerBuffer);
             _trailerBuffer = null;
         }
     }
@@ -415,7 +415,7 @@ public sealed class HttpRequestBody
     private byte[] ReplaceTrailerBuffer(int length)
     {
         ReturnBuffers();
-        _trailerBuffer = ArrayPool<byte>.Shared.Rent(length);
+        _trailerBuffer = PinnedBufferPool.Shared.Rent(length);
         return _trailerBuffer;
     }
 

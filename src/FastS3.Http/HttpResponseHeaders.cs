@@ -58,7 +58,7 @@ public sealed class HttpResponseHeaders
         Reset();
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            PinnedBufferPool.Shared.Return(_buffer);
             _buffer = [];
         }
     }
@@ -94,11 +94,11 @@ public sealed class HttpResponseHeaders
 
     private void Grow(int needed)
     {
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(1024, (_length + needed) * 2));
+        byte[] larger = PinnedBufferPool.Shared.Rent(Math.Max(1024, (_length + needed) * 2));
         _buffer.AsSpan(0, _length).CopyTo(larger);
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
+            PinnedBufferPool.Shared.Return(_buffer);
         }
 
         _buffer = larger;

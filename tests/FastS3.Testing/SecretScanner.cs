@@ -4,61 +4,60 @@ using System.Text;
 
 namespace FastS3.Testing;
 
-/// <summary>One way a secret can be written down: its bytes, and what they are.</summary>
-public sealed record SecretForm(string Secret, string Form, byte[] Bytes)
+/// <summary>A secret to look for, named by what it is; it is looked for in every encoding of <see cref="SecretEncodings"/>.</summary>
+public sealed record Secret(string Name, byte[] Value)
 {
-    /// <summary>
-    /// Every form an SSE-C key can take in a server: the 32 raw bytes, their base64 as sent in the
-    /// header (as ASCII and, had it become a .NET string, as UTF-16), hex, and the same for its MD5.
-    /// </summary>
-    public static IEnumerable<SecretForm> OfCustomerKey(string name, byte[] key)
-    {
-        byte[] md5 = MD5.HashData(key);
-        string base64 = Convert.ToBase64String(key);
-        string md5Base64 = Convert.ToBase64String(md5);
-        yield return new(name, "raw key", key);
-        yield return new(name, "base64 key", Encoding.ASCII.GetBytes(base64));
-        yield return new(name, "base64 key as UTF-16", Encoding.Unicode.GetBytes(base64));
-        yield return new(name, "hex key", Encoding.ASCII.GetBytes(Convert.ToHexStringLower(key)));
-        yield return new(name, "raw key MD5", md5);
-        yield return new(name, "base64 key MD5", Encoding.ASCII.GetBytes(md5Base64));
-        yield return new(name, "base64 key MD5 as UTF-16", Encoding.Unicode.GetBytes(md5Base64));
-    }
+    /// <summary>An SSE-C key and its MD5, which travels beside it and names it.</summary>
+    public static Secret[] OfCustomerKey(string role, byte[] key) => [new($"{role} key", key), new($"{role} key MD5", MD5.HashData(key))];
+
+    /// <summary>Secrets are equal by name and bytes, not by array: a key's MD5 computed twice is one secret.</summary>
+    public bool Equals(Secret? other) => other is not null && Name == other.Name && Value.AsSpan().SequenceEqual(other.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Value.Length);
 }
 
-/// <summary>Where a secret form was found, with the bytes around it (to say what holds it).</summary>
-public sealed record SecretHit(SecretForm Secret, string Where, long Offset, byte[] Before, byte[] After)
+/// <summary>Where a secret was found: the file, the offset, what memory it is (dumps), and the bytes around it.</summary>
+public sealed record SecretHit(SecretPattern Pattern, string File, long Offset, string Region, byte[] Before, byte[] After)
 {
+    public Secret Secret => Pattern.Secret;
+
     public override string ToString()
-        => $"{Secret.Secret} ({Secret.Form}) in {Where} at 0x{Offset:x}: …{Printable(Before)}[…]{Printable(After)}…";
+        => $"{Secret.Name} as {Pattern.Encoding} in {File} at 0x{Offset:x}{(Region.Length > 0 ? ", " + Region : "")}: …{Printable(Before)}[…]{Printable(After)}…";
 
     private static string Printable(byte[] bytes)
         => string.Concat(bytes.Select(b => b is >= 0x20 and < 0x7f ? ((char)b).ToString() : b == '\r' ? "\\r" : b == '\n' ? "\\n" : "·"));
 }
 
-/// <summary>Finds every occurrence of a set of secret forms in files, however large (core dumps), or in text.</summary>
+/// <summary>Finds every encoding of a set of secrets in files, however large (core dumps), or in text.</summary>
 public static class SecretScanner
 {
     private const int ContextSize = 96;
     private const int WindowSize = 4 * 1024 * 1024;
 
     /// <summary>Every file under <paramref name="directory"/>.</summary>
-    public static List<SecretHit> ScanDirectory(string directory, IReadOnlyList<SecretForm> secrets)
-        => [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).SelectMany(file => ScanFile(file, secrets))];
+    public static List<SecretHit> ScanDirectory(string directory, IReadOnlyList<Secret> secrets)
+    {
+        SecretPatterns patterns = Compile(secrets);
+        return [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).SelectMany(file => ScanFile(file, patterns, _ => ""))];
+    }
 
-    public static List<SecretHit> ScanText(string text, string where, IReadOnlyList<SecretForm> secrets)
+    public static List<SecretHit> ScanText(string text, string where, IReadOnlyList<Secret> secrets)
     {
         byte[] data = Encoding.UTF8.GetBytes(text);
-        var hits = new List<SecretHit>();
-        ScanSpan(data, 0, data.Length, 0, where, secrets, hits);
-        return hits;
+        var found = new List<(int At, SecretPattern Pattern)>();
+        Compile(secrets).Find(data, 0, data.Length, found);
+        return [.. found.Select(f => Hit(data, f.At, 0, f.Pattern, where, ""))];
     }
+
+    /// <summary>A core dump, each hit placed in the mapping it was read from.</summary>
+    public static List<SecretHit> ScanDump(CoreDump dump, IReadOnlyList<Secret> secrets)
+        => ScanFile(dump.Path, Compile(secrets), dump.Describe);
 
     /// <summary>
     /// The file, memory-mapped and searched window by window on every core; each window is small
-    /// enough to stay in cache while every form is looked for in it.
+    /// enough to stay in cache while it is searched.
     /// </summary>
-    public static unsafe List<SecretHit> ScanFile(string path, IReadOnlyList<SecretForm> secrets)
+    private static unsafe List<SecretHit> ScanFile(string path, SecretPatterns patterns, Func<long, string> region)
     {
         long length = new FileInfo(path).Length;
         if (length == 0)
@@ -73,7 +72,7 @@ public static class SecretScanner
         try
         {
             nint file = (nint)pointer;
-            int margin = ContextSize + secrets.Max(s => s.Bytes.Length);
+            int margin = ContextSize + patterns.MaxLength;
             var hits = new List<SecretHit>();
             Parallel.For(0, (length + WindowSize - 1) / WindowSize, window =>
             {
@@ -82,11 +81,17 @@ public static class SecretScanner
                 long spanStart = Math.Max(0, from - ContextSize);
                 long spanEnd = Math.Min(length, from + WindowSize + margin);
                 var span = new ReadOnlySpan<byte>((byte*)file + spanStart, (int)(spanEnd - spanStart));
-                var found = new List<SecretHit>();
-                ScanSpan(span, (int)(from - spanStart), (int)(Math.Min(length, from + WindowSize) - spanStart), spanStart, path, secrets, found);
+                var found = new List<(int At, SecretPattern Pattern)>();
+                patterns.Find(span, (int)(from - spanStart), (int)(Math.Min(length, from + WindowSize) - spanStart), found);
+                var windowHits = new List<SecretHit>(found.Count);
+                foreach ((int at, SecretPattern pattern) in found)
+                {
+                    windowHits.Add(Hit(span, at, spanStart, pattern, path, region(spanStart + at)));
+                }
+
                 lock (hits)
                 {
-                    hits.AddRange(found);
+                    hits.AddRange(windowHits);
                 }
             });
             return [.. hits.OrderBy(h => h.Offset)];
@@ -97,30 +102,18 @@ public static class SecretScanner
         }
     }
 
-    /// <summary>Matches starting in [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="span"/>, which sits at <paramref name="spanOffset"/> in its source.</summary>
-    private static void ScanSpan(ReadOnlySpan<byte> span, int from, int to, long spanOffset, string where, IReadOnlyList<SecretForm> secrets, List<SecretHit> hits)
-    {
-        foreach (SecretForm secret in secrets)
-        {
-            int at = from;
-            while (at < to)
-            {
-                int found = span[at..].IndexOf(secret.Bytes);
-                if (found < 0 || at + found >= to)
-                {
-                    break;
-                }
+    private static SecretPatterns Compile(IReadOnlyList<Secret> secrets)
+        => new(secrets.SelectMany(secret => SecretEncodings.Of(secret.Value).Select(e => new SecretPattern(secret, e.Name, e.Bytes))));
 
-                int offset = at + found;
-                int end = offset + secret.Bytes.Length;
-                hits.Add(new SecretHit(
-                    secret,
-                    where,
-                    spanOffset + offset,
-                    span[Math.Max(0, offset - ContextSize)..offset].ToArray(),
-                    span[end..Math.Min(span.Length, end + ContextSize)].ToArray()));
-                at = offset + 1;
-            }
-        }
+    private static SecretHit Hit(ReadOnlySpan<byte> span, int at, long spanOffset, SecretPattern pattern, string file, string region)
+    {
+        int end = at + pattern.Bytes.Length;
+        return new SecretHit(
+            pattern,
+            file,
+            spanOffset + at,
+            region,
+            span[Math.Max(0, at - ContextSize)..at].ToArray(),
+            span[end..Math.Min(span.Length, end + ContextSize)].ToArray());
     }
 }

@@ -46,6 +46,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Waits until the server holds exactly <paramref name="sockets"/> sockets: connections clients closed are closed on its side too.</summary>
+    public async Task WaitForOpenSocketsAsync(int sockets, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (OpenSockets() != sockets)
+        {
+            if (clock.Elapsed > within)
+            {
+                throw new TimeoutException($"the server holds {OpenSockets()} sockets after {within.TotalSeconds} s, not {sockets}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Everything the server wrote, stderr (its log) and stdout.</summary>
     public string Log
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Testing;
@@ -6,19 +7,25 @@ using Xunit.Abstractions;
 namespace FastS3.Tests;
 
 /// <summary>
-/// Key hygiene of the native AOT binary as shipped: after SSE-C traffic, no form of any customer key
-/// (raw, base64 as ASCII or UTF-16, hex, and the same for its MD5; <see cref="SecretForm.OfCustomerKey"/>)
-/// is in DATA_DIR, in the log, or in a core dump of the live server, nor is any key derived from one
-/// (object keys, key-encryption keys, subkeys, part keys). One residue is outside the
-/// server's reach and allowed, explicitly (<see cref="IsTlsReceiveResidue"/>): the last TLS records
-/// the TLS stack decrypted, kept verbatim in SslStream's pooled read buffer, which it returns to
-/// ArrayPool&lt;byte&gt;.Shared without clearing, and in OpenSSL's record buffer, which it frees without
-/// cleansing (SSL_OP_CLEANSE_PLAINTEXT is not settable through SslStream). That those copies are the
-/// TLS stack's and not the transport's is shown by the same requests over plain HTTP, where
-/// nothing at all may remain.
+/// Key hygiene of the native AOT binary as shipped: after SSE-C traffic, no customer key or key MD5,
+/// nor any key derived from one (object keys, key-encryption keys, subkeys, part keys), is in
+/// DATA_DIR, in the log, or in a core dump of the live server, in any encoding
+/// (<see cref="SecretEncodings"/>). Each of the three places is first shown to be searchable: a
+/// marker the server provably keeps there must be found in every encoding (<see cref="HygieneMarkers"/>).
+/// Two residues are outside the server's reach and waived, and only where they provably are: the
+/// last request of each connection still open, in the read buffer where OpenSSL decrypted it
+/// (<see cref="TlsReadBufferResidue"/>), and a few bytes in a thread's saved registers
+/// (<see cref="RegisterResidue"/>).
 /// </summary>
 public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
 {
+    // The key and its MD5, as the one request in a connection's OpenSSL read buffer carries them.
+    private const int MaxResiduePerOpenConnection = 2;
+
+    // What one thread's saved vector state can hold of keys: its last copy or AES block work, a few
+    // 16-64-byte registers (seen: one key twice, 64 bytes apart).
+    private const int MaxResiduePerThreadRegisters = 4;
+
     private readonly string _work = Directory.CreateTempSubdirectory("fasts3-hygiene-").FullName;
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
@@ -28,30 +35,47 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
     {
         string binary = await NativeAotTests.Binary.Value;
         Dictionary<string, byte[]> keys = KeyHygieneWorkload.NewKeys();
-        SecretForm[] secrets = [.. keys.SelectMany(key => SecretForm.OfCustomerKey(key.Key, key.Value))];
+        Secret[] secrets = [.. keys.SelectMany(key => Secret.OfCustomerKey(key.Key, key.Value))];
+        var markers = new HygieneMarkers(_work);
 
         // Copies, Completes and UploadPartCopy all take the early-200 keep-alive path.
-        await using ServerProcess server = await ServerProcess.StartAsync(binary, extraArguments: ["--keepalive-after", "0"]);
+        await using ServerProcess server = await ServerProcess.StartAsync(binary, dataDir: markers.DataDir, extraArguments: ["--keepalive-after", "0"]);
+        int listeners = server.OpenSockets();
+        await markers.PlantAsync(server, _work);
         await KeyHygieneWorkload.RunAsync(server, keys, _work);
-        RawClient idle = await KeyHygieneWorkload.IdleConnectionAsync(server, keys["idle"]);
+        OpenConnection[] open = [await KeyHygieneWorkload.IdleConnectionAsync(server, "idle", keys["idle"])];
+
+        // Every connection the clients closed is closed on the server's side too: the waiver counts the rest.
+        await server.WaitForOpenSocketsAsync(listeners + open.Length, TimeSpan.FromSeconds(10));
         using CoreDump dump = await CoreDump.TakeAsync(server.ProcessId);
-        idle.Dispose();
-
-        Assert.Equal(0, await server.StopAsync());
-        Assert.Empty(SecretScanner.ScanDirectory(server.DataDir, secrets));
-        Assert.Empty(SecretScanner.ScanText(server.Log, "the server's log", secrets));
-
-        List<SecretForm> derived = await KeyHygieneWorkload.DerivedKeysAsync(server.DataDir, keys);
-        List<SecretHit> inMemory = SecretScanner.ScanFile(dump.Path, [.. secrets, .. derived]);
-        output.WriteLine($"core dump: {new FileInfo(dump.Path).Length / (1024 * 1024)} MiB, searched for {secrets.Length} forms of {keys.Count} customer keys and {derived.Count} derived keys");
-        List<SecretHit> residue = [.. inMemory.Where(IsTlsReceiveResidue)];
-        foreach (SecretHit hit in residue)
+        foreach (OpenConnection connection in open)
         {
-            output.WriteLine($"allowed TLS receive residue: {hit}");
+            connection.Dispose();
         }
 
-        List<SecretHit> kept = [.. inMemory.Except(residue)];
-        Assert.True(kept.Count == 0, "key material in the server's memory:\n" + string.Join('\n', kept));
+        Assert.Equal(0, await server.StopAsync());
+        AssertNoKeys(markers.ControlContent(SecretScanner.ScanDirectory(server.DataDir, [.. secrets, markers.Content]), "DATA_DIR"), "DATA_DIR");
+        AssertLogHasNoKeys(server, secrets, markers);
+
+        List<Secret> derived = await KeyHygieneWorkload.DerivedKeysAsync(server.DataDir, keys);
+        var clock = Stopwatch.StartNew();
+        List<SecretHit> inMemory = SecretScanner.ScanDump(dump, [.. secrets, .. derived, markers.Content]);
+        output.WriteLine($"core dump: {new FileInfo(dump.Path).Length / (1024 * 1024)} MiB searched in {clock.ElapsedMilliseconds} ms for {secrets.Length} customer keys and MD5s and {derived.Count} derived keys, each in every encoding");
+        inMemory = [.. markers.ControlContent(inMemory, "the core dump")];
+        List<SecretHit> residue = TlsReadBufferResidue(dump, inMemory, open);
+        foreach (SecretHit hit in residue)
+        {
+            output.WriteLine($"waived, in the OpenSSL read buffer of an open connection: {hit}");
+        }
+
+        Assert.True(residue.Count <= MaxResiduePerOpenConnection * open.Length, $"{residue.Count} waived copies for {open.Length} open connections");
+        List<SecretHit> inRegisters = RegisterResidue(inMemory);
+        foreach (SecretHit hit in inRegisters)
+        {
+            output.WriteLine($"waived, in a thread's saved registers: {hit}");
+        }
+
+        AssertNoKeys(inMemory.Except(residue).Except(inRegisters), "the server's memory");
     }
 
     [Fact]
@@ -60,8 +84,10 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
         string binary = await NativeAotTests.Binary.Value;
         Dictionary<string, byte[]> keys = new[] { "get", "again", "head", "put", "continue", "copy-source" }
             .ToDictionary(role => role, _ => RandomNumberGenerator.GetBytes(32));
-        SecretForm[] secrets = [.. keys.SelectMany(key => SecretForm.OfCustomerKey(key.Key, key.Value))];
-        await using ServerProcess server = await ServerProcess.StartAsync(binary, tls: false);
+        Secret[] secrets = [.. keys.SelectMany(key => Secret.OfCustomerKey(key.Key, key.Value))];
+        var markers = new HygieneMarkers(_work);
+        await using ServerProcess server = await ServerProcess.StartAsync(binary, tls: false, dataDir: markers.DataDir);
+        await markers.PlantAsync(server, _work);
 
         // SSE-C over HTTP is refused before authentication, so the keys pass through the transport
         // only: a keep-alive connection (left open, idle), a head copied out because a body
@@ -87,32 +113,67 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
 
         using (CoreDump dump = await CoreDump.TakeAsync(server.ProcessId))
         {
-            List<SecretHit> hits = SecretScanner.ScanFile(dump.Path, secrets);
-            Assert.True(hits.Count == 0, "key material in the server's memory:\n" + string.Join('\n', hits));
+            AssertNoKeys(markers.ControlContent(SecretScanner.ScanDump(dump, [.. secrets, markers.Content]), "the core dump"), "the server's memory");
         }
 
-        Assert.Empty(SecretScanner.ScanText(server.Log, "the server's log", secrets));
+        AssertLogHasNoKeys(server, secrets, markers);
     }
 
     /// <summary>
-    /// The one copy allowed: the base64 key or key MD5 as the value of a header line exactly as the
-    /// client sent it (<c>…-key: VALUE CRLF</c>, <c>…-key-MD5: VALUE CRLF</c>), which is what the TLS
-    /// stack's receive buffers hold. Only the line's tail is required: a pooled buffer SslStream gave
-    /// back is rented again and partly overwritten. The transport's own copies of heads are all
-    /// zeroed (<see cref="OverPlainHttpNoCopyOfTheKeyHeadersRemains"/>); anything else (raw bytes, a
-    /// UTF-16 string, hex, the canonical request's <c>name:value LF</c>, a bare value) is a leak.
+    /// The second residue waived: the registers a thread saved when it went idle (the core's notes).
+    /// Native code the server cannot reach (glibc's memmove, OpenSSL's AES-GCM) leaves the last bytes
+    /// it moved or decrypted in vector registers, and .NET has no way to clear a register file
+    /// (no vzeroall). Registers only, a few hits a thread: a copy in any memory fails the test.
     /// </summary>
-    private static bool IsTlsReceiveResidue(SecretHit hit)
+    private static List<SecretHit> RegisterResidue(List<SecretHit> hits)
     {
-        string? line = hit.Secret.Form switch
+        List<SecretHit> inRegisters = [.. hits.Where(hit => hit.Region.StartsWith("the saved ", StringComparison.Ordinal))];
+        foreach (IGrouping<string, SecretHit> thread in inRegisters.GroupBy(hit => hit.Region))
         {
-            "base64 key" => "key: ",
-            "base64 key MD5" => "md5: ",
-            _ => null,
-        };
-        return line is not null
-            && Encoding.Latin1.GetString(hit.Before).EndsWith(line, StringComparison.OrdinalIgnoreCase)
-            && hit.After.AsSpan().StartsWith("\r\n"u8);
+            Assert.True(thread.Count() <= MaxResiduePerThreadRegisters, $"{thread.Count()} copies in {thread.Key}: more than registers hold by chance");
+        }
+
+        return inRegisters;
+    }
+
+    /// <summary>
+    /// The residue waived, and the one bound it has: each open connection's last request, in the
+    /// read buffer OpenSSL decrypted it in (<see cref="OpenSslReadBuffer"/>), in one buffer per
+    /// connection, and nowhere else. A hit counts only if it is a secret that connection sent and
+    /// lies where that request's copy of it lies in a buffer holding exactly that request. The
+    /// buffer must also be found, once per connection: it shows that the dump holds OpenSSL's heap
+    /// and that this waiver still describes what OpenSSL does (were the record cleansed, remove it).
+    /// Over plain HTTP there is nothing to waive (<see cref="OverPlainHttpNoCopyOfTheKeyHeadersRemains"/>).
+    /// </summary>
+    private static List<SecretHit> TlsReadBufferResidue(CoreDump dump, List<SecretHit> hits, OpenConnection[] open)
+    {
+        var residue = new List<SecretHit>();
+        foreach (OpenConnection connection in open)
+        {
+            var buffers = new HashSet<long>();
+            foreach (SecretHit hit in hits.Where(h => connection.Secrets.Contains(h.Secret)))
+            {
+                int at = connection.LastRecord.AsSpan().IndexOf(hit.Pattern.Bytes);
+                if (at >= 0 && dump.AddressOf(hit.Offset) is { } address && OpenSslReadBuffer.Holds(dump, address - at, connection.LastRecord))
+                {
+                    buffers.Add(address - at);
+                    residue.Add(hit);
+                }
+            }
+
+            Assert.True(buffers.Count == 1, $"the last request of the open connection '{connection.Role}' is in {buffers.Count} OpenSSL read buffers, not one");
+        }
+
+        return residue;
+    }
+
+    private static void AssertLogHasNoKeys(ServerProcess server, Secret[] secrets, HygieneMarkers markers)
+        => AssertNoKeys(markers.ControlLog(SecretScanner.ScanText(server.Log, "the server's log", [.. secrets, markers.Logged])), "the server's log");
+
+    private static void AssertNoKeys(IEnumerable<SecretHit> hits, string where)
+    {
+        List<SecretHit> found = [.. hits];
+        Assert.True(found.Count == 0, $"key material in {where}:\n" + string.Join('\n', found));
     }
 
     private static string[] Triple(byte[] key, string prefix = "x-amz-") =>

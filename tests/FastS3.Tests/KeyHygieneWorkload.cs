@@ -93,7 +93,7 @@ internal static class KeyHygieneWorkload
     /// stopped: each object's key (unsealed with the customer key that opens it now), the
     /// key-encryption keys, the subkeys and part keys. None of it may be in the server's memory either.
     /// </summary>
-    public static async Task<List<SecretForm>> DerivedKeysAsync(string dataDir, IReadOnlyDictionary<string, byte[]> keys)
+    public static async Task<List<Secret>> DerivedKeysAsync(string dataDir, IReadOnlyDictionary<string, byte[]> keys)
     {
         // Object name, the customer keys that sealed its object key (the last one opens it), whether it has parts.
         (string Name, string[] Roles, bool Multipart)[] objects =
@@ -101,7 +101,7 @@ internal static class KeyHygieneWorkload
             ("inline", ["inline"], false), ("file", ["file", "rotated"], false), ("copy", ["copy"], false),
             ("multi", ["multipart"], true), ("cli", ["cli"], false), ("cli-large", ["cli-multipart"], true),
         ];
-        var derived = new List<SecretForm>();
+        var derived = new List<Secret>();
         byte[] bucket = Encoding.ASCII.GetBytes(Bucket);
         await using var index = OrderedIndex.Open(Path.Combine(dataDir, "buckets", Bucket, "index"));
         foreach ((string name, string[] roles, bool multipart) in objects)
@@ -113,42 +113,46 @@ internal static class KeyHygieneWorkload
             ReadOnlySpan<byte> iv = field.Slice(1, ObjectKey.IvSize);
             byte[] oek = new byte[32];
             Assert.True(ObjectKey.TryUnseal(keys[roles[^1]], bucket, objectName, iv, field[(1 + iv.Length)..], oek), name);
-            derived.Add(new SecretForm(name, "object key", oek));
+            derived.Add(new Secret($"{name} object key", oek));
             foreach (string role in roles)
             {
                 byte[] kek = new byte[32];
                 ObjectKey.DeriveKek(keys[role], iv, bucket, objectName, kek);
-                derived.Add(new SecretForm(name, $"key-encryption key under {role}", kek));
+                derived.Add(new Secret($"{name} key-encryption key under {role}", kek));
             }
 
             foreach (Subkey purpose in Enum.GetValues<Subkey>())
             {
                 byte[] subkey = new byte[32];
                 ObjectKey.DeriveSubkey(oek, purpose, subkey);
-                derived.Add(new SecretForm(name, $"{purpose} subkey", subkey));
+                derived.Add(new Secret($"{name} {purpose} subkey", subkey));
             }
 
             for (int part = 1; multipart && part <= 2; part++)
             {
                 byte[] partKey = new byte[32];
                 ObjectKey.DerivePartKey(oek, part, partKey);
-                derived.Add(new SecretForm(name, $"part {part} key", partKey));
+                derived.Add(new Secret($"{name} part {part} key", partKey));
                 byte[] dataKey = new byte[32];
                 ObjectKey.DeriveSubkey(partKey, Subkey.Data, dataKey);
-                derived.Add(new SecretForm(name, $"part {part} data subkey", dataKey));
+                derived.Add(new Secret($"{name} part {part} data subkey", dataKey));
             }
         }
 
         return derived;
     }
 
-    /// <summary>A GET with its own key on a connection left open: the state of an idle keep-alive connection. Dispose after the dump.</summary>
-    public static async Task<RawClient> IdleConnectionAsync(ServerProcess server, byte[] key)
+    /// <summary>
+    /// A GET with its own key on a connection left open: the state of an idle keep-alive connection.
+    /// Its head is sent in one write, so that it is one TLS record. Dispose after the dump.
+    /// </summary>
+    public static async Task<OpenConnection> IdleConnectionAsync(ServerProcess server, string role, byte[] key)
     {
         RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
-        await client.SendAsync(await SignedHeadAsync(server, "GET", $"/{Bucket}/inline", 0, key));
+        byte[] head = Encoding.Latin1.GetBytes(await SignedHeadAsync(server, "GET", $"/{Bucket}/inline", 0, key));
+        await client.SendAsync(head);
         Assert.Equal(403, (await client.ReadResponseAsync()).Status);
-        return client;
+        return new OpenConnection(role, client, Secret.OfCustomerKey(role, key), head);
     }
 
     private static async Task RunScriptAsync(Uri url, IReadOnlyDictionary<string, byte[]> keys)
@@ -215,4 +219,10 @@ internal static class KeyHygieneWorkload
         var (exit, _, stderr) = await AwsCli.RunAsync(url, arguments);
         Assert.True(exit == 0, $"aws {string.Join(' ', arguments.Where(a => !a.StartsWith("--sse")))} failed ({exit}):\n{stderr}");
     }
+}
+
+/// <summary>A connection kept open through the dump: the keys it sent, and its last request exactly as sent, one TLS record.</summary>
+internal sealed record OpenConnection(string Role, RawClient Client, Secret[] Secrets, byte[] LastRecord) : IDisposable
+{
+    public void Dispose() => Client.Dispose();
 }

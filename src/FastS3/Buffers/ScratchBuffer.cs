@@ -1,11 +1,12 @@
 using System.Buffers;
+using FastS3.Http;
 
 namespace FastS3.Buffers;
 
 /// <summary>
-/// A growable byte buffer over ArrayPool arrays: text is assembled here without allocating. With
-/// <c>wipe</c>, what was written is zeroed before an array goes back to the pool (text built from
-/// request headers, which can hold SSE-C keys).
+/// A growable byte buffer over pooled arrays: text is assembled here without allocating. With
+/// <c>wipe</c> (text built from request headers, which can hold SSE-C keys), the arrays come from
+/// <see cref="PinnedBufferPool"/>: never moved by the GC, and zeroed as they go back.
 /// </summary>
 internal ref struct ScratchBuffer
 {
@@ -15,9 +16,9 @@ internal ref struct ScratchBuffer
 
     public ScratchBuffer(int initialCapacity, bool wipe = false)
     {
-        _array = ArrayPool<byte>.Shared.Rent(initialCapacity);
-        _length = 0;
         _wipe = wipe;
+        _array = Rent(initialCapacity);
+        _length = 0;
     }
 
     public readonly int Length => _length;
@@ -60,21 +61,25 @@ internal ref struct ScratchBuffer
     {
         if (_length + count > _array.Length)
         {
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _length + count));
+            byte[] larger = Rent(Math.Max(_array.Length * 2, _length + count));
             _array.AsSpan(0, _length).CopyTo(larger);
             Release();
             _array = larger;
         }
     }
 
+    private readonly byte[] Rent(int length) => _wipe ? PinnedBufferPool.Shared.Rent(length) : ArrayPool<byte>.Shared.Rent(length);
+
     private readonly void Release()
     {
         if (_wipe)
         {
-            // Truncate may have hidden written bytes: zero everything this buffer ever held.
-            _array.AsSpan().Clear();
+            // The whole array: Truncate may have hidden written bytes.
+            PinnedBufferPool.Shared.Return(_array);
         }
-
-        ArrayPool<byte>.Shared.Return(_array);
+        else
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+        }
     }
 }

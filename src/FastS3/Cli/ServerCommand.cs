@@ -152,6 +152,7 @@ internal static class ServerCommand
             return 2;
         }
 
+        FreedNativeMemory.ClearOnFree(log);
         RootCredentials credentials = RootCredentials.FromEnvironment(log);
         await using Store store = Store.Open(dataDir.FullName, storeOptions, log);
 
