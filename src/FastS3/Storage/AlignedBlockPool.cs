@@ -63,16 +63,30 @@ public sealed class AlignedBlockPool : IDisposable
     }
 }
 
-/// <summary>One aligned native block, usable as Memory&lt;byte&gt; for async file APIs.</summary>
-public sealed unsafe class AlignedBlock : MemoryManager<byte>
+/// <summary>
+/// One aligned native block, usable as Memory&lt;byte&gt; for async file APIs. Mapped from the
+/// kernel rather than malloc'd: its pages are committed only as they are written, so an upload
+/// stalled after 64 KiB holds 64 KiB, not the block (malloc fills every block it hands out once
+/// M_PERTURB is set, see FreedNativeMemory), and unmapping gives them back whole.
+/// </summary>
+public sealed unsafe partial class AlignedBlock : MemoryManager<byte>
 {
+    private const int ProtReadWrite = 0x1 | 0x2;
+    private const int MapPrivateAnonymous = 0x02 | 0x20;
+
     private readonly int _length;
     private byte* _pointer;
 
     internal AlignedBlock(int length)
     {
         _length = length;
-        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, AlignedBlockPool.Alignment);
+        void* mapped = Mmap(null, (nuint)length, ProtReadWrite, MapPrivateAnonymous, -1, 0);
+        if (mapped == (void*)-1)
+        {
+            throw new OutOfMemoryException($"mmap of a {length}-byte block failed (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        _pointer = (byte*)mapped;
     }
 
     public override Span<byte> GetSpan() => new(_pointer, _length);
@@ -87,8 +101,14 @@ public sealed unsafe class AlignedBlock : MemoryManager<byte>
     {
         if (_pointer != null)
         {
-            NativeMemory.AlignedFree(_pointer);
+            Munmap(_pointer, (nuint)_length);
             _pointer = null;
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static partial int Munmap(void* address, nuint length);
 }
