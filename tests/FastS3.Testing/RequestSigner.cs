@@ -8,7 +8,8 @@ namespace FastS3.Testing;
 /// </summary>
 public static class RequestSigner
 {
-    private const string Script = """
+    /// <summary>The signing script (also run by <see cref="PersistentSigner"/>): method, URL, body file, keys, then "name:value" headers.</summary>
+    internal const string Script = """
         import sys, warnings
         warnings.filterwarnings("ignore")
         from botocore.auth import S3SigV4Auth
@@ -29,8 +30,7 @@ public static class RequestSigner
                 print(f"{k}: {v}")
         """;
 
-    /// <summary>The script's file (also run by <see cref="PersistentSigner"/>).</summary>
-    internal static readonly Lazy<Task<string>> ScriptPath = new(async () =>
+    private static readonly Lazy<Task<string>> ScriptPath = new(async () =>
     {
         string path = Path.Combine(Path.GetTempPath(), $"fasts3-sign-{Environment.ProcessId}.py");
         await File.WriteAllTextAsync(path, Script);
