@@ -12,7 +12,7 @@ public static class AwsCli
     public const string AccessKey = "fasts3test";
     public const string SecretKey = "fasts3test-secret";
 
-    private static readonly Dictionary<string, string> Environment = new()
+    private static readonly Dictionary<string, string> Variables = new()
     {
         ["AWS_ACCESS_KEY_ID"] = AccessKey,
         ["AWS_SECRET_ACCESS_KEY"] = SecretKey,
@@ -45,13 +45,13 @@ public static class AwsCli
                 except SystemExit as e:
                     code = e.code if isinstance(e.code, int) else 1
             return {"exit": code, "stdout": out.buffer.getvalue().decode(), "stderr": err.buffer.getvalue().decode()}
-        """, processes: 3, Environment);
+        """, processes: 3, Variables);
 
     /// <summary>Starts the <c>aws</c> command: what the end-to-end tests that prove aws-cli works use.</summary>
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(Uri endpoint, params string[] arguments)
     {
         var start = new ProcessStartInfo("aws", Arguments(endpoint, arguments));
-        foreach ((string variable, string value) in Environment)
+        foreach ((string variable, string value) in Variables)
         {
             start.Environment[variable] = value;
         }
