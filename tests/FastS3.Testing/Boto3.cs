@@ -17,7 +17,7 @@ public static class Boto3
         """;
 
     /// <summary>Runs <paramref name="script"/>; throws with its stderr when it fails (an assert's message included).</summary>
-    public static async Task<string> RunAsync(ServerProcess server, string script, params string[] arguments)
+    public static async Task<string> RunAsync(TestServer server, string script, params string[] arguments)
     {
         var (exit, stdout, stderr) = await Processes.RunAsync("python3", ["-c", Prelude + script, server.BaseUrl.ToString().TrimEnd('/'), AwsCli.AccessKey, AwsCli.SecretKey, .. arguments]);
         return exit == 0 ? stdout : throw new InvalidOperationException($"boto3 script failed ({exit}): {stderr}");

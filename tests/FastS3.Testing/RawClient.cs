@@ -102,6 +102,30 @@ public sealed class RawClient : IDisposable
         return new RawResponse(status, headers, body);
     }
 
+    /// <summary>
+    /// Up to <paramref name="length"/> body bytes, after <see cref="ReadResponseAsync"/> read the head
+    /// alone: fewer when the server cuts the connection short (EOF or reset), as it does when it
+    /// finds a failure after the response has started.
+    /// </summary>
+    public async Task<byte[]> ReadBodyAsync(int length, int timeoutSeconds = 10)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        var buffer = new byte[length];
+        int read = 0;
+        try
+        {
+            for (int n; read < length && (n = await Stream.ReadAsync(buffer.AsMemory(read), timeout.Token)) > 0;)
+            {
+                read += n;
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return buffer[..read];
+    }
+
     /// <summary>True when the server closed the connection (EOF or reset) within the timeout.</summary>
     public async Task<bool> IsClosedByServerAsync(TimeSpan within)
     {

@@ -8,29 +8,15 @@ namespace FastS3.Testing;
 /// The real fasts3 executable (the JIT build next to the tests, or the native AOT binary) started as
 /// a child process on a loopback address with an OS-chosen port, stopped with SIGTERM.
 /// </summary>
-public sealed partial class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : TestServer
 {
-    private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private Process _process = null!;
 
-    private readonly string? _ownedCertsParent;
-
-    private ServerProcess(Process process, string dataDir, string certsDir, string? ownedCertsParent)
+    private ServerProcess(string? dataDir, string? certsDir)
+        : base(dataDir, certsDir)
     {
-        _process = process;
-        DataDir = dataDir;
-        CertsDir = certsDir;
-        _ownedCertsParent = ownedCertsParent;
     }
-
-    public string DataDir { get; }
-
-    public string CertsDir { get; }
-
-    /// <summary>Keep DATA_DIR when disposed (to start another server on it).</summary>
-    public bool KeepDataDir { get; set; }
-
-    public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The server's resident set now (VmRSS of /proc/PID/status), in bytes.</summary>
     public long ResidentBytes() => Status("VmRSS:");
@@ -62,7 +48,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Everything the server wrote, stderr (its log) and stdout.</summary>
-    public string Log
+    public override string Log
     {
         get
         {
@@ -76,13 +62,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts `fasts3 server` and waits for it to report where it listens.</summary>
     public static async Task<ServerProcess> StartAsync(string? executable = null, string address = "127.0.0.1:0", bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null)
     {
-        dataDir ??= Directory.CreateTempSubdirectory("fasts3-data-").FullName;
-        string? ownedCertsParent = certsDir is null ? Directory.CreateTempSubdirectory("fasts3-certs-").FullName : null;
-        certsDir ??= Path.Combine(ownedCertsParent!, "certs");
-        var start = Command(executable, ["server", dataDir, "--address", address, "--certs-dir", certsDir, .. tls ? Array.Empty<string>() : ["--no-tls"], .. extraArguments ?? []]);
+        var server = new ServerProcess(dataDir, certsDir);
+        var start = Command(executable, ["server", .. server.ServerArguments(address, tls, extraArguments)]);
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
-        var server = new ServerProcess(Process.Start(start)!, dataDir, certsDir, ownedCertsParent);
+        server._process = Process.Start(start)!;
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         server._process.ErrorDataReceived += (_, e) =>
         {
@@ -140,7 +124,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM and returns the exit code of the graceful stop.</summary>
-    public async Task<int> StopAsync()
+    public override async Task<int> StopAsync()
     {
         if (!_process.HasExited)
         {
@@ -162,7 +146,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async ValueTask ReleaseAsync()
     {
         try
         {
@@ -174,15 +158,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        if (!KeepDataDir)
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-
-        if (_ownedCertsParent is not null)
-        {
-            Directory.Delete(_ownedCertsParent, recursive: true);
-        }
     }
 
     private long Status(string field)

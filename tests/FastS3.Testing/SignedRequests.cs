@@ -13,7 +13,7 @@ public static class SignedRequests
     private const int ExpectContinueSize = 1024 * 1024;
 
     /// <summary>Sends <paramref name="body"/> with an UNSIGNED-PAYLOAD signature; <paramref name="headers"/> are "name:value".</summary>
-    public static Task<RawResponse> SendAsync(ServerProcess server, string method, string pathAndQuery, byte[] body, params string[] headers)
+    public static Task<RawResponse> SendAsync(TestServer server, string method, string pathAndQuery, byte[] body, params string[] headers)
         => SendAsync(server, method, pathAndQuery, body, signPayload: false, headers);
 
     /// <summary>
@@ -22,7 +22,7 @@ public static class SignedRequests
     /// Bodies of 1 MiB and more wait for 100 Continue, as botocore's do: a request refused
     /// before its body is read gets its answer instead of a connection reset mid-body.
     /// </summary>
-    public static async Task<RawResponse> SendAsync(ServerProcess server, string method, string pathAndQuery, byte[] body, bool signPayload, string[] headers, int timeoutSeconds = 30)
+    public static async Task<RawResponse> SendAsync(TestServer server, string method, string pathAndQuery, byte[] body, bool signPayload, string[] headers, int timeoutSeconds = 30)
     {
         bool expectContinue = body.Length >= ExpectContinueSize;
         string signed = await PersistentSigner.SignAsync(method, new Uri(server.BaseUrl, pathAndQuery), signPayload ? body : null, headers);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -10,7 +11,7 @@ namespace FastS3.Tests;
 /// </summary>
 public class BadInputTests
 {
-    private static async Task<RawResponse> SendAsync(ServerProcess server, string method, string path, byte[] body, string signedHeaders, int? contentLength = null, bool close = false)
+    private static async Task<RawResponse> SendAsync(TestServer server, string method, string path, byte[] body, string signedHeaders, int? contentLength = null, bool close = false)
     {
         using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
         string head = $"{method} {path} HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: {contentLength ?? body.Length}\r\n{signedHeaders}\r\n";
@@ -24,17 +25,17 @@ public class BadInputTests
         return await client.ReadResponseAsync();
     }
 
-    private static async Task<byte[]> GetAsync(ServerProcess server, string key)
+    private static async Task<byte[]> GetAsync(TestServer server, string key)
     {
         string path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
-        var (exit, _, stderr) = await AwsCli.RunAsync(server.BaseUrl, "s3api", "get-object", "--bucket", "bucket", "--key", key, path);
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "get-object", "--bucket", "bucket", "--key", key, path);
         Assert.True(exit == 0, stderr);
         byte[] data = File.ReadAllBytes(path);
         File.Delete(path);
         return data;
     }
 
-    private static void AssertNothingPartial(ServerProcess server, int liveObjects)
+    private static void AssertNothingPartial(TestServer server, int liveObjects)
     {
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(server.DataDir, ".fasts3", "tmp")));
         Assert.Equal(liveObjects, Directory.GetFiles(Path.Combine(server.DataDir, "buckets", "bucket", "data"), "*", SearchOption.AllDirectories).Length);
@@ -43,52 +44,52 @@ public class BadInputTests
     [Fact]
     public async Task BrokenUploadsLeaveTheOldObjectAndNothingPartial()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
         byte[] original = RandomNumberGenerator.GetBytes(300_000);
         string originalPath = Path.GetTempFileName();
         File.WriteAllBytes(originalPath, original);
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "put-object", "--bucket", "bucket", "--key", "victim", "--body", originalPath)).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "put-object", "--bucket", "bucket", "--key", "victim", "--body", originalPath)).ExitCode);
         File.Delete(originalPath);
 
         Uri victim = new(server.BaseUrl, "/bucket/victim");
         byte[] replacement = RandomNumberGenerator.GetBytes(200_000);
 
         // Wrong CRC32: BadDigest.
-        string headers = await RequestSigner.SignAsync("PUT", victim, null, "x-amz-checksum-crc32:AAAAAA==");
+        string headers = await PersistentSigner.SignAsync("PUT", victim, null, "x-amz-checksum-crc32:AAAAAA==");
         RawResponse response = await SendAsync(server, "PUT", "/bucket/victim", replacement, headers);
         Assert.Equal(400, response.Status);
         Assert.True(response.BodyText.Contains("<Code>BadDigest</Code>"), response.BodyText);
 
         // Wrong Content-MD5: BadDigest.
-        headers = await RequestSigner.SignAsync("PUT", victim, null, "Content-MD5:" + Convert.ToBase64String(MD5.HashData(original)));
+        headers = await PersistentSigner.SignAsync("PUT", victim, null, "Content-MD5:" + Convert.ToBase64String(MD5.HashData(original)));
         response = await SendAsync(server, "PUT", "/bucket/victim", replacement, headers);
         Assert.Equal(400, response.Status);
         Assert.True(response.BodyText.Contains("<Code>BadDigest</Code>"), response.BodyText);
 
         // Signed payload hash of other bytes: XAmzContentSHA256Mismatch.
-        headers = await RequestSigner.SignAsync("PUT", victim, original);
+        headers = await PersistentSigner.SignAsync("PUT", victim, original);
         response = await SendAsync(server, "PUT", "/bucket/victim", replacement, headers);
         Assert.Equal(400, response.Status);
         Assert.Contains("<Code>XAmzContentSHA256Mismatch</Code>", response.BodyText);
 
         // A signature over another key: SignatureDoesNotMatch, before any body byte is stored.
-        headers = await RequestSigner.SignAsync("PUT", new Uri(server.BaseUrl, "/bucket/other"), null);
+        headers = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, "/bucket/other"), null);
         response = await SendAsync(server, "PUT", "/bucket/victim", replacement, headers);
         Assert.Equal(403, response.Status);
         Assert.Contains("<Code>SignatureDoesNotMatch</Code>", response.BodyText);
 
         // A body cut short by the client going away.
-        headers = await RequestSigner.SignAsync("PUT", victim, null);
+        headers = await PersistentSigner.SignAsync("PUT", victim, null);
         await SendAsync(server, "PUT", "/bucket/victim", replacement[..100_000], headers, contentLength: replacement.Length, close: true);
 
         // Malformed aws-chunked framing.
-        headers = await RequestSigner.SignAsync("PUT", victim, null, "x-amz-content-sha256:STREAMING-UNSIGNED-PAYLOAD-TRAILER", "x-amz-decoded-content-length:5", "content-encoding:aws-chunked");
+        headers = await PersistentSigner.SignAsync("PUT", victim, null, "x-amz-content-sha256:STREAMING-UNSIGNED-PAYLOAD-TRAILER", "x-amz-decoded-content-length:5", "content-encoding:aws-chunked");
         response = await SendAsync(server, "PUT", "/bucket/victim", Encoding.ASCII.GetBytes("zz\r\nhello\r\n0\r\n\r\n"), headers);
         Assert.Equal(400, response.Status);
 
         // No Content-Length and no chunking: 411 MissingContentLength.
-        headers = await RequestSigner.SignAsync("PUT", victim, null);
+        headers = await PersistentSigner.SignAsync("PUT", victim, null);
         using (RawClient noLength = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true))
         {
             await noLength.SendAsync($"PUT /bucket/victim HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\n{headers}\r\n");

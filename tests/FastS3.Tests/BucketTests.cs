@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -9,15 +10,15 @@ public class BucketTests
     [Fact]
     public async Task CreateListHeadLocateDelete()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         Uri url = server.BaseUrl;
 
-        var (exit, stdout, stderr) = await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "my-bucket");
+        var (exit, stdout, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "my-bucket");
         Assert.True(exit == 0, stderr);
         Assert.Contains("/my-bucket", stdout);
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "another.bucket-2")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "another.bucket-2")).ExitCode);
 
-        (exit, stdout, stderr) = await AwsCli.RunAsync(url, "s3api", "list-buckets");
+        (exit, stdout, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "list-buckets");
         Assert.True(exit == 0, stderr);
         using (JsonDocument listing = JsonDocument.Parse(stdout))
         {
@@ -27,18 +28,18 @@ public class BucketTests
             Assert.Equal(AwsCli.AccessKey, listing.RootElement.GetProperty("Owner").GetProperty("DisplayName").GetString());
         }
 
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "head-bucket", "--bucket", "my-bucket")).ExitCode);
-        (exit, stdout, _) = await AwsCli.RunAsync(url, "s3api", "get-bucket-location", "--bucket", "my-bucket");
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "head-bucket", "--bucket", "my-bucket")).ExitCode);
+        (exit, stdout, _) = await AwsCli.RunWarmAsync(url, "s3api", "get-bucket-location", "--bucket", "my-bucket");
         Assert.Equal(0, exit);
         Assert.Contains("\"LocationConstraint\": null", stdout);
 
-        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "delete-bucket", "--bucket", "my-bucket");
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "delete-bucket", "--bucket", "my-bucket");
         Assert.True(exit == 0, stderr);
-        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "head-bucket", "--bucket", "my-bucket");
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "head-bucket", "--bucket", "my-bucket");
         Assert.NotEqual(0, exit);
         Assert.Contains("404", stderr);
 
-        (exit, stdout, _) = await AwsCli.RunAsync(url, "s3", "ls");
+        (exit, stdout, _) = await AwsCli.RunWarmAsync(url, "s3", "ls");
         Assert.Equal(0, exit);
         Assert.Contains("another.bucket-2", stdout);
         Assert.DoesNotContain("my-bucket", stdout);
@@ -47,23 +48,23 @@ public class BucketTests
     [Fact]
     public async Task BucketErrorsAreS3Errors()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         Uri url = server.BaseUrl;
 
-        var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "Bad_Name");
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "Bad_Name");
         Assert.NotEqual(0, exit);
         Assert.Contains("(InvalidBucketName)", stderr);
 
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "twice")).ExitCode);
-        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "twice");
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "twice")).ExitCode);
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "twice");
         Assert.NotEqual(0, exit);
         Assert.Contains("(BucketAlreadyOwnedByYou)", stderr);
 
-        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "delete-bucket", "--bucket", "missing");
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "delete-bucket", "--bucket", "missing");
         Assert.NotEqual(0, exit);
         Assert.Contains("(NoSuchBucket)", stderr);
 
-        (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "get-bucket-tagging", "--bucket", "twice");
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "get-bucket-tagging", "--bucket", "twice");
         Assert.NotEqual(0, exit);
         Assert.Contains("(NotImplemented)", stderr);
     }
@@ -73,12 +74,12 @@ public class BucketTests
     {
         string dataDir;
         string certs;
-        await using (ServerProcess first = await ServerProcess.StartAsync())
+        await using (InProcessServer first = await InProcessServer.StartAsync())
         {
-            Assert.Equal(0, (await AwsCli.RunAsync(first.BaseUrl, "s3api", "create-bucket", "--bucket", "kept")).ExitCode);
+            Assert.Equal(0, (await AwsCli.RunWarmAsync(first.BaseUrl, "s3api", "create-bucket", "--bucket", "kept")).ExitCode);
             string body = Path.GetTempFileName();
             File.WriteAllText(body, "survivor");
-            Assert.Equal(0, (await AwsCli.RunAsync(first.BaseUrl, "s3api", "put-object", "--bucket", "kept", "--key", "object", "--body", body)).ExitCode);
+            Assert.Equal(0, (await AwsCli.RunWarmAsync(first.BaseUrl, "s3api", "put-object", "--bucket", "kept", "--key", "object", "--body", body)).ExitCode);
             File.Delete(body);
             dataDir = first.DataDir;
             certs = first.CertsDir;
@@ -90,8 +91,8 @@ public class BucketTests
         File.WriteAllText(Path.Combine(dataDir, ".fasts3", "tmp", "interrupted"), "partial");
         string orphan = Path.Combine(dataDir, "buckets", "kept", "data", "ab", Guid.NewGuid().ToString("N"));
         File.WriteAllText(orphan, "never committed");
-        await using ServerProcess second = await ServerProcess.StartAsync(certsDir: certs, dataDir: dataDir);
-        var (exit, stdout, _) = await AwsCli.RunAsync(second.BaseUrl, "s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "text");
+        await using InProcessServer second = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir);
+        var (exit, stdout, _) = await AwsCli.RunWarmAsync(second.BaseUrl, "s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "text");
         Assert.Equal(0, exit);
         Assert.Equal("kept", stdout.Trim());
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(dataDir, ".fasts3", "tmp")));
@@ -99,7 +100,7 @@ public class BucketTests
         Assert.Contains("removed 1 orphaned data file", second.Log);
         Assert.False(File.Exists(orphan));
         string copy = Path.GetTempFileName();
-        Assert.Equal(0, (await AwsCli.RunAsync(second.BaseUrl, "s3api", "get-object", "--bucket", "kept", "--key", "object", copy)).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(second.BaseUrl, "s3api", "get-object", "--bucket", "kept", "--key", "object", copy)).ExitCode);
         Assert.Equal("survivor", File.ReadAllText(copy));
         File.Delete(copy);
     }

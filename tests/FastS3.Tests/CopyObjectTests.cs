@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -21,9 +22,9 @@ public sealed class CopyObjectTests : IDisposable
 
     private static string[] Source(string key, string md5) => ["--copy-source-sse-customer-algorithm", "AES256", "--copy-source-sse-customer-key", key, "--copy-source-sse-customer-key-md5", md5];
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> Aws(ServerProcess server, params string[] arguments) => await AwsCli.RunAsync(server.BaseUrl, arguments);
+    private static async Task<(int Exit, string Stdout, string Stderr)> Aws(TestServer server, params string[] arguments) => await AwsCli.RunWarmAsync(server.BaseUrl, arguments);
 
-    private async Task<byte[]> Get(ServerProcess server, string key, params string[] sse)
+    private async Task<byte[]> Get(TestServer server, string key, params string[] sse)
     {
         string output = Path.Combine(_work, Guid.NewGuid().ToString("N"));
         var (exit, _, stderr) = await Aws(server, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. sse, output]);
@@ -34,7 +35,7 @@ public sealed class CopyObjectTests : IDisposable
     [Fact]
     public async Task CopiesWithDirectivesAndConditions()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         byte[] data = RandomNumberGenerator.GetBytes(300_000);
         string body = Path.Combine(_work, "body");
         File.WriteAllBytes(body, data);
@@ -70,7 +71,7 @@ public sealed class CopyObjectTests : IDisposable
     [Fact]
     public async Task SseCInEveryDirectionAndKeyRotation()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         byte[] data = RandomNumberGenerator.GetBytes(200_001);
         string body = Path.Combine(_work, "body");
         File.WriteAllBytes(body, data);

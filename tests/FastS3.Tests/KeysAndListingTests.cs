@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -20,21 +21,21 @@ public class KeysAndListingTests
     [Fact]
     public async Task AwkwardKeysRoundTripAndNeverEscapeTheirBucket()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         Uri url = server.BaseUrl;
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "keys")).ExitCode);
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "sibling-bucket")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "keys")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "sibling-bucket")).ExitCode);
         string body = Path.GetTempFileName();
         foreach (string key in AwkwardKeys)
         {
             File.WriteAllText(body, "content of " + key);
-            var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "put-object", "--bucket", "keys", "--key", key, "--body", body);
+            var (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "put-object", "--bucket", "keys", "--key", key, "--body", body);
             Assert.True(exit == 0, $"{key}: {stderr}");
         }
 
         foreach (string key in AwkwardKeys)
         {
-            var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "get-object", "--bucket", "keys", "--key", key, body);
+            var (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "get-object", "--bucket", "keys", "--key", key, body);
             Assert.True(exit == 0, $"{key}: {stderr}");
             Assert.Equal("content of " + key, File.ReadAllText(body));
         }
@@ -54,14 +55,14 @@ public class KeysAndListingTests
     [InlineData(1000)]
     public async Task DelimitedListingsPageLikeTheModel(int pageSize)
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         Uri url = server.BaseUrl;
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "tree")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "tree")).ExitCode);
         string[] keys = ["a", "a/", "a/1", "a/2/x", "a/2/y", "a/3", "a0", "b/1", "b/2", "b/3/4", "c", "c/", "c/d/e/f", "d//e", "e"];
         string body = Path.GetTempFileName();
         foreach (string key in keys)
         {
-            Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "put-object", "--bucket", "tree", "--key", key, "--body", body)).ExitCode);
+            Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "put-object", "--bucket", "tree", "--key", key, "--body", body)).ExitCode);
         }
 
         File.Delete(body);
@@ -93,7 +94,7 @@ public class KeysAndListingTests
     [Fact]
     public async Task ControlCharacterKeysListExactly()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await RawMultipart.CreateBucketAsync(server, "ctl");
         string[] keys = ["lines/a\r\nb\rc\nd\te", "lines/z", "other/\u0001\u001f\r"];
         foreach (string key in keys)
@@ -133,7 +134,7 @@ public class KeysAndListingTests
     [Fact]
     public async Task KeysThatAreNotUtf8AreRefused()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await RawMultipart.CreateBucketAsync(server, "bytes");
         await RawMultipart.PutObjectAsync(server, "bytes", "source", "x"u8.ToArray());
 
@@ -167,7 +168,7 @@ public class KeysAndListingTests
     [Fact]
     public async Task ListingParametersThatAreNotUtf8AreRefused()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await RawMultipart.CreateBucketAsync(server, "bytes");
         string[] queries =
         [
@@ -265,7 +266,7 @@ public class KeysAndListingTests
 
     private static async Task<JsonDocument> Run(Uri url, List<string> arguments)
     {
-        var (exit, stdout, stderr) = await AwsCli.RunAsync(url, [.. arguments]);
+        var (exit, stdout, stderr) = await AwsCli.RunWarmAsync(url, [.. arguments]);
         Assert.True(exit == 0, stderr);
         return JsonDocument.Parse(stdout.Length == 0 ? "{}" : stdout);
     }

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text.Json;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -10,6 +11,8 @@ namespace FastS3.Tests;
 /// Multipart uploads as the real aws-cli does them at its default settings (8 MiB threshold and
 /// parts, CRC32 trailers, a COMPOSITE CRC32 declared on CreateMultipartUpload, UploadPartCopy for
 /// s3→s3 copies), over HTTPS against one shared server, with and without SSE-C; every byte compared with cmp.
+/// <c>aws s3</c> (cp, sync), what these tests prove works, runs as the aws command; the s3api
+/// commands around it go through aws-cli's warm driver.
 /// </summary>
 public sealed class MultipartAwsCliTests(MultipartAwsCliTests.Fixture fixture) : IClassFixture<MultipartAwsCliTests.Fixture>
 {
@@ -27,16 +30,19 @@ public sealed class MultipartAwsCliTests(MultipartAwsCliTests.Fixture fixture) :
 
     private async Task<string> Aws(params string[] arguments)
     {
-        var (exit, stdout, stderr) = await AwsCli.RunAsync(Url, arguments);
+        var (exit, stdout, stderr) = await Run(Url, arguments);
         Assert.True(exit == 0, $"aws {string.Join(' ', arguments)} failed ({exit}):\n{stderr}");
         return stdout;
     }
 
     private async Task AwsFails(string expected, params string[] arguments)
     {
-        var (exit, _, stderr) = await AwsCli.RunAsync(Url, arguments);
+        var (exit, _, stderr) = await Run(Url, arguments);
         Assert.True(exit != 0 && stderr.Contains(expected), $"aws {string.Join(' ', arguments)}: expected a failure with {expected}, got {exit}:\n{stderr}");
     }
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Run(Uri url, string[] arguments)
+        => arguments[0] == "s3" ? AwsCli.RunAsync(url, arguments) : AwsCli.RunWarmAsync(url, arguments);
 
     private static async Task AssertSameFile(string expected, string actual)
     {
@@ -386,7 +392,7 @@ public sealed class MultipartAwsCliTests(MultipartAwsCliTests.Fixture fixture) :
             Key2 = Path.Combine(Work, "key2");
         }
 
-        public ServerProcess Server { get; private set; } = null!;
+        public InProcessServer Server { get; private set; } = null!;
 
         public string Work { get; } = Directory.CreateTempSubdirectory("fasts3-multipart-awscli-").FullName;
 
@@ -420,8 +426,8 @@ public sealed class MultipartAwsCliTests(MultipartAwsCliTests.Fixture fixture) :
             Samples = [.. sizes.Select((s, i) => Sample.Create(Path.Combine(Work, "samples", s.Name), s.Size, seed: i + 1))];
 
             // The server last, so that a failure before it leaves no process behind.
-            Server = await ServerProcess.StartAsync();
-            var (exit, _, stderr) = await AwsCli.RunAsync(Server.BaseUrl, "s3api", "create-bucket", "--bucket", Bucket);
+            Server = await InProcessServer.StartAsync();
+            var (exit, _, stderr) = await AwsCli.RunWarmAsync(Server.BaseUrl, "s3api", "create-bucket", "--bucket", Bucket);
             Assert.True(exit == 0, stderr);
         }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;
 
 namespace FastS3.Tests;
@@ -21,7 +22,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task UploadIdsThatNameNoUploadAreNoSuchUpload()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         await PutObjectAsync(server, "bucket", "source", "copy me"u8.ToArray());
 
@@ -77,7 +78,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task PartNumbersOutsideOneToTenThousandAreInvalidArgument()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         await PutObjectAsync(server, "bucket", "source", "copy me"u8.ToArray());
         string uploadId = await CreateAsync(server, "bucket", "k");
@@ -115,7 +116,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task CompleteRefusesPartListsItCannotAcceptAndTheUploadSurvives()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         byte[] old = RandomNumberGenerator.GetBytes(3000);
         await PutObjectAsync(server, "bucket", "k", old);
@@ -173,7 +174,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task PartsThatCannotBeStoredAreRefusedAndNotKept()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         await PutObjectAsync(server, "bucket", "source", "copy me"u8.ToArray());
         string uploadId = await CreateAsync(server, "bucket", "k");
@@ -225,7 +226,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task EmptyPartsMayOnlyComeLast()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string uploadId = await CreateAsync(server, "bucket", "k");
         byte[] data = RandomNumberGenerator.GetBytes(MinPart);
@@ -259,7 +260,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task ReuploadingAPartNumberReplacesIt()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string uploadId = await CreateAsync(server, "bucket", "k");
         byte[] first = RandomNumberGenerator.GetBytes(1000);
@@ -294,7 +295,7 @@ public sealed class MultipartErrorTests
     [Fact]
     public async Task AbortAndCompleteLeaveNoDataBeyondWhatTheObjectUses()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string tmp = Path.Combine(server.DataDir, ".fasts3", "tmp");
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;
 
 namespace FastS3.Tests;
@@ -30,7 +31,7 @@ public sealed partial class MultipartKeepAliveTests
     [Fact]
     public async Task CopiesAndCompleteAnswerEarlyAndCopyCorrectly()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync(extraArguments: KeepAliveAtOnce);
+        await using InProcessServer server = await InProcessServer.StartAsync(extraArguments: KeepAliveAtOnce);
         await CreateBucketAsync(server, "bucket");
         byte[] source = RandomNumberGenerator.GetBytes(40 * MultipartErrorTests.MiB + 123);
         await PutObjectAsync(server, "bucket", "source", source);
@@ -65,7 +66,7 @@ public sealed partial class MultipartKeepAliveTests
     [Fact]
     public async Task ACompleteThatFailsAfterTheEarly200CarriesTheErrorInItsBody()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync(extraArguments: KeepAliveAtOnce);
+        await using InProcessServer server = await InProcessServer.StartAsync(extraArguments: KeepAliveAtOnce);
         await CreateBucketAsync(server, "bucket");
         byte[] old = RandomNumberGenerator.GetBytes(1000);
         await PutObjectAsync(server, "bucket", "k", old);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;
 
 namespace FastS3.Tests;
@@ -13,7 +14,7 @@ public sealed class MultipartListingTests
     [Fact]
     public async Task ListPartsPagesByPartNumber()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string uploadId = await CreateAsync(server, "bucket", "k");
         int[] numbers = [1, 2, 3, 5, 8, 13, 10000];
@@ -70,7 +71,7 @@ public sealed class MultipartListingTests
     [Fact]
     public async Task ListMultipartUploadsPagesFoldsAndKeepsInitiationOrder()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string[] keys = ["photos/2024/b", "photos/2024/a", "readme", "photos/2025/c", "videos/x", "readme", "zeta"];
         var uploads = new List<(string Key, string UploadId)>();
@@ -133,7 +134,7 @@ public sealed class MultipartListingTests
     [Fact]
     public async Task ControlCharacterKeysListExactly()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         const string key = "dir\r/a\r\nb\tc";
         string keyPath = SignedRequests.KeyPath(key);
@@ -163,7 +164,7 @@ public sealed class MultipartListingTests
         S3Assert.Error(await ListUploadsAsync(server, "&encoding-type=base64"), 400, "InvalidArgument");
     }
 
-    private static Task<RawResponse> ListUploadsAsync(ServerProcess server, string query)
+    private static Task<RawResponse> ListUploadsAsync(TestServer server, string query)
         => SignedRequests.SendAsync(server, "GET", $"/bucket?uploads{query}", []);
 
     private static List<(string Key, string UploadId)> Uploads(RawResponse listed)
@@ -173,7 +174,7 @@ public sealed class MultipartListingTests
     }
 
     /// <summary>Every page of a listing, uploads and common prefixes (with an empty id) in order.</summary>
-    private static async Task<List<(string Key, string UploadId)>> PageAsync(ServerProcess server, string query, int pageSize)
+    private static async Task<List<(string Key, string UploadId)>> PageAsync(TestServer server, string query, int pageSize)
     {
         var all = new List<(string, string)>();
         string markers = "";

@@ -6,6 +6,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Amazon.S3.Transfer;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -114,7 +115,7 @@ public sealed class MultipartSdkTests : IDisposable
     [InlineData(true)]
     public async Task TransferUtilityRoundTrips(bool sseC)
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         var wire = new Wire();
         using AmazonS3Client client = SdkClients.Create(server.BaseUrl, wire.Observe);
         await client.PutBucketAsync("transfer");
@@ -205,7 +206,7 @@ public sealed class MultipartSdkTests : IDisposable
     public async Task MultipartCopyUnderAnotherCustomerKey()
     {
         // The early 200 at once: every copy and Complete answers through the keep-alive path.
-        await using ServerProcess server = await ServerProcess.StartAsync(extraArguments: ["--keepalive-after", "0"]);
+        await using InProcessServer server = await InProcessServer.StartAsync(extraArguments: ["--keepalive-after", "0"]);
         using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
         await client.PutBucketAsync("copies");
         using var transfer = new TransferUtility(client, new TransferUtilityConfig { MinSizeBeforePartUpload = PartSize, ConcurrentServiceRequests = 4 });
@@ -283,7 +284,7 @@ public sealed class MultipartSdkTests : IDisposable
     [InlineData(true)]
     public async Task GetObjectByPartNumber(bool sseC)
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
         await client.PutBucketAsync("parts");
         string? key = sseC ? KeyA : null;
@@ -317,7 +318,7 @@ public sealed class MultipartSdkTests : IDisposable
     [Fact]
     public async Task UploadBookkeepingAndCustomerKeyErrors()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
         await client.PutBucketAsync("uploads");
         string first = (await client.InitiateMultipartUploadAsync("uploads", "dir/a")).UploadId;

@@ -1,5 +1,6 @@
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;
 
 namespace FastS3.Tests;
@@ -31,7 +32,7 @@ public sealed class MultipartSseCTests
     [Fact]
     public async Task EveryPartNeedsTheKeyAndReadsComeBackAcrossParts()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string uploadId = await CreateAsync(server, "bucket", "k", [.. Key, "Content-Type:application/x-plans", "x-amz-meta-codename:BLUEBIRD"]);
         byte[][] data = [SecretText(MinPart, "one"), SecretText(MinPart, "two"), SecretText(100_007, "three")];
@@ -164,7 +165,7 @@ public sealed class MultipartSseCTests
     [Fact]
     public async Task SseCOverPlainHttpIsRefusedBeforeAnyBody()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync(tls: false);
+        await using InProcessServer server = await InProcessServer.StartAsync(tls: false);
         await CreateBucketAsync(server, "bucket");
         string uploadId = await CreateAsync(server, "bucket", "k");
         S3Assert.Error(await SignedRequests.SendAsync(server, "POST", "/bucket/k?uploads", [], Key), 400, "InvalidRequest");

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;
 
 namespace FastS3.Tests;
@@ -37,7 +38,7 @@ public sealed class MultipartUploadChecksumTests
     [Fact]
     public async Task Crc32IsCompositeByDefault()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         RawResponse created = await SignedRequests.SendAsync(server, "POST", "/bucket/k?uploads", [], "x-amz-checksum-algorithm:CRC32");
         S3Assert.Status(created, 200);
@@ -93,7 +94,7 @@ public sealed class MultipartUploadChecksumTests
     [Fact]
     public async Task Crc32CFullObjectIsTheChecksumOfTheWholeObject()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         RawResponse created = await SignedRequests.SendAsync(server, "POST", "/bucket/k?uploads", [], "x-amz-checksum-algorithm:CRC32C", "x-amz-checksum-type:FULL_OBJECT");
         S3Assert.Status(created, 200);
@@ -125,7 +126,7 @@ public sealed class MultipartUploadChecksumTests
     [Fact]
     public async Task WithoutAnAlgorithmTheObjectGetsACrc64NvmeOfTheWhole()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         RawResponse created = await SignedRequests.SendAsync(server, "POST", "/bucket/k?uploads", []);
         S3Assert.Status(created, 200);
@@ -159,7 +160,7 @@ public sealed class MultipartUploadChecksumTests
     [Fact]
     public async Task ChecksumDeclarationsS3DoesNotOfferAreInvalidRequest()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
         string[][] declarations =
         [

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -10,7 +11,7 @@ public sealed class PresignedTests : IDisposable
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private static async Task<string> Presign(ServerProcess server, string method, string key, int expires = 600)
+    private static async Task<string> Presign(TestServer server, string method, string key, int expires = 600)
     {
         var (exit, stdout, stderr) = await Processes.RunAsync("python3", "-c", """
             import sys, warnings, boto3, botocore
@@ -26,8 +27,8 @@ public sealed class PresignedTests : IDisposable
     [Fact]
     public async Task CurlUploadsAndDownloadsThroughPresignedUrls()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
         string source = Path.Combine(_work, "source");
         File.WriteAllBytes(source, RandomNumberGenerator.GetBytes(5 * 1024 * 1024 + 1));
 
@@ -48,13 +49,13 @@ public sealed class PresignedTests : IDisposable
     [Fact]
     public async Task PresignedUrlsCarrySseCHeadersOnlyWhenSigned()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
         string source = Path.Combine(_work, "source");
         File.WriteAllBytes(source, RandomNumberGenerator.GetBytes(100_000));
         const string Key = "MzJieXRlc2xvbmdzZWNyZXRrZXltdXN0cHJvdmlkZWQ=";
         const string KeyMd5 = "7PpPLAK26ONlVUGOWlusfg==";
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "put-object", "--bucket", "bucket", "--key", "enc", "--body", source,
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "put-object", "--bucket", "bucket", "--key", "enc", "--body", source,
             "--sse-customer-algorithm", "AES256", "--sse-customer-key", Key, "--sse-customer-key-md5", KeyMd5)).ExitCode);
 
         var (exit, stdout, stderr) = await Processes.RunAsync("python3", "-c", """

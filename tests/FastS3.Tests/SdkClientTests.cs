@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -12,7 +13,7 @@ public class SdkClientTests
     [Fact]
     public async Task AwsSdkForDotNet()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
 
         await client.PutBucketAsync("sdk-bucket");
@@ -60,7 +61,7 @@ public class SdkClientTests
     {
         // Over HTTP the SDK cannot rely on TLS, so it signs each aws-chunked chunk and the trailer
         // (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER): the chain of signatures must verify.
-        await using ServerProcess server = await ServerProcess.StartAsync(tls: false);
+        await using InProcessServer server = await InProcessServer.StartAsync(tls: false);
         using AmazonS3Client client = SdkClients.Create(server.BaseUrl);
 
         await client.PutBucketAsync("signed-chunks");
@@ -75,7 +76,7 @@ public class SdkClientTests
     [Fact]
     public async Task Boto3VirtualHostStyle()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         var (exit, stdout, stderr) = await Processes.RunAsync("python3", "-c", """
             import socket, sys, warnings, boto3, botocore
             warnings.filterwarnings("ignore")
@@ -102,7 +103,7 @@ public class SdkClientTests
     [Fact]
     public async Task Boto3()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         string script = Path.Combine(Path.GetTempPath(), $"fasts3-boto3-{Guid.NewGuid():N}.py");
         await File.WriteAllTextAsync(script, """
             import hashlib, os, sys, warnings

@@ -1,5 +1,6 @@
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -8,20 +9,9 @@ namespace FastS3.Tests;
 /// and presigned alike), the credential scope must name the server's region, and a request carries
 /// one credential, never two to choose from. Each refusal comes before any work is done.
 /// </summary>
-public sealed class SignedHeadersTests : IAsyncLifetime
+public sealed class SignedHeadersTests(SignedHeadersTests.Fixture fixture) : IClassFixture<SignedHeadersTests.Fixture>
 {
-    private ServerProcess _server = null!;
-
-    private string Host => _server.BaseUrl.Authority;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerProcess.StartAsync();
-        Assert.Equal(200, (await SendAsync(RawSigner.Head("PUT", "/bucket", Host))).Status);
-        Assert.Equal(200, (await SendAsync(RawSigner.Head("PUT", "/bucket/src", Host, 6), "secret")).Status);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    private string Host => fixture.Server.BaseUrl.Authority;
 
     [Fact]
     public async Task PresignedPutWithAnAddedCopySourceIsRefused()
@@ -85,14 +75,14 @@ public sealed class SignedHeadersTests : IAsyncLifetime
     [Fact]
     public async Task ServerInAnotherRegionTakesItsRegionOnly()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync(extraArguments: ["--region", "eu-central-1"]);
-        var (exit, _, stderr) = await AwsCli.RunAsync(server.BaseUrl, "s3api", "list-buckets");
+        await using InProcessServer server = await InProcessServer.StartAsync(extraArguments: ["--region", "eu-central-1"]);
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "list-buckets");
         Assert.NotEqual(0, exit);
         Assert.Contains("AuthorizationHeaderMalformed", stderr);
 
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "--region", "eu-central-1", "s3api", "create-bucket", "--bucket", "regional",
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "--region", "eu-central-1", "s3api", "create-bucket", "--bucket", "regional",
             "--create-bucket-configuration", "LocationConstraint=eu-central-1")).ExitCode);
-        (exit, string stdout, stderr) = await AwsCli.RunAsync(server.BaseUrl, "--region", "eu-central-1", "s3api", "get-bucket-location", "--bucket", "regional");
+        (exit, string stdout, stderr) = await AwsCli.RunWarmAsync(server.BaseUrl, "--region", "eu-central-1", "s3api", "get-bucket-location", "--bucket", "regional");
         Assert.True(exit == 0, stderr);
         Assert.Contains("eu-central-1", stdout);
     }
@@ -132,10 +122,23 @@ public sealed class SignedHeadersTests : IAsyncLifetime
     private string Unsigned(string method, string target, long contentLength, params (string Name, string Value)[] headers)
         => $"{method} {target} HTTP/1.1\r\nHost: {Host}\r\n{string.Concat(headers.Select(h => $"{h.Name}: {h.Value}\r\n"))}Content-Length: {contentLength}\r\n\r\n";
 
-    private async Task<RawResponse> SendAsync(string head, string body = "")
+    private Task<RawResponse> SendAsync(string head, string body = "") => SendAsync(fixture.Server, head, body);
+
+    private static async Task<RawResponse> SendAsync(TestServer server, string head, string body = "")
     {
-        using RawClient client = await RawClient.ConnectAsync(_server.BaseUrl.Port, tls: true);
+        using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
         await client.SendAsync(head + body);
         return await client.ReadResponseAsync(head: head.StartsWith("HEAD", StringComparison.Ordinal));
+    }
+
+    /// <summary>One server with a bucket holding "src"; each test uses keys of its own.</summary>
+    public sealed class Fixture() : SharedServer(tls: true, [])
+    {
+        protected override async Task PrepareAsync(InProcessServer server)
+        {
+            string host = server.BaseUrl.Authority;
+            Assert.Equal(200, (await SendAsync(server, RawSigner.Head("PUT", "/bucket", host))).Status);
+            Assert.Equal(200, (await SendAsync(server, RawSigner.Head("PUT", "/bucket/src", host, 6), "secret")).Status);
+        }
     }
 }

@@ -2,12 +2,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
+using static FastS3.Testing.RawMultipart;
 
 namespace FastS3.Tests;
 
 /// <summary>
-/// SSE-C as clients see it: the seed walkthrough with aws-cli, then every applicable error row of
-/// the reference (status and Code), over real TLS against the real server.
+/// SSE-C as clients see it: the seed walkthrough with the aws command against the executable, then
+/// every applicable error row of the reference (status and Code), over real TLS against the server
+/// hosted in process.
 /// </summary>
 public sealed class SseCTests : IDisposable
 {
@@ -24,18 +27,8 @@ public sealed class SseCTests : IDisposable
     internal static string[] Triple(string key = Key, string md5 = KeyMd5) =>
         ["x-amz-server-side-encryption-customer-algorithm:AES256", $"x-amz-server-side-encryption-customer-key:{key}", $"x-amz-server-side-encryption-customer-key-MD5:{md5}"];
 
-    private static async Task<RawResponse> Send(ServerProcess server, string method, string path, byte[] body, params string[] headers)
-    {
-        string signed = await RequestSigner.SignAsync(method, new Uri(server.BaseUrl, path), null, headers);
-        using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: server.BaseUrl.Scheme == "https");
-        await client.SendAsync(Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: {body.Length}\r\n{signed}\r\n").Concat(body).ToArray());
-        return await client.ReadResponseAsync(head: method == "HEAD");
-    }
-
-    private static void AssertError(RawResponse response, int status, string code)
-    {
-        Assert.True(response.Status == status && response.BodyText.Contains($"<Code>{code}</Code>"), $"expected {status} {code}, got {response.Status}: {response.BodyText}");
-    }
+    private static Task<RawResponse> Send(TestServer server, string method, string path, byte[] body, params string[] headers)
+        => SignedRequests.SendAsync(server, method, path, body, headers);
 
     [Theory]
     [InlineData("AES256", "", "", 400, "InvalidArgument")]                          // algorithm without key
@@ -47,8 +40,8 @@ public sealed class SseCTests : IDisposable
     [InlineData("AES256", "not base64!", KeyMd5, 403, "AccessDenied")]
     public async Task MalformedTriplesAreRefused(string algorithm, string key, string md5, int status, string code)
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
         var headers = new List<string>();
         if (algorithm.Length > 0)
         {
@@ -65,42 +58,44 @@ public sealed class SseCTests : IDisposable
             headers.Add($"x-amz-server-side-encryption-customer-key-MD5:{md5}");
         }
 
-        AssertError(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. headers]), status, code);
-        Assert.NotEqual(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "head-object", "--bucket", "bucket", "--key", "object")).ExitCode);
+        S3Assert.Error(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. headers]), status, code);
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "head-object", "--bucket", "bucket", "--key", "object");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(404)", stderr);
     }
 
     [Fact]
     public async Task SseCOverPlainHttpIsRefusedBeforeTheBody()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync(tls: false);
+        await using InProcessServer server = await InProcessServer.StartAsync(tls: false);
         foreach (string method in new[] { "PUT", "GET", "HEAD" })
         {
             RawResponse response = await Send(server, method, "/bucket/object", [], Triple());
             Assert.Equal(400, response.Status);
             if (method != "HEAD")
             {
-                AssertError(response, 400, "InvalidRequest");
+                S3Assert.Error(response, 400, "InvalidRequest");
                 Assert.Contains("secure connection", response.BodyText);
             }
         }
 
         // A client waiting for 100 Continue gets the refusal instead and never sends the key's data.
-        string signed = await RequestSigner.SignAsync("PUT", new Uri(server.BaseUrl, "/bucket/object"), null, [.. Triple(), "Expect:100-continue"]);
+        string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, "/bucket/object"), null, [.. Triple(), "Expect:100-continue"]);
         using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port);
         await client.SendAsync($"PUT /bucket/object HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: 1000000\r\n{signed}\r\n");
         Assert.Equal(400, (await client.ReadResponseAsync(timeoutSeconds: 5)).Status);
 
         // Copy-source keys too.
-        AssertError(await Send(server, "PUT", "/bucket/object", [], "x-amz-copy-source-server-side-encryption-customer-algorithm:AES256"), 400, "InvalidRequest");
+        S3Assert.Error(await Send(server, "PUT", "/bucket/object", [], "x-amz-copy-source-server-side-encryption-customer-algorithm:AES256"), 400, "InvalidRequest");
     }
 
     [Fact]
     public async Task SseCWithAnotherEncryptionIsIncompatible()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        Assert.Equal(0, (await AwsCli.RunAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
-        AssertError(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. Triple(), "x-amz-server-side-encryption:AES256"]), 400, "InvalidArgument");
-        AssertError(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. Triple().Select(h => h.Replace("x-amz-", "x-amz-copy-source-"))]), 400, "InvalidRequest");
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(server.BaseUrl, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        S3Assert.Error(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. Triple(), "x-amz-server-side-encryption:AES256"]), 400, "InvalidArgument");
+        S3Assert.Error(await Send(server, "PUT", "/bucket/object", "data"u8.ToArray(), [.. Triple().Select(h => h.Replace("x-amz-", "x-amz-copy-source-"))]), 400, "InvalidRequest");
     }
 
     internal static string[] KeyFlags(string key = Key, string md5 = KeyMd5) =>
@@ -153,25 +148,25 @@ public sealed class SseCTests : IDisposable
     [Fact]
     public async Task ReadsNeedTheRightKeyAndPlainObjectsRefuseOne()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         Uri url = server.BaseUrl;
         string body = WriteTemp("secret text");
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
-        Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "encrypted", "--body", body, .. KeyFlags()])).ExitCode);
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "put-object", "--bucket", "bucket", "--key", "plain", "--body", body)).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "encrypted", "--body", body, .. KeyFlags()])).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "put-object", "--bucket", "bucket", "--key", "plain", "--body", body)).ExitCode);
 
-        AssertError(await Send(server, "GET", "/bucket/encrypted", []), 400, "InvalidRequest");
-        AssertError(await Send(server, "GET", "/bucket/encrypted", [], Triple(OtherKey, OtherKeyMd5)), 403, "AccessDenied");
-        AssertError(await Send(server, "GET", "/bucket/plain", [], Triple()), 400, "InvalidRequest");
+        S3Assert.Error(await Send(server, "GET", "/bucket/encrypted", []), 400, "InvalidRequest");
+        S3Assert.Error(await Send(server, "GET", "/bucket/encrypted", [], Triple(OtherKey, OtherKeyMd5)), 403, "AccessDenied");
+        S3Assert.Error(await Send(server, "GET", "/bucket/plain", [], Triple()), 400, "InvalidRequest");
         Assert.Equal(400, (await Send(server, "HEAD", "/bucket/encrypted", [])).Status);
         Assert.Equal(403, (await Send(server, "HEAD", "/bucket/encrypted", [], Triple(OtherKey, OtherKeyMd5))).Status);
         Assert.Equal(400, (await Send(server, "HEAD", "/bucket/plain", [], Triple())).Status);
 
         // aws-cli sees the same codes.
-        var (exit, _, stderr) = await AwsCli.RunAsync(url, "s3api", "get-object", "--bucket", "bucket", "--key", "encrypted", Path.Combine(_work, "out"));
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "get-object", "--bucket", "bucket", "--key", "encrypted", Path.Combine(_work, "out"));
         Assert.NotEqual(0, exit);
         Assert.Contains("(InvalidRequest)", stderr);
-        (exit, _, stderr) = await AwsCli.RunAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "encrypted", .. KeyFlags(OtherKey, OtherKeyMd5), Path.Combine(_work, "out")]);
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "encrypted", .. KeyFlags(OtherKey, OtherKeyMd5), Path.Combine(_work, "out")]);
         Assert.NotEqual(0, exit);
         Assert.Contains("(AccessDenied)", stderr);
     }
@@ -179,17 +174,17 @@ public sealed class SseCTests : IDisposable
     [Fact]
     public async Task NothingSecretIsOnDisk()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         Uri url = server.BaseUrl;
         const string Plaintext = "The quick brown fox knows the launch codes: 0451-XYZZY-PLUGH";
         string body = WriteTemp(string.Concat(Enumerable.Repeat(Plaintext + "\n", 5000)));
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "vault")).ExitCode);
-        var (exit, _, stderr) = await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "vault", "--key", "plans", "--body", body,
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "vault")).ExitCode);
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(url, ["s3api", "put-object", "--bucket", "vault", "--key", "plans", "--body", body,
             "--content-type", "application/x-launch-codes", "--metadata", "owner=alice-the-agent,codename=BLUEBIRD", .. KeyFlags()]);
         Assert.True(exit == 0, stderr);
 
         // It all comes back with the key...
-        (exit, string stdout, stderr) = await AwsCli.RunAsync(url, ["s3api", "head-object", "--bucket", "vault", "--key", "plans", .. KeyFlags()]);
+        (exit, string stdout, stderr) = await AwsCli.RunWarmAsync(url, ["s3api", "head-object", "--bucket", "vault", "--key", "plans", .. KeyFlags()]);
         Assert.True(exit == 0, stderr);
         using (JsonDocument head = JsonDocument.Parse(stdout))
         {
@@ -222,7 +217,7 @@ public sealed class SseCTests : IDisposable
     [Fact]
     public async Task RangedReadsMatchThePlaintextSlice()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
+        await using InProcessServer server = await InProcessServer.StartAsync();
         var (exit, stdout, stderr) = await Processes.RunAsync("python3", "-c", """
             import base64, hashlib, random, sys, warnings, boto3, botocore
             warnings.filterwarnings("ignore")
@@ -257,70 +252,79 @@ public sealed class SseCTests : IDisposable
         Assert.Contains("ranges ok", stdout);
     }
 
+    /// <summary>
+    /// Every kind of damage to a stored SSE-C object, read whole and by two ranges: what the damage
+    /// touches is refused (500 InternalError) before any byte when it is found before the answer
+    /// starts, or cut short with every byte sent right when it is found later; what it does not touch
+    /// is served exactly. After each read the server answers the next request.
+    /// </summary>
     [Fact]
     public async Task TamperedDataNeverReturnsAWrongByte()
     {
-        await using ServerProcess server = await ServerProcess.StartAsync();
-        Uri url = server.BaseUrl;
+        await using InProcessServer server = await InProcessServer.StartAsync();
         string dataDir = Path.Combine(server.DataDir, "buckets", "bucket", "data");
-        Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+        await CreateBucketAsync(server, "bucket");
 
-        // Two objects with different contents; find which data file is whose.
+        // Objects with different contents; find which data file is whose. Reads decrypt four
+        // segments a batch: the victim's four are one batch, the long one's seven are two.
         var plaintexts = new Dictionary<string, byte[]>();
         var files = new Dictionary<string, string>();
-        foreach (string key in new[] { "victim", "donor" })
+        foreach ((string key, int size) in new[] { ("victim", (3 * 65536) + 100), ("donor", (3 * 65536) + 100), ("long", (6 * 65536) + 100) })
         {
-            plaintexts[key] = RandomNumberGenerator.GetBytes(3 * 65536 + 100);
-            string body = Path.Combine(_work, key);
-            File.WriteAllBytes(body, plaintexts[key]);
+            plaintexts[key] = RandomNumberGenerator.GetBytes(size);
             string[] before = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories);
-            Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", key, "--body", body, .. KeyFlags()])).ExitCode);
+            await PutObjectAsync(server, "bucket", key, plaintexts[key], Triple());
             files[key] = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories).Except(before).Single();
         }
 
+        await PutObjectAsync(server, "bucket", "healthy", "still served"u8.ToArray());
+        (string, byte[]) healthy = ("/bucket/healthy", "still served"u8.ToArray());
         byte[] original = File.ReadAllBytes(files["victim"]);
         byte[] donor = File.ReadAllBytes(files["donor"]);
         const int Stored = 65536 + 16;
-        var damages = new List<(string What, byte[] Bytes)>
+        const TamperedRead S = TamperedRead.Served, R = TamperedRead.Refused;
+
+        // What each read must give: the whole object, its segment 1, its last 10 bytes (in segment 3).
+        var damages = new List<(string What, byte[] Bytes, TamperedRead[] Expected)>
         {
-            ("bit flip in the header", Flip(original, 5)),
-            ("bit flip in segment 0", Flip(original, 16 + 100)),
-            ("bit flip in a tag", Flip(original, 16 + Stored - 1)),
-            ("bit flip in the last segment", Flip(original, original.Length - 20)),
-            ("truncated at a segment boundary", original[..(16 + (3 * Stored))]),
-            ("truncated mid-segment", original[..(16 + Stored + 1000)]),
-            ("segment dropped", [.. original[..(16 + Stored)], .. original[(16 + (2 * Stored))..]]),
-            ("segment duplicated", [.. original[..(16 + (2 * Stored))], .. original[(16 + Stored)..]]),
-            ("segments reordered", [.. original[..16], .. original[(16 + Stored)..(16 + (2 * Stored))], .. original[16..(16 + Stored)], .. original[(16 + (2 * Stored))..]]),
-            ("segment swapped in from another object", [.. original[..(16 + Stored)], .. donor[(16 + Stored)..(16 + (2 * Stored))], .. original[(16 + (2 * Stored))..]]),
-            ("whole file swapped with another object's", donor),
+            ("bit flip in the header", Flip(original, 5), [R, R, R]),
+            ("bit flip in segment 0", Flip(original, 16 + 100), [R, S, S]),
+            ("bit flip in a tag", Flip(original, 16 + Stored - 1), [R, S, S]),
+            ("bit flip in the last segment", Flip(original, original.Length - 20), [R, S, R]),
+            ("truncated at a segment boundary", original[..(16 + (3 * Stored))], [R, S, R]),
+            ("truncated mid-segment", original[..(16 + Stored + 1000)], [R, R, R]),
+            ("segment dropped", [.. original[..(16 + Stored)], .. original[(16 + (2 * Stored))..]], [R, R, R]),
+            ("segment duplicated", [.. original[..(16 + (2 * Stored))], .. original[(16 + Stored)..]], [R, S, R]),
+            ("segments reordered", [.. original[..16], .. original[(16 + Stored)..(16 + (2 * Stored))], .. original[16..(16 + Stored)], .. original[(16 + (2 * Stored))..]], [R, R, S]),
+            ("segment swapped in from another object", [.. original[..(16 + Stored)], .. donor[(16 + Stored)..(16 + (2 * Stored))], .. original[(16 + (2 * Stored))..]], [R, R, S]),
+            ("whole file swapped with another object's", donor, [R, R, R]),
         };
 
-        string output = Path.Combine(_work, "out");
-        foreach ((string what, byte[] bytes) in damages)
+        byte[] victim = plaintexts["victim"];
+        (string? Range, byte[] Plaintext)[] reads = [(null, victim), ("bytes=65536-131071", victim[65536..131072]), ("bytes=-10", victim[^10..])];
+        foreach ((string what, byte[] bytes, TamperedRead[] expected) in damages)
         {
             File.WriteAllBytes(files["victim"], bytes);
-            foreach (string? range in new[] { null, "bytes=65536-131071", "bytes=-10" })
+            for (int i = 0; i < reads.Length; i++)
             {
-                File.Delete(output);
-                string[] arguments = ["s3api", "get-object", "--bucket", "bucket", "--key", "victim", .. KeyFlags()];
-                arguments = range is null ? [.. arguments, output] : [.. arguments, "--range", range, output];
-                var (exit, _, _) = await AwsCli.RunAsync(url, arguments);
-                if (exit == 0 && File.Exists(output))
-                {
-                    // A range untouched by the damage may be served; it must then be exactly right.
-                    Assert.True(range is not null, $"{what}: a tampered object was served whole");
-                    byte[] expected = range == "bytes=-10" ? plaintexts["victim"][^10..] : plaintexts["victim"][65536..131072];
-                    Assert.True(expected.AsSpan().SequenceEqual(File.ReadAllBytes(output)), $"{what} ({range}): wrong bytes returned");
-                }
+                await TamperedReads.AssertAsync(server, "/bucket/victim", Headers(reads[i].Range), expected[i], reads[i].Plaintext, healthy, $"{what} ({reads[i].Range ?? "whole"})");
             }
         }
 
+        // Damage in the long object's segment 5 is found after its first batch (segments 0-3) went out.
+        byte[] longPlaintext = plaintexts["long"];
+        File.WriteAllBytes(files["long"], Flip(File.ReadAllBytes(files["long"]), 16 + (5 * Stored) + 100));
+        await TamperedReads.AssertAsync(server, "/bucket/long", Headers(null), TamperedRead.CutShort, longPlaintext, healthy, "long object, segment 5 (whole)");
+        await TamperedReads.AssertAsync(server, "/bucket/long", Headers("bytes=262144-"), R, longPlaintext[262144..], healthy, "long object, segment 5 (from segment 4)");
+        await TamperedReads.AssertAsync(server, "/bucket/long", Headers("bytes=-10"), S, longPlaintext[^10..], healthy, "long object, segment 5 (last 10 bytes)");
+
         // Restored, it reads again; the donor was never affected.
         File.WriteAllBytes(files["victim"], original);
-        Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "victim", .. KeyFlags(), output])).ExitCode);
-        Assert.Equal(plaintexts["victim"], File.ReadAllBytes(output));
+        Assert.Equal(victim, (await GetAsync(server, "bucket", "victim", "", Triple())).Body);
+        Assert.Equal(plaintexts["donor"], (await GetAsync(server, "bucket", "donor", "", Triple())).Body);
     }
+
+    private static string[] Headers(string? range) => range is null ? Triple() : [.. Triple(), "Range:" + range];
 
     [Fact]
     public async Task OneETagEverywhereAndSealedKeysDoNotMoveBetweenObjects()
@@ -328,17 +332,17 @@ public sealed class SseCTests : IDisposable
         string dataDir;
         string certs;
         string body = WriteTemp("same secret words in both objects");
-        await using (ServerProcess server = await ServerProcess.StartAsync())
+        await using (InProcessServer server = await InProcessServer.StartAsync())
         {
             Uri url = server.BaseUrl;
-            Assert.Equal(0, (await AwsCli.RunAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
-            var (_, putOut, _) = await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "one", "--body", body, .. KeyFlags()]);
-            Assert.Equal(0, (await AwsCli.RunAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "two", "--body", body, .. KeyFlags()])).ExitCode);
+            Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+            var (_, putOut, _) = await AwsCli.RunWarmAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "one", "--body", body, .. KeyFlags()]);
+            Assert.Equal(0, (await AwsCli.RunWarmAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", "two", "--body", body, .. KeyFlags()])).ExitCode);
             string etag = JsonDocument.Parse(putOut).RootElement.GetProperty("ETag").GetString()!;
 
-            var (_, headOut, _) = await AwsCli.RunAsync(url, ["s3api", "head-object", "--bucket", "bucket", "--key", "one", .. KeyFlags()]);
-            var (_, getOut, _) = await AwsCli.RunAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "one", .. KeyFlags(), "--if-match", etag, Path.Combine(_work, "out")]);
-            var (_, listOut, _) = await AwsCli.RunAsync(url, "s3api", "list-objects-v2", "--bucket", "bucket", "--prefix", "one");
+            var (_, headOut, _) = await AwsCli.RunWarmAsync(url, ["s3api", "head-object", "--bucket", "bucket", "--key", "one", .. KeyFlags()]);
+            var (_, getOut, _) = await AwsCli.RunWarmAsync(url, ["s3api", "get-object", "--bucket", "bucket", "--key", "one", .. KeyFlags(), "--if-match", etag, Path.Combine(_work, "out")]);
+            var (_, listOut, _) = await AwsCli.RunWarmAsync(url, "s3api", "list-objects-v2", "--bucket", "bucket", "--prefix", "one");
             Assert.Equal(etag, JsonDocument.Parse(headOut).RootElement.GetProperty("ETag").GetString());
             Assert.Equal(etag, JsonDocument.Parse(getOut).RootElement.GetProperty("ETag").GetString());
             Assert.Equal(etag, JsonDocument.Parse(listOut).RootElement.GetProperty("Contents")[0].GetProperty("ETag").GetString());
@@ -356,14 +360,15 @@ public sealed class SseCTests : IDisposable
             await index.PutAsync("two"u8.ToArray(), WithEncryptionFieldOf(two!, one!));
         }
 
-        await using ServerProcess restarted = await ServerProcess.StartAsync(certsDir: certs, dataDir: dataDir);
+        await using InProcessServer restarted = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir);
         foreach (string key in new[] { "one", "two" })
         {
-            var (exit, _, stderr) = await AwsCli.RunAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. KeyFlags(), Path.Combine(_work, "swapped")]);
+            var (exit, _, stderr) = await AwsCli.RunWarmAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. KeyFlags(), Path.Combine(_work, "swapped")]);
             Assert.NotEqual(0, exit);
             Assert.Contains("(AccessDenied)", stderr);
-            (exit, _, _) = await AwsCli.RunAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. KeyFlags(), "--range", "bytes=0-3", Path.Combine(_work, "swapped")]);
+            (exit, _, stderr) = await AwsCli.RunWarmAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", key, .. KeyFlags(), "--range", "bytes=0-3", Path.Combine(_work, "swapped")]);
             Assert.NotEqual(0, exit);
+            Assert.Contains("(AccessDenied)", stderr);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FastS3.Auth;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -25,7 +26,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
     private const string Bucket = "bucket";
     private const string UnsignedTrailer = "x-amz-content-sha256:STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
-    private ServerProcess Server => fixture.Server;
+    private TestServer Server => fixture.Server;
 
     [Theory]
     [InlineData(Upload.Put)]
@@ -282,11 +283,9 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
     }
 
     /// <summary>One TLS server (SSE-C needs it) with a bucket holding one object, so "nothing stored" is one data file.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture() : SharedServer(tls: true, [])
     {
         private readonly byte[] _customerKey = RandomNumberGenerator.GetBytes(32);
-
-        public ServerProcess Server { get; private set; } = null!;
 
         public string[] SseCHeaders =>
         [
@@ -295,13 +294,10 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
             $"x-amz-server-side-encryption-customer-key-MD5:{Convert.ToBase64String(MD5.HashData(_customerKey))}",
         ];
 
-        public async Task InitializeAsync()
+        protected override async Task PrepareAsync(InProcessServer server)
         {
-            Server = await ServerProcess.StartAsync();
-            await RawMultipart.CreateBucketAsync(Server, Bucket);
-            await RawMultipart.PutObjectAsync(Server, Bucket, "existing", RandomNumberGenerator.GetBytes(100_000));
+            await RawMultipart.CreateBucketAsync(server, Bucket);
+            await RawMultipart.PutObjectAsync(server, Bucket, "existing", RandomNumberGenerator.GetBytes(100_000));
         }
-
-        public async Task DisposeAsync() => await Server.DisposeAsync();
     }
 }

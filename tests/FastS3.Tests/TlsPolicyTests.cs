@@ -1,11 +1,12 @@
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
 /// <summary>
 /// What the server negotiates, asked with openssl s_client against the real server over loopback,
-/// as the JIT build and as the native AOT binary (whose cipher-suite policy goes through the same
-/// OpenSSL but is compiled ahead of time): TLS 1.2 and 1.3 only, AEAD suites only.
+/// as the JIT build (hosted in process) and as the native AOT binary (whose cipher-suite policy goes
+/// through the same OpenSSL but is compiled ahead of time): TLS 1.2 and 1.3 only, AEAD suites only.
 /// </summary>
 public sealed class TlsPolicyTests
 {
@@ -14,7 +15,7 @@ public sealed class TlsPolicyTests
     [InlineData(true)]
     public async Task OnlyTls12And13WithAeadSuitesAreNegotiated(bool nativeAot)
     {
-        await using ServerProcess server = await ServerProcess.StartAsync(nativeAot ? await NativeAotTests.Binary.Value : null);
+        await using TestServer server = nativeAot ? await ServerProcess.StartAsync(await NativeAotTests.Binary.Value) : await InProcessServer.StartAsync();
         int port = server.BaseUrl.Port;
 
         // SECLEVEL=0 lets the client offer what OpenSSL 3 would no longer send by itself.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -69,7 +70,7 @@ public sealed class TransportErrorTests(TransportErrorTests.Fixture fixture) : I
     [Fact]
     public async Task StalledBodyGetsRequestTimeoutAndLeavesNothing()
     {
-        ServerProcess server = fixture.Server;
+        TestServer server = fixture.Server;
         string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, "/bucket/stalled"), null);
         using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port);
         await client.SendAsync([.. System.Text.Encoding.ASCII.GetBytes($"PUT /bucket/stalled HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: 1000000\r\n{signed}\r\n"), .. RandomNumberGenerator.GetBytes(100_000)]);
@@ -92,17 +93,12 @@ public sealed class TransportErrorTests(TransportErrorTests.Fixture fixture) : I
     }
 
     /// <summary>One plain-HTTP server with 2-second header and body limits, and a bucket.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture() : SharedServer(tls: false, ["--header-timeout", "2", "--body-timeout", "2"])
     {
-        public ServerProcess Server { get; private set; } = null!;
-
-        public async Task InitializeAsync()
+        protected override async Task PrepareAsync(InProcessServer server)
         {
-            Server = await ServerProcess.StartAsync(tls: false, extraArguments: ["--header-timeout", "2", "--body-timeout", "2"]);
-            await RawMultipart.CreateBucketAsync(Server, "bucket");
-            await RawMultipart.PutObjectAsync(Server, "bucket", "probe", [1, 2, 3]);
+            await RawMultipart.CreateBucketAsync(server, "bucket");
+            await RawMultipart.PutObjectAsync(server, "bucket", "probe", [1, 2, 3]);
         }
-
-        public async Task DisposeAsync() => await Server.DisposeAsync();
     }
 }

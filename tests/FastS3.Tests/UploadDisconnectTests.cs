@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -38,7 +39,7 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
     [InlineData(Upload.UploadPartSseC, true)]
     public async Task DisconnectMidUploadLeavesNothingBehind(Upload upload, bool reset)
     {
-        ServerProcess server = fixture.Server;
+        TestServer server = fixture.Server;
         string key = $"{upload}-{(reset ? "reset" : "fin")}";
         bool sseC = upload is Upload.PutSseC or Upload.UploadPartSseC;
         string[] encryption = sseC ? SseCHeaders() : [];
@@ -114,19 +115,14 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
     }
 
     /// <summary>One TLS server (SSE-C needs it) with a bucket and a small object to read back.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture() : SharedServer(tls: true, [])
     {
-        public ServerProcess Server { get; private set; } = null!;
-
         public byte[] CustomerKey { get; } = RandomNumberGenerator.GetBytes(32);
 
-        public async Task InitializeAsync()
+        protected override async Task PrepareAsync(InProcessServer server)
         {
-            Server = await ServerProcess.StartAsync();
-            await RawMultipart.CreateBucketAsync(Server, Bucket);
-            await RawMultipart.PutObjectAsync(Server, Bucket, "probe", [1, 2, 3]);
+            await RawMultipart.CreateBucketAsync(server, Bucket);
+            await RawMultipart.PutObjectAsync(server, Bucket, "probe", [1, 2, 3]);
         }
-
-        public async Task DisposeAsync() => await Server.DisposeAsync();
     }
 }

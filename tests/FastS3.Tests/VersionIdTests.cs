@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -8,21 +9,9 @@ namespace FastS3.Tests;
 /// Buckets are unversioned, so "null" (what listings report) is the only version id an object has;
 /// any other is 400 InvalidArgument and touches nothing, never a request for the current object.
 /// </summary>
-public sealed class VersionIdTests : IAsyncLifetime
+public sealed class VersionIdTests(VersionIdTests.Fixture fixture) : IClassFixture<VersionIdTests.Fixture>
 {
     private const string AwsLikeVersionId = "3HL4kqtJlcpXroDTDmJ%2BrmSpXd3dIbrHY%2BMTRCxf3vjVBH40Nr8X8gdRQBpUMLUo";
-    private ServerProcess _server = null!;
-
-    private string Host => _server.BaseUrl.Authority;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ServerProcess.StartAsync();
-        Assert.Equal(200, (await SendAsync("PUT", "/bucket")).Status);
-        Assert.Equal(200, (await SendAsync("PUT", "/bucket/k", "kept")).Status);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [InlineData("DELETE")]
@@ -84,11 +73,24 @@ public sealed class VersionIdTests : IAsyncLifetime
     private Task<RawResponse> DeleteObjectsAsync(string xml)
         => SendAsync("POST", "/bucket?delete", xml, ("content-md5", Convert.ToBase64String(MD5.HashData(Encoding.UTF8.GetBytes(xml)))));
 
-    private async Task<RawResponse> SendAsync(string method, string target, string body = "", params (string, string)[] headers)
+    private Task<RawResponse> SendAsync(string method, string target, string body = "", params (string, string)[] headers)
+        => SendAsync(fixture.Server, method, target, body, headers);
+
+    private static async Task<RawResponse> SendAsync(TestServer server, string method, string target, string body = "", params (string, string)[] headers)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(body);
-        using RawClient client = await RawClient.ConnectAsync(_server.BaseUrl.Port, tls: true);
-        await client.SendAsync([.. Encoding.UTF8.GetBytes(RawSigner.Head(method, target, Host, bytes.Length, signed: headers)), .. bytes]);
+        using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
+        await client.SendAsync([.. Encoding.UTF8.GetBytes(RawSigner.Head(method, target, server.BaseUrl.Authority, bytes.Length, signed: headers)), .. bytes]);
         return await client.ReadResponseAsync(head: method == "HEAD");
+    }
+
+    /// <summary>One server with "k" holding "kept", which every test checks is still there; other keys are each test's own.</summary>
+    public sealed class Fixture() : SharedServer(tls: true, [])
+    {
+        protected override async Task PrepareAsync(InProcessServer server)
+        {
+            Assert.Equal(200, (await SendAsync(server, "PUT", "/bucket")).Status);
+            Assert.Equal(200, (await SendAsync(server, "PUT", "/bucket/k", "kept")).Status);
+        }
     }
 }

@@ -17,6 +17,31 @@ internal static class ServerCommand
 {
     public static Command Create()
     {
+        var command = new Command("server", "Run the S3 server.");
+        Func<ParseResult, IServerLog, ServerSettings> read = Define(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var log = new ConsoleLog();
+            return RunAsync(read(result, log), log, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The settings of a <c>fasts3 server</c> command line (the arguments after "server"), read as
+    /// the command reads them: how a host in another process (the tests') starts the same server.
+    /// </summary>
+    public static ServerSettings Parse(IReadOnlyList<string> arguments, IServerLog log)
+    {
+        var command = new Command("server");
+        Func<ParseResult, IServerLog, ServerSettings> read = Define(command);
+        ParseResult result = command.Parse(arguments);
+        return result.Errors.Count == 0 ? read(result, log) : throw new ArgumentException(string.Join(" ", result.Errors.Select(e => e.Message)));
+    }
+
+    /// <summary>Adds the command's argument and options to <paramref name="command"/>; returns how to read them.</summary>
+    private static Func<ParseResult, IServerLog, ServerSettings> Define(Command command)
+    {
         var dataDir = new Argument<DirectoryInfo>("DATA_DIR") { Description = "Directory holding buckets and objects (created if missing)." };
         var address = new Option<string>("--address")
         {
@@ -96,14 +121,14 @@ internal static class ServerCommand
             }
         });
 
-        var command = new Command("server", "Run the S3 server.")
+        command.Add(dataDir);
+        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, memtableSize })
         {
-            dataDir, address, certsDir, noTls, writeMode, domains, region, keepAlive,
-            maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, memtableSize,
-        };
-        command.SetAction((result, cancellationToken) =>
+            command.Add(option);
+        }
+
+        return (result, log) =>
         {
-            var log = new ConsoleLog();
             int rate = result.GetValue(minBodyRate);
             var limits = new HttpLimits
             {
@@ -114,14 +139,13 @@ internal static class ServerCommand
                 ResponseWriteTimeout = TimeSpan.FromSeconds(result.GetValue(writeTimeout)),
                 MinRequestBodyDataRate = rate == 0 ? null : new MinDataRate(rate, defaults.MinRequestBodyDataRate!.GracePeriod),
             };
-            var storeOptions = new StoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } };
-            return RunAsync(
-                result.GetValue(dataDir)!, result.GetValue(address)!, result.GetValue(certsDir)!, result.GetValue(noTls), storeOptions,
+            return new ServerSettings(
+                result.GetValue(dataDir)!.FullName, result.GetValue(address)!, result.GetValue(certsDir)!.FullName, result.GetValue(noTls),
+                new StoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } },
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
-                limits, log, cancellationToken);
-        });
-        return command;
+                limits);
+        };
     }
 
     private static Option<int> Positive(string name, string description, int defaultValue)
@@ -139,46 +163,11 @@ internal static class ServerCommand
 
     private static int Seconds(TimeSpan span) => (int)span.TotalSeconds;
 
-    private static async Task<int> RunAsync(DirectoryInfo dataDir, string address, DirectoryInfo certsDir, bool noTls, StoreOptions storeOptions, string[] domains, S3Options s3Options, HttpLimits limits, ConsoleLog log, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ServerSettings settings, ConsoleLog log, CancellationToken cancellationToken)
     {
-        IReadOnlyList<System.Net.IPEndPoint> endPoints;
-        try
-        {
-            endPoints = ListenAddress.Parse(address);
-        }
-        catch (FormatException ex)
-        {
-            log.Error(ex.Message);
-            return 2;
-        }
-
         FreedNativeMemory.ClearOnFree(log);
         RootCredentials credentials = RootCredentials.FromEnvironment(log);
-        await using Store store = Store.Open(dataDir.FullName, storeOptions, log);
 
-        var options = new HttpServerOptions
-        {
-            Limits = limits,
-            Log = log,
-        };
-        CertificateReloader? reloader = null;
-        try
-        {
-            reloader = noTls ? null : CertificateReloader.Start(certsDir.FullName, options, log);
-        }
-        catch (InvalidCertificateException ex)
-        {
-            log.Error($"TLS certificate in {certsDir.FullName} unusable: {ex.Message}");
-            return 1;
-        }
-
-        await using CertificateReloader? certificates = reloader;
-        foreach (System.Net.IPEndPoint endPoint in endPoints)
-        {
-            options.EndPoints.Add(endPoint);
-        }
-
-        var application = new S3Application(store, new AccessKeys(credentials.AccessKey, credentials.SecretKey), TimeProvider.System, log, new VirtualHost(domains), s3Options);
         // Stop gracefully on Ctrl+C (System.CommandLine's token) and on SIGTERM, registered before
         // the server announces itself so an early SIGTERM cannot kill it the hard way.
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -189,22 +178,28 @@ internal static class ServerCommand
         });
         using CancellationTokenRegistration ctrlC = cancellationToken.Register(() => stop.TrySetResult());
 
-        await using var server = new HttpServer(options, application);
-        server.Start();
-
-        string scheme = noTls ? "http" : "https";
-        foreach (System.Net.IPEndPoint endPoint in server.EndPoints)
+        ServerHost host;
+        try
         {
-            log.Info($"listening on {scheme}://{endPoint}");
+            host = await ServerHost.StartAsync(settings, credentials, log);
+        }
+        catch (FormatException ex)
+        {
+            log.Error(ex.Message);
+            return 2;
+        }
+        catch (InvalidCertificateException ex)
+        {
+            log.Error($"TLS certificate in {settings.CertsDir} unusable: {ex.Message}");
+            return 1;
         }
 
-        log.Info($"data directory {dataDir.FullName} ({storeOptions.WriteMode} writes), root user {credentials.AccessKey}");
+        await using (host)
+        {
+            await stop.Task;
+            await host.StopAsync();
+        }
 
-        await stop.Task;
-
-        log.Info("stopping: draining in-flight requests");
-        await server.StopAsync();
-        log.Info("stopped");
         return 0;
     }
 }

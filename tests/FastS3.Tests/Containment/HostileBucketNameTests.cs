@@ -18,7 +18,7 @@ public sealed class HostileBucketNameTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await ServerProcess.StartAsync(dataDir: _sandbox.DataDir);
-        Assert.Equal(0, (await AwsCli.RunAsync(_server.BaseUrl, "s3api", "create-bucket", "--bucket", "real")).ExitCode);
+        Assert.Equal(0, (await AwsCli.RunWarmAsync(_server.BaseUrl, "s3api", "create-bucket", "--bucket", "real")).ExitCode);
         RawResponse put = await SendAsync("PUT", "/real/src", _server.BaseUrl.Authority, Encoding.ASCII.GetBytes("source"));
         Assert.Equal(200, put.Status);
         _sandbox.Watch();

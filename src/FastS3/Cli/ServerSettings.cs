@@ -1,0 +1,16 @@
+using FastS3.Api;
+using FastS3.Http;
+using FastS3.Storage;
+
+namespace FastS3.Cli;
+
+/// <summary>What a <c>fasts3 server</c> command line asks for: everything <see cref="ServerHost"/> needs to start one.</summary>
+internal sealed record ServerSettings(
+    string DataDir,
+    string Address,
+    string CertsDir,
+    bool NoTls,
+    StoreOptions Store,
+    string[] Domains,
+    S3Options S3,
+    HttpLimits Limits);

@@ -1,0 +1,54 @@
+namespace FastS3.Testing;
+
+/// <summary>
+/// A fasts3 server as tests see it, wherever it runs (a <see cref="ServerProcess"/>, or hosted in
+/// the test process): where it listens, its DATA_DIR and certificate directory (temporary unless
+/// given; DATA_DIR deleted on dispose unless kept), and what it logged.
+/// </summary>
+public abstract class TestServer : IAsyncDisposable
+{
+    private readonly string? _ownedCertsParent;
+
+    protected TestServer(string? dataDir, string? certsDir)
+    {
+        DataDir = dataDir ?? Directory.CreateTempSubdirectory("fasts3-data-").FullName;
+        _ownedCertsParent = certsDir is null ? Directory.CreateTempSubdirectory("fasts3-certs-").FullName : null;
+        CertsDir = certsDir ?? Path.Combine(_ownedCertsParent!, "certs");
+    }
+
+    public string DataDir { get; }
+
+    public string CertsDir { get; }
+
+    /// <summary>Keep DATA_DIR when disposed (to start another server on it).</summary>
+    public bool KeepDataDir { get; set; }
+
+    public Uri BaseUrl { get; protected set; } = null!;
+
+    /// <summary>Everything the server logged.</summary>
+    public abstract string Log { get; }
+
+    /// <summary>Stops gracefully (in-flight requests finish, the store is closed); returns the exit code, 0 for a clean stop.</summary>
+    public abstract Task<int> StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await ReleaseAsync();
+        if (!KeepDataDir)
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+
+        if (_ownedCertsParent is not null)
+        {
+            Directory.Delete(_ownedCertsParent, recursive: true);
+        }
+    }
+
+    /// <summary>The arguments after <c>fasts3 server</c> that start this server.</summary>
+    protected string[] ServerArguments(string address, bool tls, IEnumerable<string>? extraArguments)
+        => [DataDir, "--address", address, "--certs-dir", CertsDir, .. tls ? Array.Empty<string>() : ["--no-tls"], .. extraArguments ?? []];
+
+    /// <summary>Stops the server however it must (gracefully if it can) and frees what it holds.</summary>
+    protected abstract ValueTask ReleaseAsync();
+}

@@ -1,0 +1,57 @@
+using FastS3.Cli;
+using FastS3.Testing;
+
+namespace FastS3.Tests.Hosting;
+
+/// <summary>
+/// The server <c>fasts3 server</c> runs, hosted in the test process: its command line read by the
+/// command's own parser, then the same <see cref="ServerHost"/> (store on a real DATA_DIR, the
+/// certificate generated and reloaded as by the executable, real TLS on 127.0.0.1). No process
+/// start and no JIT warm-up per server: for tests of what the server answers, not of the process
+/// (see <see cref="ServerProcess"/> for those).
+/// </summary>
+public sealed class InProcessServer : TestServer
+{
+    private readonly CapturingLog _log = new();
+    private ServerHost? _host;
+
+    private InProcessServer(string? dataDir, string? certsDir)
+        : base(dataDir, certsDir)
+    {
+    }
+
+    public override string Log => _log.Text;
+
+    /// <summary>Starts a server as <see cref="ServerProcess.StartAsync"/> would, with the same arguments.</summary>
+    public static async Task<InProcessServer> StartAsync(bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null)
+    {
+        var server = new InProcessServer(dataDir, certsDir);
+        try
+        {
+            ServerSettings settings = ServerCommand.Parse(server.ServerArguments("127.0.0.1:0", tls, extraArguments), server._log);
+            server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log);
+            server.BaseUrl = new Uri($"{(tls ? "https" : "http")}://{server._host.EndPoints[0]}");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>As SIGTERM stops the executable: in-flight requests finish, then everything is closed.</summary>
+    public override async Task<int> StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            await _host.DisposeAsync();
+            _host = null;
+        }
+
+        return 0;
+    }
+
+    protected override async ValueTask ReleaseAsync() => await StopAsync();
+}

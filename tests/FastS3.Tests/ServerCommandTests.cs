@@ -1,0 +1,56 @@
+using FastS3.Cli;
+using FastS3.Storage;
+using FastS3.Testing;
+
+namespace FastS3.Tests;
+
+/// <summary>What <c>fasts3 server</c> reads from its command line: the settings the in-process test host starts from too.</summary>
+public class ServerCommandTests
+{
+    [Fact]
+    public void DefaultsAreTheDocumentedOnes()
+    {
+        ServerSettings settings = ServerCommand.Parse(["data"], SilentLog.Instance);
+        Assert.Equal(Path.GetFullPath("data"), settings.DataDir);
+        Assert.Equal(":9000", settings.Address);
+        Assert.EndsWith(Path.Combine(".fasts3", "certs"), settings.CertsDir);
+        Assert.False(settings.NoTls);
+        Assert.Equal(WriteMode.Buffered, settings.Store.WriteMode);
+        Assert.Equal(4 << 20, settings.Store.Index.MemtableSize);
+        Assert.Equal(["localhost"], settings.Domains);
+        Assert.Equal("us-east-1", settings.S3.Region);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.S3.KeepAliveDelay);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.RequestHeadersTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), settings.Limits.KeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.BodyReadTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.ResponseWriteTimeout);
+        Assert.Equal(240, settings.Limits.MinRequestBodyDataRate!.BytesPerSecond);
+    }
+
+    [Fact]
+    public void EveryOptionIsRead()
+    {
+        ServerSettings settings = ServerCommand.Parse(
+        [
+            "/srv/data", "--address", "127.0.0.1:0", "--certs-dir", "/srv/certs", "--no-tls", "--write-mode", "Direct", "--domain", "s3.test, other.test",
+            "--region", "eu-central-1", "--keepalive-after", "0", "--max-connections", "100", "--header-timeout", "2", "--idle-timeout", "3",
+            "--body-timeout", "4", "--write-timeout", "5", "--min-body-rate", "0", "--index-memtable-size", "4096",
+        ], SilentLog.Instance);
+        Assert.Equal(("/srv/data", "127.0.0.1:0", "/srv/certs", true, WriteMode.Direct), (settings.DataDir, settings.Address, settings.CertsDir, settings.NoTls, settings.Store.WriteMode));
+        Assert.Equal(4096, settings.Store.Index.MemtableSize);
+        Assert.Equal(["s3.test", "other.test"], settings.Domains);
+        Assert.Equal(("eu-central-1", TimeSpan.Zero), (settings.S3.Region, settings.S3.KeepAliveDelay));
+        Assert.Equal(100, settings.Limits.MaxConnections);
+        Assert.Equal([2, 3, 4, 5], new[] { settings.Limits.RequestHeadersTimeout, settings.Limits.KeepAliveTimeout, settings.Limits.BodyReadTimeout, settings.Limits.ResponseWriteTimeout }.Select(t => t.TotalSeconds));
+        Assert.Null(settings.Limits.MinRequestBodyDataRate);
+    }
+
+    [Theory]
+    [InlineData("--region", "EU_WEST")]
+    [InlineData("--header-timeout", "0")]
+    [InlineData("--min-body-rate", "-1")]
+    [InlineData("--write-mode", "Sometimes")]
+    [InlineData("--index-memtable-size", "0")]
+    public void InvalidValuesAreRefused(string option, string value)
+        => Assert.Throws<ArgumentException>(() => ServerCommand.Parse(["data", option, value], SilentLog.Instance));
+}

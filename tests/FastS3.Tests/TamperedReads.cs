@@ -1,0 +1,58 @@
+using FastS3.Testing;
+
+namespace FastS3.Tests;
+
+/// <summary>How a read of tampered SSE-C data must end: never with a wrong byte, and never with a server that stops answering.</summary>
+internal enum TamperedRead
+{
+    /// <summary>The damage is outside what was asked for: exactly the right bytes.</summary>
+    Served,
+
+    /// <summary>Found before the answer started: 500 InternalError, no object byte sent.</summary>
+    Refused,
+
+    /// <summary>Found after the first batch went out: the body stops short of its Content-Length, every byte sent right.</summary>
+    CutShort,
+}
+
+internal static class TamperedReads
+{
+    /// <summary>
+    /// GETs <paramref name="path"/> with <paramref name="headers"/>, asserts it ends as
+    /// <paramref name="expected"/> says (<paramref name="plaintext"/> is what the range must hold),
+    /// then that the same server answers the next request: <paramref name="healthy"/> reads back whole.
+    /// Returns the body received.
+    /// </summary>
+    public static async Task<byte[]> AssertAsync(TestServer server, string path, string[] headers, TamperedRead expected, byte[] plaintext, (string Path, byte[] Body) healthy, string what)
+    {
+        string signed = await PersistentSigner.SignAsync("GET", new Uri(server.BaseUrl, path), null, headers);
+        byte[] body;
+        using (RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true))
+        {
+            await client.SendAsync($"GET {path} HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: 0\r\n{signed}\r\n");
+            RawResponse head = await client.ReadResponseAsync(head: true);
+            int length = int.Parse(head.Headers["Content-Length"]);
+            body = await client.ReadBodyAsync(length);
+            var response = head with { Body = body };
+            switch (expected)
+            {
+                case TamperedRead.Served:
+                    Assert.True(head.Status is 200 or 206 && body.AsSpan().SequenceEqual(plaintext), $"{what}: expected the right {plaintext.Length} bytes, got {response.Describe()}");
+                    break;
+                case TamperedRead.Refused:
+                    S3Assert.Error(response, 500, "InternalError");
+                    Assert.True(body.Length == length, $"{what}: the refusal was cut short");
+                    break;
+                case TamperedRead.CutShort:
+                    Assert.True(head.Status is 200 or 206 && length == plaintext.Length, $"{what}: expected the answer to start, got {response.Describe()}");
+                    Assert.True(body.Length < length, $"{what}: a tampered body went out whole");
+                    Assert.True(body.AsSpan().SequenceEqual(plaintext.AsSpan(0, body.Length)), $"{what}: a wrong byte was sent before the cut");
+                    break;
+            }
+        }
+
+        RawResponse next = await SignedRequests.SendAsync(server, "GET", healthy.Path, []);
+        Assert.True(next.Status == 200 && next.Body.AsSpan().SequenceEqual(healthy.Body), $"{what}: the next request was not served: {next.Describe()}");
+        return body;
+    }
+}
