@@ -52,13 +52,22 @@ public class HotPathAllocationTests
             Assert.True(Serve(parsed, head, verifier, virtualHost, signature), "the request does not verify");
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // A per-request allocation shows in every round; a one-off does not. Servers hosted by tests
+        // running beside this one share the buffer pools: when they hold every idle array of a size,
+        // a rent here allocates one. So the best of a few rounds must be zero.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 5 && fewest > 0; round++)
         {
-            Serve(parsed, head, verifier, virtualHost, signature);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                Serve(parsed, head, verifier, virtualHost, signature);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 
     /// <summary>What S3Application does before it dispatches: route, check the bucket name, verify.</summary>
