@@ -8,6 +8,7 @@ namespace FastS3.Tests;
 /// The S3 core walkthrough with real aws-cli at its default settings (aws-chunked uploads with CRC32
 /// trailers, checksum validation on download) against the real server over HTTPS.
 /// </summary>
+[RunsLong]
 public sealed class AwsCliWalkthroughTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("fasts3-awscli-").FullName;

@@ -10,6 +10,7 @@ namespace FastS3.Tests;
 /// certificate without a restart, however the files were replaced; a pair that does not load keeps
 /// the old certificate in service and the log says why.
 /// </summary>
+[RunsLong]
 public sealed class CertificateReloadTests : IDisposable
 {
     private readonly string _staging = Directory.CreateTempSubdirectory("fasts3-reload-").FullName;

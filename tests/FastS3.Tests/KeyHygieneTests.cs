@@ -17,6 +17,7 @@ namespace FastS3.Tests;
 /// (<see cref="TlsReadBufferResidue"/>), and a few bytes in a thread's saved registers
 /// (<see cref="RegisterResidue"/>).
 /// </summary>
+[RunsLong]
 public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
 {
     // The key and its MD5, as the one request in a connection's OpenSSL read buffer carries them.

@@ -18,7 +18,7 @@ namespace FastS3.Tests;
 [Collection(AttackCollection.Name)]
 public sealed class LoadSoakTests(ITestOutputHelper output)
 {
-    private const int DefaultSeconds = 30;
+    private const int DefaultSeconds = 15;
     private const int Connections = 512;
     private const long SlackKiB = 32 * 1024;
     private const long CeilingMiB = 512;

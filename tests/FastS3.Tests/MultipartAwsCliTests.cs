@@ -14,6 +14,7 @@ namespace FastS3.Tests;
 /// <c>aws s3</c> (cp, sync), what these tests prove works, runs as the aws command; the s3api
 /// commands around it go through aws-cli's warm driver.
 /// </summary>
+[RunsLong]
 public sealed class MultipartAwsCliTests(MultipartAwsCliTests.Fixture fixture) : IClassFixture<MultipartAwsCliTests.Fixture>
 {
     private const int MiB = 1024 * 1024;

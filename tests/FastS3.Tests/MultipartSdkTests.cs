@@ -14,6 +14,7 @@ namespace FastS3.Tests;
 /// Multipart uploads through AWSSDK.S3: TransferUtility uploads and downloads (plain and SSE-C),
 /// a multipart copy under another SSE-C key, GET ?partNumber, and the upload bookkeeping calls.
 /// </summary>
+[RunsLong]
 public sealed class MultipartSdkTests : IDisposable
 {
     private const long MiB = 1024 * 1024;

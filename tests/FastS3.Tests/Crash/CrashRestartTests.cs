@@ -11,6 +11,7 @@ namespace FastS3.Tests.Crash;
 /// <see cref="DefaultRounds"/> rounds (well under two minutes on two cores); FASTS3_CRASH_ROUNDS=N
 /// runs N, and <see cref="Soak"/> (skipped unless FASTS3_SOAK=1) runs <see cref="SoakRounds"/>.
 /// </summary>
+[RunsLong]
 public sealed class CrashRestartTests(ITestOutputHelper output)
 {
     public const int DefaultRounds = 5;

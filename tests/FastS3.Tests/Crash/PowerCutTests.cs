@@ -13,6 +13,7 @@ namespace FastS3.Tests.Crash;
 /// synced reads back wrong or not at all. The default run is <see cref="DefaultRounds"/> rounds;
 /// FASTS3_POWERCUT_ROUNDS=N runs N, and <see cref="Soak"/> (FASTS3_SOAK=1) <see cref="SoakRounds"/>.
 /// </summary>
+[RunsLong]
 public sealed class PowerCutTests(ITestOutputHelper output)
 {
     public const int DefaultRounds = 5;
