@@ -7,7 +7,7 @@ using FastS3.Xml;
 
 namespace FastS3.Api;
 
-/// <summary>ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.</summary>
+/// <summary>ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.</summary>
 public sealed class Buckets
 {
     /// <summary>A CreateBucketConfiguration is a few hundred bytes; anything larger is refused.</summary>
@@ -28,22 +28,61 @@ public sealed class Buckets
 
     public ValueTask<S3Error?> ListAsync(S3Call call)
     {
+        Span<byte> storage = stackalloc byte[ListBucketsParameters.StorageLength];
+        if (ListBucketsParameters.Parse(call.Request.Query, storage, out ListBucketsParameters parameters) is { } invalid)
+        {
+            return ValueTask.FromResult<S3Error?>(invalid);
+        }
+
         var xml = new XmlBuilder(1024);
         try
         {
             xml.OpenRoot("ListAllMyBucketsResult"u8);
             WriteOwner(ref xml);
             xml.Open("Buckets"u8);
-            Span<byte> name = stackalloc byte[64];
-            foreach ((string bucketName, DateTimeOffset created) in _store.ListBuckets())
+            Span<byte> name = stackalloc byte[BucketName.MaxLength];
+            Span<byte> last = stackalloc byte[BucketName.MaxLength];
+            int lastLength = 0;
+            int listed = 0;
+            bool truncated = false;
+            // Another region's buckets: there are none, FastS3 has one region.
+            bool inRegion = !parameters.HasRegion || parameters.Region.SequenceEqual(_region);
+            foreach ((string bucketName, DateTimeOffset created) in inRegion ? _store.ListBuckets() : [])
             {
+                ReadOnlySpan<byte> bytes = name[..Encoding.ASCII.GetBytes(bucketName, name)];
+                if (!bytes.StartsWith(parameters.Prefix) || (parameters.HasToken && bytes.SequenceCompareTo(parameters.Token) <= 0))
+                {
+                    continue;
+                }
+
+                if (listed == parameters.MaxBuckets)
+                {
+                    truncated = true;
+                    break;
+                }
+
                 xml.Open("Bucket"u8);
-                xml.Element("Name"u8, name[..Encoding.ASCII.GetBytes(bucketName, name)]);
+                xml.Element("Name"u8, bytes);
                 xml.Element("CreationDate"u8, created);
+                xml.Element("BucketRegion"u8, _region);
                 xml.Close("Bucket"u8);
+                listed++;
+                bytes.CopyTo(last);
+                lastLength = bytes.Length;
             }
 
             xml.Close("Buckets"u8);
+            if (truncated)
+            {
+                // The token is the last name listed: the next page starts after it.
+                xml.Element("ContinuationToken"u8, last[..lastLength]);
+            }
+
+            if (parameters.HasPrefix)
+            {
+                xml.Element("Prefix"u8, parameters.Prefix);
+            }
+
             xml.Close("ListAllMyBucketsResult"u8);
             xml.WriteTo(call.Response);
         }
@@ -102,6 +141,29 @@ public sealed class Buckets
         return null;
     }
 
+    /// <summary>FastS3 does not keep versions: every bucket reports the configuration of one never versioned.</summary>
+    public ValueTask<S3Error?> VersioningAsync(S3Call call)
+    {
+        if (_store.FindBucket(call.BucketName) is null)
+        {
+            return ValueTask.FromResult<S3Error?>(S3Errors.NoSuchBucket);
+        }
+
+        var xml = new XmlBuilder(256);
+        try
+        {
+            xml.OpenRoot("VersioningConfiguration"u8);
+            xml.Close("VersioningConfiguration"u8);
+            xml.WriteTo(call.Response);
+        }
+        finally
+        {
+            xml.Dispose();
+        }
+
+        return ValueTask.FromResult<S3Error?>(null);
+    }
+
     public ValueTask<S3Error?> LocationAsync(S3Call call)
     {
         if (_store.FindBucket(call.BucketName) is null)
@@ -126,12 +188,18 @@ public sealed class Buckets
         return ValueTask.FromResult<S3Error?>(null);
     }
 
+    /// <summary>The canonical user ID of the one owner (of every bucket and object).</summary>
+    internal ReadOnlySpan<byte> OwnerId => _ownerId;
+
     internal void WriteOwner(ref XmlBuilder xml) => WriteOwner(ref xml, "Owner"u8);
 
     /// <summary>The owner as &lt;<paramref name="element"/>&gt; (Owner, or Initiator in multipart listings).</summary>
-    internal void WriteOwner(ref XmlBuilder xml, ReadOnlySpan<byte> element)
+    internal void WriteOwner(ref XmlBuilder xml, ReadOnlySpan<byte> element) => WriteOwner(ref xml, element, element);
+
+    /// <summary>The owner in an element opened with attributes (<paramref name="openTag"/>: name and attributes), as an ACL's Grantee.</summary>
+    internal void WriteOwner(ref XmlBuilder xml, ReadOnlySpan<byte> openTag, ReadOnlySpan<byte> element)
     {
-        xml.Open(element);
+        xml.Open(openTag);
         xml.Element("ID"u8, _ownerId);
         xml.Element("DisplayName"u8, _ownerName);
         xml.Close(element);

@@ -14,6 +14,7 @@ public sealed class S3Application : IHttpApplication
 {
     private readonly SigV4Verifier _verifier;
     private readonly Buckets _buckets;
+    private readonly Acl _acl;
     private readonly Put _put;
     private readonly Get _get;
     private readonly Delete _delete;
@@ -32,6 +33,7 @@ public sealed class S3Application : IHttpApplication
         _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock, options.Region);
         _buckets = new Buckets(store, keys, options.Region);
+        _acl = new Acl(store, _buckets);
         _put = new Put(store);
         _get = new Get(store);
         _delete = new Delete(store);
@@ -107,13 +109,30 @@ public sealed class S3Application : IHttpApplication
         call.Fail(TransportErrors.For(reason));
     }
 
-    private ValueTask<S3Error?> DispatchAsync(S3Call call) => call.Route.Operation switch
+    private ValueTask<S3Error?> DispatchAsync(S3Call call)
+    {
+        // What a new bucket or object (or an ACL) may grant is checked before anything is created.
+        if (call.Route.Operation is S3Operation.CreateBucket or S3Operation.PutObject or S3Operation.CopyObject or S3Operation.CreateMultipartUpload
+            or S3Operation.PutBucketAcl or S3Operation.PutObjectAcl && Acl.CheckHeaders(call.Request.Headers) is { } refused)
+        {
+            return ValueTask.FromResult<S3Error?>(refused);
+        }
+
+        return DispatchOperationAsync(call);
+    }
+
+    private ValueTask<S3Error?> DispatchOperationAsync(S3Call call) => call.Route.Operation switch
     {
         S3Operation.ListBuckets => _buckets.ListAsync(call),
         S3Operation.CreateBucket => _buckets.CreateAsync(call),
         S3Operation.HeadBucket => _buckets.HeadAsync(call),
         S3Operation.DeleteBucket => _buckets.DeleteAsync(call),
         S3Operation.GetBucketLocation => _buckets.LocationAsync(call),
+        S3Operation.GetBucketVersioning => _buckets.VersioningAsync(call),
+        S3Operation.GetBucketAcl => _acl.GetBucketAclAsync(call),
+        S3Operation.PutBucketAcl => _acl.PutBucketAclAsync(call),
+        S3Operation.GetObjectAcl => _acl.GetObjectAclAsync(call),
+        S3Operation.PutObjectAcl => _acl.PutObjectAclAsync(call),
         S3Operation.PutObject => _put.PutObjectAsync(call),
         S3Operation.GetObject => _get.GetObjectAsync(call, head: false),
         S3Operation.HeadObject => _get.GetObjectAsync(call, head: true),

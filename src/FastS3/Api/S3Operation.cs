@@ -10,6 +10,9 @@ public enum S3Operation : byte
     HeadBucket,
     DeleteBucket,
     GetBucketLocation,
+    GetBucketVersioning,
+    GetBucketAcl,
+    PutBucketAcl,
     ListObjectsV1,
     ListObjectsV2,
     ListObjectVersions,
@@ -26,4 +29,6 @@ public enum S3Operation : byte
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListParts,
+    GetObjectAcl,
+    PutObjectAcl,
 }

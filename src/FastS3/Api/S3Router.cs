@@ -60,6 +60,10 @@ public static class S3Router
 
         return method switch
         {
+            HttpMethod.Get when q.Acl => S3Operation.GetBucketAcl,
+            HttpMethod.Put when q.Acl => S3Operation.PutBucketAcl,
+            HttpMethod.Get when q.Versioning => S3Operation.GetBucketVersioning,
+            _ when q.Acl || q.Versioning => S3Operation.NotImplemented,
             HttpMethod.Get when q.Location => S3Operation.GetBucketLocation,
             HttpMethod.Get when q.Uploads => S3Operation.ListMultipartUploads,
             HttpMethod.Get when q.Versions => S3Operation.ListObjectVersions,
@@ -82,6 +86,9 @@ public static class S3Router
 
         return method switch
         {
+            HttpMethod.Get when q.Acl && !q.UploadId => S3Operation.GetObjectAcl,
+            HttpMethod.Put when q.Acl && !q.UploadId => S3Operation.PutObjectAcl,
+            _ when q.Acl || q.Versioning => S3Operation.NotImplemented,
             HttpMethod.Put when q.UploadId && q.PartNumber => hasCopySource ? S3Operation.UploadPartCopy : S3Operation.UploadPart,
             HttpMethod.Put when !q.UploadId => hasCopySource ? S3Operation.CopyObject : S3Operation.PutObject,
             HttpMethod.Get when q.UploadId => S3Operation.ListParts,
@@ -107,6 +114,8 @@ public static class S3Router
         public bool Versions;
         public bool ListTypeV2;
         public bool Delete;
+        public bool Acl;
+        public bool Versioning;
 
         public static Subresources Parse(ReadOnlySpan<byte> query)
         {
@@ -129,6 +138,9 @@ public static class S3Router
         {
             switch (name.Length)
             {
+                case 3 when name.SequenceEqual("acl"u8):
+                    Acl = Any = true;
+                    break;
                 case 6 when name.SequenceEqual("delete"u8):
                     Delete = Any = true;
                     break;
@@ -143,6 +155,9 @@ public static class S3Router
                     break;
                 case 8 when name.SequenceEqual("versions"u8):
                     Versions = Any = true;
+                    break;
+                case 10 when name.SequenceEqual("versioning"u8):
+                    Versioning = Any = true;
                     break;
                 case 9 when name.SequenceEqual("list-type"u8):
                     ListTypeV2 = value.SequenceEqual("2"u8);
@@ -165,13 +180,11 @@ public static class S3Router
         // never be mistaken for a plain GET/PUT of the object or bucket.
         private static bool IsUnsupportedSubresource(ReadOnlySpan<byte> name) => name switch
         {
-            _ when name.SequenceEqual("acl"u8) => true,
             _ when name.SequenceEqual("tagging"u8) => true,
             _ when name.SequenceEqual("policy"u8) => true,
             _ when name.SequenceEqual("policyStatus"u8) => true,
             _ when name.SequenceEqual("cors"u8) => true,
             _ when name.SequenceEqual("lifecycle"u8) => true,
-            _ when name.SequenceEqual("versioning"u8) => true,
             _ when name.SequenceEqual("website"u8) => true,
             _ when name.SequenceEqual("logging"u8) => true,
             _ when name.SequenceEqual("notification"u8) => true,

@@ -8,9 +8,11 @@ namespace FastS3.Storage;
 /// </summary>
 public static class BucketName
 {
+    public const int MaxLength = 63;
+
     public static bool IsValid(ReadOnlySpan<byte> name)
     {
-        if (name.Length is < 3 or > 63 || !IsLowerAlphanumeric(name[0]) || !IsLowerAlphanumeric(name[^1]))
+        if (name.Length is < 3 or > MaxLength || !IsLowerAlphanumeric(name[0]) || !IsLowerAlphanumeric(name[^1]))
         {
             return false;
         }
