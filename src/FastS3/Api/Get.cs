@@ -280,7 +280,7 @@ public sealed class Get(Store store)
         response.Headers.Add("x-amz-checksum-type"u8, StoredChecksum.TypeName(StoredChecksum.TypeOf(stored)));
     }
 
-    private static void AddLastModified(FastS3.Http.HttpResponse response, DateTimeOffset lastModified)
+    internal static void AddLastModified(FastS3.Http.HttpResponse response, DateTimeOffset lastModified)
     {
         Span<byte> date = stackalloc byte[29];
         Utf8Formatter.TryFormat(lastModified, date, out int written, 'R');

@@ -15,6 +15,7 @@ public sealed class S3Application : IHttpApplication
     private readonly SigV4Verifier _verifier;
     private readonly Buckets _buckets;
     private readonly Acl _acl;
+    private readonly ObjectAttributes _attributes;
     private readonly Put _put;
     private readonly Get _get;
     private readonly Delete _delete;
@@ -34,6 +35,7 @@ public sealed class S3Application : IHttpApplication
         _verifier = new SigV4Verifier(keys, clock, options.Region);
         _buckets = new Buckets(store, keys, options.Region);
         _acl = new Acl(store, _buckets);
+        _attributes = new ObjectAttributes(store);
         _put = new Put(store);
         _get = new Get(store);
         _delete = new Delete(store);
@@ -133,6 +135,7 @@ public sealed class S3Application : IHttpApplication
         S3Operation.PutBucketAcl => _acl.PutBucketAclAsync(call),
         S3Operation.GetObjectAcl => _acl.GetObjectAclAsync(call),
         S3Operation.PutObjectAcl => _acl.PutObjectAclAsync(call),
+        S3Operation.GetObjectAttributes => _attributes.GetAsync(call),
         S3Operation.PutObject => _put.PutObjectAsync(call),
         S3Operation.GetObject => _get.GetObjectAsync(call, head: false),
         S3Operation.HeadObject => _get.GetObjectAsync(call, head: true),

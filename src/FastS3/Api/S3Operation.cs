@@ -31,4 +31,5 @@ public enum S3Operation : byte
     ListParts,
     GetObjectAcl,
     PutObjectAcl,
+    GetObjectAttributes,
 }

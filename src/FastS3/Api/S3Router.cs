@@ -60,6 +60,7 @@ public static class S3Router
 
         return method switch
         {
+            _ when q.Attributes => S3Operation.NotImplemented,
             HttpMethod.Get when q.Acl => S3Operation.GetBucketAcl,
             HttpMethod.Put when q.Acl => S3Operation.PutBucketAcl,
             HttpMethod.Get when q.Versioning => S3Operation.GetBucketVersioning,
@@ -86,6 +87,8 @@ public static class S3Router
 
         return method switch
         {
+            HttpMethod.Get when q.Attributes && !q.UploadId && !q.Acl => S3Operation.GetObjectAttributes,
+            _ when q.Attributes => S3Operation.NotImplemented,
             HttpMethod.Get when q.Acl && !q.UploadId => S3Operation.GetObjectAcl,
             HttpMethod.Put when q.Acl && !q.UploadId => S3Operation.PutObjectAcl,
             _ when q.Acl || q.Versioning => S3Operation.NotImplemented,
@@ -116,6 +119,7 @@ public static class S3Router
         public bool Delete;
         public bool Acl;
         public bool Versioning;
+        public bool Attributes;
 
         public static Subresources Parse(ReadOnlySpan<byte> query)
         {
@@ -155,6 +159,9 @@ public static class S3Router
                     break;
                 case 8 when name.SequenceEqual("versions"u8):
                     Versions = Any = true;
+                    break;
+                case 10 when name.SequenceEqual("attributes"u8):
+                    Attributes = Any = true;
                     break;
                 case 10 when name.SequenceEqual("versioning"u8):
                     Versioning = Any = true;
@@ -196,7 +203,6 @@ public static class S3Router
             _ when name.SequenceEqual("torrent"u8) => true,
             _ when name.SequenceEqual("restore"u8) => true,
             _ when name.SequenceEqual("select"u8) => true,
-            _ when name.SequenceEqual("attributes"u8) => true,
             _ when name.SequenceEqual("accelerate"u8) => true,
             _ when name.SequenceEqual("requestPayment"u8) => true,
             _ when name.SequenceEqual("ownershipControls"u8) => true,
