@@ -9,9 +9,10 @@ namespace FastS3.Http;
 
 /// <summary>
 /// One client connection: optional TLS handshake, then a loop that reads a request head, hands the
-/// request to the application and finishes the response. Pipelined requests already buffered are
-/// answered with a single flush. Instances are pooled and reused, with their request, response and
-/// header storage, so steady traffic allocates nothing per request.
+/// request to the application and finishes the response; a lingering close when the last request
+/// was answered before it was read to its end. Pipelined requests already buffered are answered
+/// with a single flush. Instances are pooled and reused, with their request, response and header
+/// storage, so steady traffic allocates nothing per request.
 /// </summary>
 internal sealed class HttpConnection : IThreadPoolWorkItem
 {
@@ -23,6 +24,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         RequestHeaders,
         RequestBody,
         ResponseWrite,
+        Linger,
     }
 
     private static readonly StreamPipeReaderOptions ReaderOptions = new(
@@ -47,6 +49,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     private volatile bool _aborted;
     private volatile bool _closing;
     private bool _responsePending;
+
+    /// <summary>The connection closes on a request answered before it was read to its end.</summary>
+    private bool _lingerOnClose;
 
     public HttpConnection(HttpServer server)
     {
@@ -82,6 +87,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         Id = id;
         _aborted = false;
         _closing = false;
+        _lingerOnClose = false;
         _timedOut = (int)TimeoutKind.None;
         Volatile.Write(ref _deadline, long.MaxValue);
         Request.IsTls = isTls;
@@ -151,6 +157,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             TimeoutKind.KeepAlive => _limits.KeepAliveTimeout,
             TimeoutKind.RequestHeaders => _limits.RequestHeadersTimeout,
             TimeoutKind.RequestBody => _limits.BodyReadTimeout,
+            TimeoutKind.Linger => _limits.LingerTimeout,
             _ => _limits.ResponseWriteTimeout,
         };
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
@@ -230,6 +237,12 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             }
 
             await ServeAsync(PipeReader.Create(_stream, ReaderOptions), PipeWriter.Create(_stream, WriterOptions));
+
+            // Not after a timeout: that client has had its time (and an aborted one is gone).
+            if (_lingerOnClose && TimedOut == TimeoutKind.None && !_aborted && _limits.LingerTimeout > TimeSpan.Zero)
+            {
+                await LingerAsync();
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException
             or OperationCanceledException or System.Security.Authentication.AuthenticationException)
@@ -327,6 +340,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
             // A timeout that fired as the request was finishing has woken, or will wake, a read: close.
             if (!Response.KeepAlive || TimedOut != TimeoutKind.None)
             {
+                _lingerOnClose = !Request.Body.IsCompleted;
                 await FlushAsync();
                 return;
             }
@@ -545,7 +559,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
 
     /// <summary>
     /// Answers a request the transport refused (<paramref name="reason"/> null: the application
-    /// failed), shaped by the application; the connection then closes.
+    /// failed), shaped by the application; the connection then closes, while the rest of the
+    /// request may still be coming.
     /// </summary>
     private void RejectWith(int statusCode, RequestRejectionReason? reason)
     {
@@ -553,6 +568,8 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         {
             return;
         }
+
+        _lingerOnClose = true;
 
         Response.Reset();
         Response.StatusCode = statusCode;
@@ -581,6 +598,25 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         Request.Reset();
         Response.Reset();
         RejectWith(Reject.StatusFor(RequestRejectionReason.ConnectionLimit), RequestRejectionReason.ConnectionLimit);
+    }
+
+    /// <summary>
+    /// Closes on a client that may still be sending the request just answered, as nginx's lingering
+    /// close does (see <see cref="LingeringClose"/>): TLS first says the answer is whole
+    /// (close_notify), then TCP ends the stream. The whole of it, a close_notify stuck behind a
+    /// client that does not read included, is bounded by <see cref="HttpLimits.LingerTimeout"/>,
+    /// which the heartbeat enforces by aborting, and by <see cref="HttpLimits.MaxLingerSize"/>.
+    /// The connection still counts against <see cref="HttpLimits.MaxConnections"/> meanwhile.
+    /// </summary>
+    private async ValueTask LingerAsync()
+    {
+        SetTimeout(TimeoutKind.Linger);
+        if (_stream is SslStream tls)
+        {
+            await tls.ShutdownAsync();
+        }
+
+        await LingeringClose.RunAsync(_socket!, _limits.MaxLingerSize, CancellationToken.None);
     }
 
     private async ValueTask CloseAsync()

@@ -44,6 +44,23 @@ public sealed class HttpLimits
     public TimeSpan ResponseWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a connection that closes on a request it has not read to its end (an upload refused
+    /// before its body) goes on reading and discarding what the client sends, after its answer and
+    /// the end of its own stream (TLS close_notify, then FIN); zero closes at once. Closing on
+    /// unread bytes resets the connection, and a client still writing its body (most write a whole
+    /// request before they read) then sees the reset instead of the answer. Counted from the end of
+    /// the answer, not extended by what arrives, and checked once a second.
+    /// </summary>
+    public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bytes a lingering close discards, as they arrive (TLS records whole), before it closes
+    /// regardless (see <see cref="LingerTimeout"/>): a whole multipart part of up to about 32 MiB
+    /// (SDKs default to 8 MiB), so that a client that sends one before it reads gets its answer.
+    /// </summary>
+    public long MaxLingerSize { get; init; } = 32L << 20;
+
+    /// <summary>
     /// Response bytes the kernel may hold for a client beyond those in flight (TCP_NOTSENT_LOWAT;
     /// null keeps the system's setting, unlimited by default). Unlimited, a client that stops
     /// reading pins the socket's whole send buffer in kernel memory: up to 4 MiB, and over loopback

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FastS3.Http.Tests.Infrastructure;
 using FastS3.Testing;
+using static FastS3.Http.Tests.Infrastructure.Eventually;
 
 namespace FastS3.Http.Tests;
 
@@ -296,15 +297,5 @@ public class ConnectionTests
         RawResponse response = await client.ReadResponseAsync();
         Assert.Equal(500, response.Status);
         Assert.True(await client.IsClosedByServerAsync(TimeSpan.FromSeconds(5)));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "condition not met in 10 s");
-            await Task.Delay(20);
-        }
     }
 }

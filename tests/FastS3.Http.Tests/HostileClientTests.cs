@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Text;
 using FastS3.Http.Tests.Infrastructure;
 using FastS3.Testing;
+using static FastS3.Http.Tests.Infrastructure.Eventually;
 
 namespace FastS3.Http.Tests;
 
@@ -334,14 +335,4 @@ public class HostileClientTests
             // The server hung up, as it should.
         }
     });
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "condition not met in 10 s");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -7,12 +7,12 @@ namespace FastS3.Http.Internal;
 /// <summary>
 /// Turns away connections beyond <see cref="HttpLimits.MaxConnections"/> at once, so a client learns
 /// the server is full instead of hanging. Over plain HTTP it sends a 503 with Connection: close,
-/// shaped by the application like any transport error, then reads and discards what the client
-/// sends for a moment before closing: closing on unread bytes would reset the connection and could
-/// destroy the 503 before the client reads it. Over TLS it closes without a word, as Kestrel does:
-/// any answer would first cost a full handshake, the most expensive step of a connection and one
-/// whose pace the client sets, spent exactly when the server is overloaded; clients see the
-/// handshake fail and retry.
+/// shaped by the application like any transport error, then closes lingering for a moment
+/// (<see cref="LingeringClose"/>), so that what the client sent meanwhile cannot reset the
+/// connection and destroy the 503 before the client reads it. Over TLS it closes without a word,
+/// as Kestrel does: any answer would first cost a full handshake, the most expensive step of a
+/// connection and one whose pace the client sets, spent exactly when the server is overloaded;
+/// clients see the handshake fail and retry.
 /// </summary>
 internal sealed class ConnectionRefusal
 {
@@ -23,9 +23,6 @@ internal sealed class ConnectionRefusal
     private const int MaxDiscard = 64 * 1024;
 
     private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(1);
-
-    // Shared by every lingering refusal: what lands here is thrown away, so concurrent writes are harmless.
-    private static readonly byte[] Discard = new byte[4096];
 
     private readonly HttpConnection _renderer;
 
@@ -62,17 +59,7 @@ internal sealed class ConnectionRefusal
         {
             using var linger = new CancellationTokenSource(LingerTime);
             await socket.SendAsync(Render(), SocketFlags.None, linger.Token);
-            socket.Shutdown(SocketShutdown.Send);
-            for (int discarded = 0; discarded < MaxDiscard;)
-            {
-                int received = await socket.ReceiveAsync(Discard, SocketFlags.None, linger.Token);
-                if (received == 0)
-                {
-                    break;
-                }
-
-                discarded += received;
-            }
+            await LingeringClose.RunAsync(socket, MaxDiscard, linger.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {
