@@ -28,6 +28,9 @@ internal static class LingeringClose
                     return;
                 }
 
+                // Over plain HTTP the bytes may be a pipelined request's head, SSE-C key headers
+                // and all: cleared by whoever received them, so none outlives its connection here.
+                Discard.AsSpan(0, received).Clear();
                 discarded += received;
             }
         }
