@@ -134,7 +134,7 @@ public sealed class MultipartErrorTests
         }
 
         await Refused(CompleteXml([p2, p1]), 400, "InvalidPartOrder");
-        await Refused(CompleteXml([p1, p1]), 400, "InvalidPartOrder");
+        await Refused(CompleteXml([p1, p2, p2, p1]), 400, "InvalidPartOrder");
         await Refused(CompleteXml([p1, p2, p1]), 400, "InvalidPartOrder");
         await Refused(CompleteXml([new Part(3, p2.ETag)]), 400, "InvalidPart");
         await Refused(CompleteXml([new Part(1, p2.ETag)]), 400, "InvalidPart");
@@ -290,6 +290,49 @@ public sealed class MultipartErrorTests
         byte[] expected = [.. second, .. last];
         Assert.Equal(expected, (await GetAsync(server, "bucket", "k")).Body);
         Assert.Equal(3, DataFileCount(server, "bucket"));
+    }
+
+    /// <summary>
+    /// Part 1 sent twice at once, the first attempt finishing last (its body held back until the
+    /// second was answered): the part is the attempt that finished last, listed once, and its data
+    /// alone is kept. Complete takes the answers as the client recorded them, in the order they
+    /// came: a number listed twice, the later entry stands (S3's conformance tests do this).
+    /// </summary>
+    [Fact]
+    public async Task APartResentWhileTheFirstAttemptIsInFlightIsTheAttemptThatFinishedLast()
+    {
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        await CreateBucketAsync(server, "bucket");
+        string uploadId = await CreateAsync(server, "bucket", "k");
+        byte[] first = RandomNumberGenerator.GetBytes(MinPart);
+        byte[] resent = RandomNumberGenerator.GetBytes(MinPart);
+
+        string path = $"/bucket/k?partNumber=1&uploadId={uploadId}";
+        string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, path), null);
+        using RawClient held = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
+        await held.SendAsync($"PUT {path} HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: {first.Length}\r\n{signed}\r\n");
+        await held.SendAsync(first[..(first.Length / 2)]);
+
+        Part finishedFirst = new(1, await UploadPartAsync(server, "bucket", "k", uploadId, 1, resent));
+        await held.SendAsync(first[(first.Length / 2)..]);
+        RawResponse answer = await held.ReadResponseAsync(timeoutSeconds: 30);
+        S3Assert.Status(answer, 200);
+        Part finishedLast = new(1, answer.Headers["ETag"]);
+        Assert.Equal(QuotedMd5(resent), finishedFirst.ETag);
+        Assert.Equal(QuotedMd5(first), finishedLast.ETag);
+
+        RawResponse listed = await ListPartsAsync(server, "bucket", "k", uploadId);
+        Assert.Equal(["1"], listed.XmlValues("PartNumber"));
+        Assert.Equal([finishedLast.ETag], listed.XmlValues("ETag"));
+        Assert.Equal(1, DataFileCount(server, "bucket"));
+
+        // Listed the other way round, the later entry names the part replaced.
+        S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, [finishedLast, finishedFirst]), 400, "InvalidPart");
+        RawResponse completed = await CompleteAsync(server, "bucket", "k", uploadId, [finishedFirst, finishedLast]);
+        S3Assert.Status(completed, 200);
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(MD5.HashData(first)))}-1\"", completed.XmlValue("ETag"));
+        Assert.Equal(first, (await GetAsync(server, "bucket", "k")).Body);
+        Assert.Equal(2, DataFileCount(server, "bucket"));
     }
 
     [Fact]

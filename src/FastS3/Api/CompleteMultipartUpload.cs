@@ -61,12 +61,9 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return S3Errors.MalformedXML;
         }
 
-        for (int i = 1; i < requested.Count; i++)
+        if (KeepLastOfEachNumber(requested) is { } orderError)
         {
-            if (requested[i].Number <= requested[i - 1].Number)
-            {
-                return S3Errors.InvalidPartOrder;
-            }
+            return orderError;
         }
 
         byte[] uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
@@ -166,6 +163,34 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         await bucket.DeleteDataOfAsync(result.Previous);
         await bucket.Uploads.RemoveAsync(bucket, uploadKey, uploadId, keep: parts);
         return (null, new Completed(etag, checksum));
+    }
+
+    /// <summary>
+    /// The part list must ascend by part number. A number listed again right after itself is a part
+    /// sent twice: the later entry stands, as RGW reads the list, since a client that records every
+    /// answer of a re-sent part (S3's conformance tests do) lists them in the order they finished.
+    /// </summary>
+    private static S3Error? KeepLastOfEachNumber(List<RequestedPart> parts)
+    {
+        int kept = 0;
+        for (int i = 0; i < parts.Count; i++)
+        {
+            int previous = kept > 0 ? parts[kept - 1].Number : 0;
+            if (parts[i].Number < previous)
+            {
+                return S3Errors.InvalidPartOrder;
+            }
+
+            if (parts[i].Number == previous)
+            {
+                kept--;
+            }
+
+            parts[kept++] = parts[i];
+        }
+
+        parts.RemoveRange(kept, parts.Count - kept);
+        return null;
     }
 
     /// <summary>
