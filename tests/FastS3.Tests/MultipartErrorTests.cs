@@ -45,21 +45,24 @@ public sealed class MultipartErrorTests
             ("k", aborted, "aborted"),
             ("k", completed, "completed"),
             ("other", live, "another key's"),
+            ("other", completed, "another key's completed"),
         ];
         foreach ((string key, string uploadId, string what) in nobodies)
         {
+            // A completed upload answers the Complete it was completed with again (MultipartCompleteRetryTests): this part list is another.
+            (int, string) completeRefusal = what == "completed" ? (400, "InvalidPart") : (404, "NoSuchUpload");
             string complete = CompleteXml([new Part(1, livePart)]);
-            RawResponse[] answers =
+            (RawResponse Answer, (int Status, string Code) Expected)[] answers =
             [
-                await UploadPartRawAsync(server, "bucket", key, uploadId, "1", "data"u8.ToArray()),
-                await UploadPartRawAsync(server, "bucket", key, uploadId, "1", [], "x-amz-copy-source:/bucket/source"),
-                await CompleteAsync(server, "bucket", key, uploadId, complete),
-                await AbortAsync(server, "bucket", key, uploadId),
-                await ListPartsAsync(server, "bucket", key, uploadId),
+                (await UploadPartRawAsync(server, "bucket", key, uploadId, "1", "data"u8.ToArray()), (404, "NoSuchUpload")),
+                (await UploadPartRawAsync(server, "bucket", key, uploadId, "1", [], "x-amz-copy-source:/bucket/source"), (404, "NoSuchUpload")),
+                (await CompleteAsync(server, "bucket", key, uploadId, complete), completeRefusal),
+                (await AbortAsync(server, "bucket", key, uploadId), (404, "NoSuchUpload")),
+                (await ListPartsAsync(server, "bucket", key, uploadId), (404, "NoSuchUpload")),
             ];
-            foreach (RawResponse answer in answers)
+            foreach ((RawResponse answer, (int status, string code)) in answers)
             {
-                Assert.True(answer.Status == 404 && answer.ErrorCode() == "NoSuchUpload", $"{what} upload id: {answer.Describe()}");
+                Assert.True(answer.Status == status && answer.ErrorCode() == code, $"{what} upload id: {answer.Describe()}");
             }
         }
 
@@ -296,7 +299,8 @@ public sealed class MultipartErrorTests
     /// Part 1 sent twice at once, the first attempt finishing last (its body held back until the
     /// second was answered): the part is the attempt that finished last, listed once, and its data
     /// alone is kept. Complete takes the answers as the client recorded them, in the order they
-    /// came: a number listed twice, the later entry stands (S3's conformance tests do this).
+    /// came: a number listed twice, the later entry stands (S3's conformance tests do this); the
+    /// parts as ListParts shows them are the same list.
     /// </summary>
     [Fact]
     public async Task APartResentWhileTheFirstAttemptIsInFlightIsTheAttemptThatFinishedLast()
@@ -333,6 +337,9 @@ public sealed class MultipartErrorTests
         Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(MD5.HashData(first)))}-1\"", completed.XmlValue("ETag"));
         Assert.Equal(first, (await GetAsync(server, "bucket", "k")).Body);
         Assert.Equal(2, DataFileCount(server, "bucket"));
+
+        RawResponse again = await CompleteAsync(server, "bucket", "k", uploadId, listed.XmlValues("PartNumber").Zip(listed.XmlValues("ETag"), (number, etag) => new Part(int.Parse(number), etag)));
+        Assert.True(again.Status == 200 && again.BodyText == completed.BodyText, $"expected {completed.BodyText}, got {again.Describe()}");
     }
 
     [Fact]
