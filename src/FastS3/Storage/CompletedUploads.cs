@@ -23,8 +23,8 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
 {
     private const byte Tag = 0xFF;
 
-    /// <summary>How often Completes look for expired records (each sweep reads every record of an upload begun before the lifetime).</summary>
-    private static readonly long SweepIntervalMs = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+    /// <summary>How often Completes look for expired records: a sweep reads every record of an upload begun before the lifetime.</summary>
+    private const long SweepIntervalMs = 60_000;
 
     // Start-up has just swept.
     private long _nextSweep = Environment.TickCount64 + SweepIntervalMs;
@@ -46,7 +46,10 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
     /// <summary>Whether the upload was completed (its record still there, expired or not).</summary>
     internal bool Contains(ReadOnlySpan<byte> uploadId, ReadOnlySpan<byte> objectKey) => index.TryGetReadOnly(Key(uploadId, objectKey), out _);
 
-    /// <summary>Deletes the expired records, at most once a <see cref="SweepIntervalMs"/>: Completes call this, so records never outgrow the Completes of one lifetime.</summary>
+    /// <summary>
+    /// Deletes the expired records, at most once a minute. Completes call this, so there are never
+    /// many more records than Completes in one lifetime and a minute.
+    /// </summary>
     public ValueTask SweepIfDueAsync(MultipartUploads uploads)
     {
         long now = Environment.TickCount64;
