@@ -45,21 +45,24 @@ public sealed class MultipartErrorTests
             ("k", aborted, "aborted"),
             ("k", completed, "completed"),
             ("other", live, "another key's"),
+            ("other", completed, "another key's completed"),
         ];
         foreach ((string key, string uploadId, string what) in nobodies)
         {
+            // A completed upload answers the Complete it was completed with again (MultipartCompleteRetryTests): this part list is another.
+            (int, string) completeRefusal = what == "completed" ? (400, "InvalidPart") : (404, "NoSuchUpload");
             string complete = CompleteXml([new Part(1, livePart)]);
-            RawResponse[] answers =
+            (RawResponse Answer, (int Status, string Code) Expected)[] answers =
             [
-                await UploadPartRawAsync(server, "bucket", key, uploadId, "1", "data"u8.ToArray()),
-                await UploadPartRawAsync(server, "bucket", key, uploadId, "1", [], "x-amz-copy-source:/bucket/source"),
-                await CompleteAsync(server, "bucket", key, uploadId, complete),
-                await AbortAsync(server, "bucket", key, uploadId),
-                await ListPartsAsync(server, "bucket", key, uploadId),
+                (await UploadPartRawAsync(server, "bucket", key, uploadId, "1", "data"u8.ToArray()), (404, "NoSuchUpload")),
+                (await UploadPartRawAsync(server, "bucket", key, uploadId, "1", [], "x-amz-copy-source:/bucket/source"), (404, "NoSuchUpload")),
+                (await CompleteAsync(server, "bucket", key, uploadId, complete), completeRefusal),
+                (await AbortAsync(server, "bucket", key, uploadId), (404, "NoSuchUpload")),
+                (await ListPartsAsync(server, "bucket", key, uploadId), (404, "NoSuchUpload")),
             ];
-            foreach (RawResponse answer in answers)
+            foreach ((RawResponse answer, (int status, string code)) in answers)
             {
-                Assert.True(answer.Status == 404 && answer.ErrorCode() == "NoSuchUpload", $"{what} upload id: {answer.Describe()}");
+                Assert.True(answer.Status == status && answer.ErrorCode() == code, $"{what} upload id: {answer.Describe()}");
             }
         }
 
@@ -134,7 +137,7 @@ public sealed class MultipartErrorTests
         }
 
         await Refused(CompleteXml([p2, p1]), 400, "InvalidPartOrder");
-        await Refused(CompleteXml([p1, p1]), 400, "InvalidPartOrder");
+        await Refused(CompleteXml([p1, p2, p2, p1]), 400, "InvalidPartOrder");
         await Refused(CompleteXml([p1, p2, p1]), 400, "InvalidPartOrder");
         await Refused(CompleteXml([new Part(3, p2.ETag)]), 400, "InvalidPart");
         await Refused(CompleteXml([new Part(1, p2.ETag)]), 400, "InvalidPart");
@@ -290,6 +293,53 @@ public sealed class MultipartErrorTests
         byte[] expected = [.. second, .. last];
         Assert.Equal(expected, (await GetAsync(server, "bucket", "k")).Body);
         Assert.Equal(3, DataFileCount(server, "bucket"));
+    }
+
+    /// <summary>
+    /// Part 1 sent twice at once, the first attempt finishing last (its body held back until the
+    /// second was answered): the part is the attempt that finished last, listed once, and its data
+    /// alone is kept. Complete takes the answers as the client recorded them, in the order they
+    /// came: a number listed twice, the later entry stands (S3's conformance tests do this); the
+    /// parts as ListParts shows them are the same list.
+    /// </summary>
+    [Fact]
+    public async Task APartResentWhileTheFirstAttemptIsInFlightIsTheAttemptThatFinishedLast()
+    {
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        await CreateBucketAsync(server, "bucket");
+        string uploadId = await CreateAsync(server, "bucket", "k");
+        byte[] first = RandomNumberGenerator.GetBytes(MinPart);
+        byte[] resent = RandomNumberGenerator.GetBytes(MinPart);
+
+        string path = $"/bucket/k?partNumber=1&uploadId={uploadId}";
+        string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, path), null);
+        using RawClient held = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
+        await held.SendAsync($"PUT {path} HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: {first.Length}\r\n{signed}\r\n");
+        await held.SendAsync(first[..(first.Length / 2)]);
+
+        Part finishedFirst = new(1, await UploadPartAsync(server, "bucket", "k", uploadId, 1, resent));
+        await held.SendAsync(first[(first.Length / 2)..]);
+        RawResponse answer = await held.ReadResponseAsync(timeoutSeconds: 30);
+        S3Assert.Status(answer, 200);
+        Part finishedLast = new(1, answer.Headers["ETag"]);
+        Assert.Equal(QuotedMd5(resent), finishedFirst.ETag);
+        Assert.Equal(QuotedMd5(first), finishedLast.ETag);
+
+        RawResponse listed = await ListPartsAsync(server, "bucket", "k", uploadId);
+        Assert.Equal(["1"], listed.XmlValues("PartNumber"));
+        Assert.Equal([finishedLast.ETag], listed.XmlValues("ETag"));
+        Assert.Equal(1, DataFileCount(server, "bucket"));
+
+        // Listed the other way round, the later entry names the part replaced.
+        S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, [finishedLast, finishedFirst]), 400, "InvalidPart");
+        RawResponse completed = await CompleteAsync(server, "bucket", "k", uploadId, [finishedFirst, finishedLast]);
+        S3Assert.Status(completed, 200);
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(MD5.HashData(first)))}-1\"", completed.XmlValue("ETag"));
+        Assert.Equal(first, (await GetAsync(server, "bucket", "k")).Body);
+        Assert.Equal(2, DataFileCount(server, "bucket"));
+
+        RawResponse again = await CompleteAsync(server, "bucket", "k", uploadId, listed.XmlValues("PartNumber").Zip(listed.XmlValues("ETag"), (number, etag) => new Part(int.Parse(number), etag)));
+        Assert.True(again.Status == 200 && again.BodyText == completed.BodyText, $"expected {completed.BodyText}, got {again.Describe()}");
     }
 
     [Fact]

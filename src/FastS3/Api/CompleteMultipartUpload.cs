@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,10 +16,13 @@ namespace FastS3.Api;
 /// <summary>
 /// CompleteMultipartUpload: checks the client's part list against the uploaded parts (order,
 /// ETags, checksums, sizes), writes the part table (the parts stay where they are: nothing is
-/// copied), commits the object, then forgets the upload. The object ETag is
-/// hex(MD5(part ETags))-N; the checksum is COMPOSITE or FULL_OBJECT as the upload declared.
-/// A crash after the commit is finished off at start-up (<see cref="MultipartUploads.RecoverAsync"/>),
-/// so the key holds the old object or the new one, and the upload is gone exactly when the object is there.
+/// copied), commits the object together with the record of the completion, then forgets the
+/// upload. The object ETag is hex(MD5(part ETags))-N; the checksum is COMPOSITE or FULL_OBJECT as
+/// the upload declared. A crash after the commit is finished off at start-up
+/// (<see cref="MultipartUploads.RecoverAsync"/>), so the key holds the old object or the new one,
+/// and the upload is gone exactly when the object was committed. The same Complete sent again
+/// gets the same answer for a while (<see cref="CompletedUploads"/>), as on S3: a client whose
+/// answer was lost retries.
 /// </summary>
 public sealed class CompleteMultipartUpload(Store store, S3Options options)
 {
@@ -61,12 +65,9 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return S3Errors.MalformedXML;
         }
 
-        for (int i = 1; i < requested.Count; i++)
+        if (KeepLastOfEachNumber(requested) is { } orderError)
         {
-            if (requested[i].Number <= requested[i - 1].Number)
-            {
-                return S3Errors.InvalidPartOrder;
-            }
+            return orderError;
         }
 
         byte[] uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
@@ -110,7 +111,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     {
         if (!bucket.Uploads.Index.TryGet(uploadKey, out byte[]? uploadValue) || !ObjectRecord.TryRead(uploadValue, out ObjectRecord upload))
         {
-            return (S3Errors.NoSuchUpload, default);
+            return AnswerAgain(call, bucket, uploadId, requested);
         }
 
         if (Multipart.OpenUploadKey(call, upload) is { } keyError)
@@ -156,7 +157,8 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return (S3Errors.NoSuchBucket, default);
         }
 
-        IndexWriteResult result = await table.PublishAsync(bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers)));
+        IndexWriteResult result = await table.PublishAsync(
+            bucket.CompletedUploads.PublishAsync(call.Key.ToArray(), uploadId, record, PartListDigest(requested), Preconditions.ForWrite(call.Request.Headers)));
         if (!result.Applied)
         {
             table.Discard();
@@ -165,7 +167,84 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
 
         await bucket.DeleteDataOfAsync(result.Previous);
         await bucket.Uploads.RemoveAsync(bucket, uploadKey, uploadId, keep: parts);
+        await bucket.CompletedUploads.SweepIfDueAsync(bucket.Uploads);
         return (null, new Completed(etag, checksum));
+    }
+
+    /// <summary>
+    /// A Complete of an upload that is gone: if the bucket completed it lately, with this part list,
+    /// the answer it gave then (checked as then: the SSE-C key, the expected checksum; conditions
+    /// not again, since the object they held for may since have changed, and S3 answers 200 still).
+    /// Another part list names parts the upload no longer has.
+    /// </summary>
+    private static (S3Error?, Completed) AnswerAgain(S3Call call, Bucket bucket, byte[] uploadId, List<RequestedPart> requested)
+    {
+        if (!bucket.CompletedUploads.TryGet(uploadId, call.Key, out byte[]? value) || !ObjectRecord.TryRead(value, out ObjectRecord completion))
+        {
+            return (S3Errors.NoSuchUpload, default);
+        }
+
+        if (Multipart.OpenUploadKey(call, completion) is { } keyError)
+        {
+            return (keyError, default);
+        }
+
+        if (!completion.Field(RecordField.CompletedParts).SequenceEqual(PartListDigest(requested)))
+        {
+            return (S3Errors.InvalidPart, default);
+        }
+
+        ReadOnlySpan<byte> checksum = Multipart.ChecksumOf(call, completion, out _);
+        if (!checksum.IsEmpty && VerifyExpected(call, StoredChecksum.AlgorithmOf(checksum), StoredChecksum.DigestOf(checksum)) is { } mismatch)
+        {
+            return (mismatch, default);
+        }
+
+        return (null, new Completed(completion.ETag.ToArray(), checksum.IsEmpty ? null : checksum.ToArray()));
+    }
+
+    /// <summary>What a Complete sent again must repeat: SHA-256 over each part's number and ETag (lower-cased when parsed).</summary>
+    private static byte[] PartListDigest(List<RequestedPart> parts)
+    {
+        using var digest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> header = stackalloc byte[8];
+        foreach (RequestedPart part in parts)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(header, part.Number);
+            BinaryPrimitives.WriteInt32BigEndian(header[4..], part.ETag.Length);
+            digest.AppendData(header);
+            digest.AppendData(part.ETag);
+        }
+
+        return digest.GetHashAndReset();
+    }
+
+    /// <summary>
+    /// The part list must ascend by part number. A number listed again right after itself is a part
+    /// sent twice: the later entry stands, as RGW reads the list, since a client that records every
+    /// answer of a re-sent part (S3's conformance tests do) lists them in the order they finished.
+    /// </summary>
+    private static S3Error? KeepLastOfEachNumber(List<RequestedPart> parts)
+    {
+        int kept = 0;
+        for (int i = 0; i < parts.Count; i++)
+        {
+            int previous = kept > 0 ? parts[kept - 1].Number : 0;
+            if (parts[i].Number < previous)
+            {
+                return S3Errors.InvalidPartOrder;
+            }
+
+            if (parts[i].Number == previous)
+            {
+                kept--;
+            }
+
+            parts[kept++] = parts[i];
+        }
+
+        parts.RemoveRange(kept, parts.Count - kept);
+        return null;
     }
 
     /// <summary>
@@ -193,7 +272,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 return S3Errors.InvalidPart;
             }
 
-            ReadOnlySpan<byte> checksum = Multipart.PartChecksum(call, part, out _);
+            ReadOnlySpan<byte> checksum = Multipart.ChecksumOf(call, part, out _);
             ReadOnlySpan<byte> digest = StoredChecksum.DigestOf(checksum);
             ChecksumAlgorithm algorithm = digest.IsEmpty ? ChecksumAlgorithm.None : StoredChecksum.AlgorithmOf(checksum);
             if (wanted.Checksum is not null && (wanted.Algorithm != algorithm || !digest.SequenceEqual(wanted.Checksum)))
@@ -394,7 +473,8 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         byte[]? checksum = null;
         bool wellFormed = RequestXml.ForEachChild(part, (name, text) =>
         {
-            // Numbers and base64 may be padded with whitespace; the ETag is compared as sent (its quotes aside).
+            // Numbers and base64 may be padded with whitespace; the ETag is taken as sent (its quotes aside), lower-cased
+            // since ETags compare regardless of case, and so that a Complete sent again in other case hashes alike (PartListDigest).
             if (name == "PartNumber")
             {
                 return int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
@@ -403,6 +483,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             if (name == "ETag")
             {
                 etag = System.Text.Encoding.ASCII.GetBytes(text.Trim('"'));
+                Ascii.ToLowerInPlace(etag, out _);
             }
             else if (name.StartsWith("Checksum", StringComparison.Ordinal) && name.Length > 8
                 && ChecksumAlgorithmExtensions.TryParseName(System.Text.Encoding.ASCII.GetBytes(name[8..]), out ChecksumAlgorithm named))

@@ -481,16 +481,19 @@ public sealed class Multipart(Store store, Buckets buckets)
         return (StoredChecksum.AlgorithmOf(field), StoredChecksum.TypeOf(field));
     }
 
-    /// <summary>A part's stored checksum (algorithm byte, type byte, 2 reserved, digest); SSE-C parts keep it sealed under the upload's object key.</summary>
-    internal static ReadOnlySpan<byte> PartChecksum(S3Call call, in ObjectRecord part, out byte[]? opened)
+    /// <summary>
+    /// The stored checksum (algorithm byte, type byte, 2 reserved, digest) of a part or of a completed
+    /// upload; SSE-C ones keep it sealed under the upload's object key, opened into the call.
+    /// </summary>
+    internal static ReadOnlySpan<byte> ChecksumOf(S3Call call, in ObjectRecord record, out byte[]? opened)
     {
         opened = null;
-        if (!((RecordFlags)part.Flags).HasFlag(RecordFlags.SseC))
+        if (!((RecordFlags)record.Flags).HasFlag(RecordFlags.SseC))
         {
-            return part.Field(RecordField.Checksum);
+            return record.Field(RecordField.Checksum);
         }
 
-        opened = Encryption.OpenMetadata(call, part);
+        opened = Encryption.OpenMetadata(call, record);
         return opened is not null && ObjectRecord.TryRead(opened, out ObjectRecord details) ? details.Field(RecordField.Checksum) : default;
     }
 
@@ -571,7 +574,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         xml.Element("LastModified"u8, part.LastModified);
         xml.Element("ETag"u8, etag[..ETag.WriteQuoted(part.ETag, etag)]);
         xml.Element("Size"u8, part.Size);
-        ReadOnlySpan<byte> checksum = withChecksum ? PartChecksum(call, part, out _) : default;
+        ReadOnlySpan<byte> checksum = withChecksum ? ChecksumOf(call, part, out _) : default;
         if (!StoredChecksum.DigestOf(checksum).IsEmpty)
         {
             Span<byte> base64 = stackalloc byte[DigestBase64.MaxLength];

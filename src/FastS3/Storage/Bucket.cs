@@ -4,11 +4,11 @@ namespace FastS3.Storage;
 
 /// <summary>
 /// One bucket on disk: its metadata index (key → <see cref="ObjectRecord"/>), its multipart uploads
-/// in progress, and its data files, named by random ids under 256 fan-out directories so no
-/// directory grows huge:
+/// in progress and lately completed, and its data files, named by random ids under 256 fan-out
+/// directories so no directory grows huge:
 /// <code>
 ///   buckets/NAME/created
-///   buckets/NAME/index/     the ordered index of objects
+///   buckets/NAME/index/     the ordered index of objects (and of completed uploads, see <see cref="CompletedUploads"/>)
 ///   buckets/NAME/uploads/   the ordered index of multipart uploads and their parts
 ///   buckets/NAME/data/ab/ab12…ef   object bytes, parts, part tables
 /// </code>
@@ -17,13 +17,14 @@ public sealed class Bucket : IAsyncDisposable
 {
     private volatile bool _deleted;
 
-    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex index, MultipartUploads uploads)
+    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex index, MultipartUploads uploads, TimeSpan completedUploadLifetime)
     {
         Name = name;
         Directory = directory;
         Created = created;
         Index = index;
         Uploads = uploads;
+        CompletedUploads = new CompletedUploads(index, completedUploadLifetime);
         DataDirectory = Path.Combine(directory, "data");
     }
 
@@ -39,6 +40,8 @@ public sealed class Bucket : IAsyncDisposable
 
     public MultipartUploads Uploads { get; }
 
+    public CompletedUploads CompletedUploads { get; }
+
     /// <summary>Set once DeleteBucket has removed it; writes racing with the delete then fail.</summary>
     public bool IsDeleted => _deleted;
 
@@ -47,12 +50,12 @@ public sealed class Bucket : IAsyncDisposable
         get
         {
             using IndexIterator iterator = Index.Seek([]);
-            return !iterator.MoveNext();
+            return !iterator.MoveNext() || !CompletedUploads.IsObjectKey(iterator.Key);
         }
     }
 
-    internal static Bucket Open(string name, string directory, DateTimeOffset created, OrderedIndexOptions options)
-        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options), new MultipartUploads(Path.Combine(directory, "uploads"), options));
+    internal static Bucket Open(string name, string directory, DateTimeOffset created, StoreOptions options)
+        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options.Index), new MultipartUploads(Path.Combine(directory, "uploads"), options.Index), options.CompletedUploadLifetime);
 
     /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
     public string DataPath(Guid id)
@@ -75,10 +78,6 @@ public sealed class Bucket : IAsyncDisposable
     }
 
     internal void MarkDeleted() => _deleted = true;
-
-    /// <summary>The part table's id when <paramref name="record"/> is a multipart object's, else empty.</summary>
-    public static Guid PartTableIdOf(byte[] record)
-        => ObjectRecord.TryRead(record, out ObjectRecord read) && ((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart) ? read.DataId : Guid.Empty;
 
     /// <summary>Deletes the data an object record pointed to (after the record was replaced or removed): its file, or its parts and part table.</summary>
     public async ValueTask DeleteDataOfAsync(byte[]? record)
@@ -118,13 +117,15 @@ public sealed class Bucket : IAsyncDisposable
     }
 
     /// <summary>
-    /// Start-up repair, before any request: finishes or drops interrupted multipart bookkeeping, then
-    /// deletes data files nothing points to (left by a crash between a file's rename and its index
-    /// commit, or before replaced data was removed). Returns the files removed.
+    /// Start-up repair, before any request: finishes or drops interrupted multipart bookkeeping and
+    /// forgets expired completed uploads, then deletes data files nothing points to (left by a crash
+    /// between a file's rename and its index commit, or before replaced data was removed). Returns
+    /// the files removed.
     /// </summary>
     internal async ValueTask<int> RecoverAsync()
     {
         await Uploads.RecoverAsync(this);
+        await CompletedUploads.SweepAsync(Uploads);
         var live = new HashSet<Guid>();
         Uploads.AddLiveData(live);
         foreach (Guid tableId in AddLiveObjects(live))
@@ -165,7 +166,7 @@ public sealed class Bucket : IAsyncDisposable
     {
         var tables = new List<Guid>();
         using IndexIterator iterator = Index.Seek([]);
-        while (iterator.MoveNext())
+        while (iterator.MoveNext() && CompletedUploads.IsObjectKey(iterator.Key))
         {
             if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
             {

@@ -13,8 +13,9 @@ namespace FastS3.Storage;
 /// </code>
 /// Upload ids start with the creation time, so one key's uploads list in the order they began.
 /// Part data lives in the bucket's data directory like any object's; completing an upload hands
-/// those files to the object (see <see cref="PartTable"/>). A per-upload gate orders part commits
-/// against Complete and Abort, so no part lands in an upload that is gone.
+/// those files to the object (see <see cref="PartTable"/>) and leaves a record of the completion
+/// (see <see cref="CompletedUploads"/>). A per-upload gate orders part commits against Complete
+/// and Abort, so no part lands in an upload that is gone.
 /// </summary>
 public sealed class MultipartUploads : IAsyncDisposable
 {
@@ -36,6 +37,9 @@ public sealed class MultipartUploads : IAsyncDisposable
         BinaryPrimitives.WriteInt64BigEndian(id, DateTime.UtcNow.Ticks);
         RandomNumberGenerator.Fill(id[8..UploadIdSize]);
     }
+
+    /// <summary>When the upload with <paramref name="id"/> was created, in UTC ticks.</summary>
+    public static long CreationTicks(ReadOnlySpan<byte> id) => BinaryPrimitives.ReadInt64BigEndian(id);
 
     public static byte[] UploadKey(ReadOnlySpan<byte> objectKey, ReadOnlySpan<byte> uploadId)
     {
@@ -108,10 +112,10 @@ public sealed class MultipartUploads : IAsyncDisposable
     }
 
     /// <summary>
-    /// Start-up repair, before any request: an upload whose Complete committed its object but died
-    /// before tidying up is finished off (also when the object was overwritten or deleted meanwhile,
-    /// taking part files with it), and part records of uploads that are gone are dropped.
-    /// Files are left to the orphan sweep that follows.
+    /// Start-up repair, before any request: an upload whose Complete committed its object (and so
+    /// the record of its completion) but died before tidying up is finished off, also when the
+    /// object was overwritten or deleted meanwhile, and part records of uploads that are gone are
+    /// dropped. Files are left to the orphan sweep that follows.
     /// </summary>
     internal async ValueTask<int> RecoverAsync(Bucket bucket)
     {
@@ -119,7 +123,7 @@ public sealed class MultipartUploads : IAsyncDisposable
         var completed = new List<byte[]>();
         foreach ((byte[] uploadKey, byte[] objectKey, byte[] uploadId) in ListAll())
         {
-            if (await CompletedIntoAsync(bucket, objectKey, uploadId) || LostPartData(bucket, uploadId))
+            if (bucket.CompletedUploads.Contains(uploadId, objectKey))
             {
                 completed.Add(uploadKey);
             }
@@ -192,21 +196,6 @@ public sealed class MultipartUploads : IAsyncDisposable
         }
 
         return all;
-    }
-
-    /// <summary>
-    /// True when a part's data file is gone. Part files of an upload in progress are only deleted
-    /// with the object it was completed into: the Complete committed, then an overwrite or delete of
-    /// the key removed that object's parts before the Complete removed the upload.
-    /// </summary>
-    private bool LostPartData(Bucket bucket, ReadOnlySpan<byte> uploadId)
-        => PartFiles(uploadId).Exists(part => part.DataId != Guid.Empty && !File.Exists(bucket.DataPath(part.DataId)));
-
-    private static async ValueTask<bool> CompletedIntoAsync(Bucket bucket, byte[] objectKey, byte[] uploadId)
-    {
-        Guid tableId = bucket.Index.TryGet(objectKey, out byte[]? value) ? Bucket.PartTableIdOf(value) : Guid.Empty;
-        PartTable? table = tableId == Guid.Empty ? null : await PartTable.ReadAsync(bucket.DataPath(tableId));
-        return table is not null && table.UploadId.AsSpan().SequenceEqual(uploadId);
     }
 
     private static SemaphoreSlim[] CreateGates(int count)

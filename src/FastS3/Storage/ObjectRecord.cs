@@ -28,6 +28,9 @@ public enum RecordField : byte
 
     /// <summary>A small object's stored bytes (plain, or the encrypted stream), kept in the record instead of a data file.</summary>
     InlineData = 12,
+
+    /// <summary>A completed upload's record (see <see cref="CompletedUploads"/>): the digest of the part list its Complete was given.</summary>
+    CompletedParts = 13,
 }
 
 /// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>

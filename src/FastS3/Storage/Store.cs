@@ -150,7 +150,7 @@ public sealed class Store : IAsyncDisposable
 
         lock (_bucketChanges)
         {
-            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created, Options.Index));
+            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created, Options));
         }
     }
 
@@ -279,4 +279,11 @@ public sealed class StoreOptions
 
     /// <summary>How each bucket's indexes (objects, multipart uploads) are tuned.</summary>
     public OrderedIndexOptions Index { get; init; } = new();
+
+    /// <summary>
+    /// How long a completed multipart upload answers a Complete sent again (see <see cref="CompletedUploads"/>).
+    /// S3 does so "for a while"; an SDK retries within a minute or two of a lost answer, a Complete
+    /// kept alive for minutes included, and an hour of records costs one small index record a Complete.
+    /// </summary>
+    public TimeSpan CompletedUploadLifetime { get; init; } = TimeSpan.FromHours(1);
 }

@@ -26,10 +26,11 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
     public Task Soak() => RunAsync(SoakRounds);
 
     /// <summary>
-    /// The narrowest window of the rounds above, laid out directly: a Complete committed its object,
-    /// a PUT replaced that object and deleted its parts, and the process died before the Complete
-    /// removed the upload. Start-up must finish the upload off rather than list it with its part
-    /// files gone, and leave only the new object's file.
+    /// The narrowest window of the rounds above, laid out directly: a Complete committed its object
+    /// (and the record of its completion), a PUT replaced that object and deleted its parts, and the
+    /// process died before the Complete removed the upload. Start-up must finish the upload off
+    /// rather than list it with its part files gone, leave only the new object's file, and still
+    /// know the upload as completed.
     /// </summary>
     [Fact]
     public async Task StartupFinishesACompleteWhoseObjectWasReplacedBeforeTheUploadWasRemoved()
@@ -62,7 +63,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
 
                 var tableId = Guid.NewGuid();
                 await File.WriteAllBytesAsync(bucket.DataPath(tableId), PartTable.Build(uploadId, [.. parts], withMac: false, null));
-                await bucket.Index.PutAsync(key, Record((byte)RecordFlags.Multipart, tableId, 3));
+                await bucket.CompletedUploads.PublishAsync(key, uploadId, Record((byte)RecordFlags.Multipart, tableId, 3), new byte[32], null);
 
                 await File.WriteAllBytesAsync(bucket.DataPath(replacement), [42]);
                 IndexWriteResult replaced = await bucket.Index.PutAsync(key, Record(0, replacement, 1));
@@ -78,6 +79,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 }
 
                 Assert.Equal([bucket.DataPath(replacement)], Directory.EnumerateFiles(bucket.DataDirectory, "*", SearchOption.AllDirectories));
+                Assert.True(bucket.CompletedUploads.TryGet(uploadId, key, out _));
             }
         }
         finally

@@ -30,21 +30,38 @@ public sealed partial class OrderedIndex
     }
 
     /// <summary>
+    /// Sets a key's value as <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, IndexPrecondition?, CancellationToken)"/>
+    /// does and, in the same step, <paramref name="alongsideKey"/>'s: one WAL write that a crash
+    /// keeps whole or not at all. The precondition and the result are <paramref name="key"/>'s.
+    /// </summary>
+    public ValueTask<IndexWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, IndexPrecondition? precondition, ReadOnlyMemory<byte> alongsideKey, ReadOnlyMemory<byte> alongsideValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, MaxValueLength, nameof(value));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(alongsideKey.Length, MaxKeyLength, nameof(alongsideKey));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(alongsideValue.Length, MaxValueLength, nameof(alongsideValue));
+        return WriteAsync(key, value.ToArray(), precondition, CancellationToken.None, alongsideKey, alongsideValue.ToArray());
+    }
+
+    /// <summary>
     /// Deletes a key if <paramref name="precondition"/> allows it, and completes once the delete is
     /// on stable storage; the result carries the value deleted. Deleting an absent key writes
-    /// nothing. Cancellation as for <see cref="PutAsync"/>.
+    /// nothing. Cancellation as for <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, IndexPrecondition?, CancellationToken)"/>.
     /// </summary>
     public ValueTask<IndexWriteResult> DeleteAsync(ReadOnlyMemory<byte> key, IndexPrecondition? precondition = null, CancellationToken cancellationToken = default)
         => WriteAsync(key, null, precondition, cancellationToken);
 
-    /// <summary>A null <paramref name="value"/> deletes; a non-null one becomes the index's own.</summary>
-    private ValueTask<IndexWriteResult> WriteAsync(ReadOnlyMemory<byte> key, byte[]? value, IndexPrecondition? precondition, CancellationToken cancellationToken)
+    /// <summary>
+    /// A null <paramref name="value"/> deletes; a non-null one becomes the index's own. An
+    /// <paramref name="alongsideValue"/> is put at <paramref name="alongsideKey"/> in the same WAL write.
+    /// </summary>
+    private ValueTask<IndexWriteResult> WriteAsync(ReadOnlyMemory<byte> key, byte[]? value, IndexPrecondition? precondition, CancellationToken cancellationToken,
+        ReadOnlyMemory<byte> alongsideKey = default, byte[]? alongsideValue = null)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Length, MaxKeyLength, nameof(key));
         cancellationToken.ThrowIfCancellationRequested();
 
         IndexWriteResult result;
-        Task? durable = null;
+        Task? durable;
         lock (_writeGate)
         {
             if (_closing || _failure is not null)
@@ -52,38 +69,28 @@ public sealed partial class OrderedIndex
                 return ValueTask.FromException<IndexWriteResult>(_closing ? new ObjectDisposedException(nameof(OrderedIndex)) : FailedError());
             }
 
-            byte[]? current;
-            bool shared = true;
-            if (_pendingBySpan.TryGetValue(key.Span, out PendingWrite? pending))
-            {
-                // What the caller is told must not be undone by a crash: wait for it to be durable too.
-                current = pending.Value;
-                durable = pending.Durable;
-            }
-            else
-            {
-                current = ReadDurable(key.Span, out shared);
-            }
-
+            byte[]? current = Current(key.Span, out bool shared, out durable);
             if (precondition is not null && !precondition(current, current is not null))
             {
                 result = new IndexWriteResult(false, Own(current, shared));
             }
-            else if (value is null && current is null)
+            else if (value is null && current is null && alongsideValue is null)
             {
                 result = new IndexWriteResult(true, null);
             }
             else
             {
-                byte[] keyCopy = key.ToArray();
                 CommitGroup group = _filling;
                 bool first = group.IsEmpty;
-                WriteAheadLog.AppendRecord(group.Records, keyCopy, value, existed: current is not null);
-                var write = new PendingWrite(keyCopy, value, (value is null ? 0 : 1) - (current is null ? 0 : 1), group.Durable);
-                group.Writes.Add(write);
-                group.AddsValues |= value is not null;
                 group.ReadsEarlierGroup |= durable is not null && durable != group.Durable;
-                _pending[keyCopy] = write;
+                Stage(group, key, value, current, continues: alongsideValue is not null);
+                if (alongsideValue is not null)
+                {
+                    byte[]? alongsideCurrent = Current(alongsideKey.Span, out _, out Task? alongsideRead);
+                    group.ReadsEarlierGroup |= alongsideRead is not null && alongsideRead != group.Durable;
+                    Stage(group, alongsideKey, alongsideValue, alongsideCurrent, continues: false);
+                }
+
                 durable = group.Durable;
                 result = new IndexWriteResult(true, Own(current, shared));
                 if (first)
@@ -102,6 +109,35 @@ public sealed partial class OrderedIndex
         }
 
         static byte[]? Own(byte[]? value, bool shared) => shared && value is not null ? value.AsSpan().ToArray() : value;
+    }
+
+    /// <summary>
+    /// Under _writeGate: the key's value as the next write sees it, a pending one first, with the
+    /// group that makes it durable (null for a durable value): what the caller is told must not be
+    /// undone by a crash, so a write that read a pending value waits for it too.
+    /// </summary>
+    private byte[]? Current(ReadOnlySpan<byte> key, out bool shared, out Task? pendingDurable)
+    {
+        if (_pendingBySpan.TryGetValue(key, out PendingWrite? pending))
+        {
+            shared = true;
+            pendingDurable = pending.Durable;
+            return pending.Value;
+        }
+
+        pendingDurable = null;
+        return ReadDurable(key, out shared);
+    }
+
+    /// <summary>Under _writeGate: appends one key's write to the filling group, pending until the group is durable.</summary>
+    private void Stage(CommitGroup group, ReadOnlyMemory<byte> key, byte[]? value, byte[]? current, bool continues)
+    {
+        byte[] keyCopy = key.ToArray();
+        WriteAheadLog.AppendRecord(group.Records, keyCopy, value, existed: current is not null, continues);
+        var write = new PendingWrite(keyCopy, value, (value is null ? 0 : 1) - (current is null ? 0 : 1), group.Durable);
+        group.Writes.Add(write);
+        group.AddsValues |= value is not null;
+        _pending[keyCopy] = write;
     }
 
     private byte[]? ReadDurable(ReadOnlySpan<byte> key, out bool shared)

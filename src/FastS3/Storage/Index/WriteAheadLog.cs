@@ -10,9 +10,10 @@ namespace FastS3.Storage.Index;
 /// u32 CRC-32C of the rest | u32 length of the rest | u8 kind | u16 key length | key | value
 /// </code>
 /// kind is 1 (put) or 2 (delete), plus 0x80 when the key existed before the write, which keeps
-/// the live count exact through replay. Records are appended a commit group at a time and made
-/// durable by one fdatasync. Replay stops at the first short or corrupt record: a torn tail, from
-/// a group whose fdatasync never returned, so none of it was acknowledged.
+/// the live count exact through replay, and 0x40 when the next record belongs to the same write
+/// (keys written together: replayed all or none). Records are appended a commit group at a time
+/// and made durable by one fdatasync. Replay stops at the first short or corrupt record: a torn
+/// tail, from a group whose fdatasync never returned, so none of it was acknowledged.
 /// Blocks are reserved ahead of the end (fallocate, size unchanged) so that a full disk refuses a
 /// group cleanly, before any byte of it is written, and keeps <see cref="DeleteReserve"/> for
 /// groups of deletes only: deleting objects, the way to free space, works on a full disk.
@@ -26,6 +27,7 @@ internal sealed class WriteAheadLog : IDisposable
     private const byte Put = 1;
     private const byte Delete = 2;
     private const byte Existed = 0x80;
+    private const byte Continues = 0x40;
 
     private readonly SafeFileHandle _handle;
     private long _length;
@@ -70,13 +72,16 @@ internal sealed class WriteAheadLog : IDisposable
         }
     }
 
-    /// <summary>Encodes one record at the end of <paramref name="output"/>; a null value is a delete.</summary>
-    public static void AppendRecord(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> key, byte[]? value, bool existed)
+    /// <summary>
+    /// Encodes one record at the end of <paramref name="output"/>; a null value is a delete.
+    /// <paramref name="continues"/>: the next record is part of the same write.
+    /// </summary>
+    public static void AppendRecord(ArrayBufferWriter<byte> output, ReadOnlySpan<byte> key, byte[]? value, bool existed, bool continues)
     {
         int length = HeaderLength + key.Length + (value?.Length ?? 0);
         Span<byte> record = output.GetSpan(length)[..length];
         BinaryPrimitives.WriteInt32LittleEndian(record[4..], length - 8);
-        record[8] = (byte)((value is null ? Delete : Put) | (existed ? Existed : 0));
+        record[8] = (byte)((value is null ? Delete : Put) | (existed ? Existed : 0) | (continues ? Continues : 0));
         BinaryPrimitives.WriteUInt16LittleEndian(record[9..], (ushort)key.Length);
         key.CopyTo(record[HeaderLength..]);
         value.CopyTo(record[(HeaderLength + key.Length)..]);
@@ -85,23 +90,41 @@ internal sealed class WriteAheadLog : IDisposable
     }
 
     /// <summary>
-    /// Applies the log's valid records to <paramref name="memtable"/> and returns the length of the
-    /// valid prefix; <paramref name="liveDelta"/> is how the records changed the live key count.
+    /// Applies the log's valid writes to <paramref name="memtable"/> and returns the length of the
+    /// valid prefix, which ends with a whole write; <paramref name="liveDelta"/> is how the writes
+    /// changed the live key count.
     /// </summary>
     public static long Replay(string path, Memtable memtable, out long liveDelta)
     {
         byte[] bytes = File.ReadAllBytes(path);
         liveDelta = 0;
-        int position = 0;
-        while (TryRead(bytes.AsSpan(position), out int length, out byte kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        int position = 0, applied = 0;
+        while (TryRead(bytes.AsSpan(position), out int length, out byte kind, out _, out _))
         {
-            bool isPut = (kind & ~Existed) == Put;
-            memtable.Put(key.ToArray(), isPut ? value.ToArray() : null);
-            liveDelta += (isPut ? 1 : 0) - ((kind & Existed) != 0 ? 1 : 0);
             position += length;
+            if ((kind & Continues) == 0)
+            {
+                liveDelta += Apply(bytes.AsSpan(applied, position - applied), memtable);
+                applied = position;
+            }
         }
 
-        return position;
+        return applied;
+    }
+
+    /// <summary>Puts the records of one whole write into <paramref name="memtable"/>; returns how they changed the live key count.</summary>
+    private static long Apply(ReadOnlySpan<byte> records, Memtable memtable)
+    {
+        long liveDelta = 0;
+        while (TryRead(records, out int length, out byte kind, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value))
+        {
+            bool isPut = (kind & ~(Existed | Continues)) == Put;
+            memtable.Put(key.ToArray(), isPut ? value.ToArray() : null);
+            liveDelta += (isPut ? 1 : 0) - ((kind & Existed) != 0 ? 1 : 0);
+            records = records[length..];
+        }
+
+        return liveDelta;
     }
 
     /// <summary>
@@ -187,7 +210,7 @@ internal sealed class WriteAheadLog : IDisposable
         kind = bytes[8];
         int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[9..]);
         int valueLength = length - HeaderLength - keyLength;
-        byte operation = (byte)(kind & ~Existed);
+        byte operation = (byte)(kind & ~(Existed | Continues));
         if (keyLength > OrderedIndex.MaxKeyLength || valueLength < 0 || valueLength > OrderedIndex.MaxValueLength
             || (operation != Put && operation != Delete) || (operation == Delete && valueLength != 0))
         {
