@@ -13,7 +13,7 @@ namespace FastS3.Testing;
 /// </summary>
 public static class JsSdk
 {
-    private static readonly string Directory = Path.Combine(Processes.RepositoryRoot(), "tests", "clients", "js");
+    private static readonly string ClientDirectory = Path.Combine(Processes.RepositoryRoot(), "tests", "clients", "js");
 
     // NODE_EXTRA_CA_CERTS is read once, as node starts: a process trusts one server's certificate.
     private static readonly ConcurrentDictionary<string, LineWorkers> Workers = new();
@@ -33,12 +33,12 @@ public static class JsSdk
 
     private static ProcessStartInfo Start(string certificate)
     {
-        if (!System.IO.Directory.Exists(Path.Combine(Directory, "node_modules", "@aws-sdk", "client-s3")))
+        if (!Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@aws-sdk", "client-s3")))
         {
-            throw new InvalidOperationException($"the AWS SDK for JavaScript is not installed: run `npm ci` in {Directory}");
+            throw new InvalidOperationException($"the AWS SDK for JavaScript is not installed: run `npm ci` in {ClientDirectory}");
         }
 
-        var start = new ProcessStartInfo("node", [Path.Combine(Directory, "s3.mjs")]);
+        var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, "s3.mjs")]);
         start.Environment["AWS_ACCESS_KEY_ID"] = AwsCli.AccessKey;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = AwsCli.SecretKey;
         start.Environment["AWS_REGION"] = "us-east-1";
