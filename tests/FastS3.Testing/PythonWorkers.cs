@@ -1,17 +1,13 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 
 namespace FastS3.Testing;
 
 /// <summary>
-/// Long-lived python3 processes that each run <c>serve(handle)</c> over a script's <c>handle</c>:
-/// one JSON value a line in, its result a line out. A python start and its imports (about half a
-/// second, more on a busy machine) are paid once a process instead of once a request. Up to
-/// <paramref name="processes"/> requests run at once, each in a process of its own; the processes
-/// end by themselves when the test process goes and their standard input closes.
+/// <see cref="LineWorkers"/> in python3: each runs <c>serve(handle)</c> over a script's
+/// <c>handle</c>, which takes the request's JSON value and returns its result.
 /// </summary>
-public sealed class PythonWorkers(string name, string script, int processes, IReadOnlyDictionary<string, string>? environment = null)
+public sealed class PythonWorkers
 {
     // Replies go to the real stdout: a handler may redirect sys.stdout for what it runs.
     private const string Serve = """
@@ -27,66 +23,28 @@ public sealed class PythonWorkers(string name, string script, int processes, IRe
 
         """;
 
-    private readonly SemaphoreSlim _slots = new(processes, processes);
-    private readonly ConcurrentBag<Process> _idle = [];
-    private readonly Lazy<Task<string>> _scriptPath = new(async () =>
+    private readonly LineWorkers _workers;
+
+    public PythonWorkers(string name, string script, int processes, IReadOnlyDictionary<string, string>? environment = null)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"fasts3-{name}-{Environment.ProcessId}.py");
-        await File.WriteAllTextAsync(path, Serve + script + "\nserve(handle)\n");
-        return path;
-    });
+        var scriptPath = new Lazy<Task<string>>(async () =>
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"fasts3-{name}-{Environment.ProcessId}.py");
+            await File.WriteAllTextAsync(path, Serve + script + "\nserve(handle)\n");
+            return path;
+        });
+        _workers = new LineWorkers(name, async () =>
+        {
+            var start = new ProcessStartInfo("python3", [await scriptPath.Value]);
+            foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+            {
+                start.Environment[variable] = value;
+            }
+
+            return start;
+        }, processes);
+    }
 
     /// <summary>Sends <paramref name="request"/> to an idle process and returns what its handler returned.</summary>
-    public async Task<JsonElement> CallAsync<T>(T request, TimeSpan timeout)
-    {
-        string line = JsonSerializer.Serialize(request);
-        await _slots.WaitAsync();
-        try
-        {
-            Process process = _idle.TryTake(out Process? idle) ? idle : await StartAsync();
-            string? reply;
-            try
-            {
-                await process.StandardInput.WriteLineAsync(line);
-                await process.StandardInput.FlushAsync();
-                reply = await process.StandardOutput.ReadLineAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                // Its next line would answer this request, not the next one: it goes.
-                process.Kill();
-                throw new InvalidOperationException($"{name}: no answer within {timeout}");
-            }
-
-            if (reply is null)
-            {
-                throw new InvalidOperationException($"{name}: the python process exited");
-            }
-
-            _idle.Add(process);
-            using JsonDocument parsed = JsonDocument.Parse(reply);
-            return parsed.RootElement.TryGetProperty("ok", out JsonElement result)
-                ? result.Clone()
-                : throw new InvalidOperationException($"{name}: {parsed.RootElement.GetProperty("error").GetString()}");
-        }
-        finally
-        {
-            _slots.Release();
-        }
-    }
-
-    private async Task<Process> StartAsync()
-    {
-        var start = new ProcessStartInfo("python3", [await _scriptPath.Value])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-        };
-        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[variable] = value;
-        }
-
-        return Process.Start(start)!;
-    }
+    public Task<JsonElement> CallAsync<T>(T request, TimeSpan timeout) => _workers.CallAsync(request, timeout);
 }

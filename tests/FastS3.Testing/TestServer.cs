@@ -20,6 +20,9 @@ public abstract class TestServer : IAsyncDisposable
 
     public string CertsDir { get; }
 
+    /// <summary>The certificate the server presents (self-signed unless given): what a client trusts it by.</summary>
+    public string CertificatePath => Path.Combine(CertsDir, "public.crt");
+
     /// <summary>Keep DATA_DIR when disposed (to start another server on it).</summary>
     public bool KeepDataDir { get; set; }
 
