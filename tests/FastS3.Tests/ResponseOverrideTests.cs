@@ -22,13 +22,7 @@ public sealed class ResponseOverrideTests(ResponseOverrideTests.Fixture fixture)
     [Fact]
     public async Task PresignedDownloadLinksNameTheFile()
     {
-        string url = await Boto3.PresignAsync(Server, "get_object", new Dictionary<string, string>
-        {
-            ["Bucket"] = "bucket",
-            ["Key"] = "plain",
-            ["ResponseContentDisposition"] = "attachment; filename=\"x.txt\"",
-            ["ResponseContentType"] = "text/csv",
-        });
+        string url = await PresignGetAsync(("ResponseContentDisposition", "attachment; filename=\"x.txt\""), ("ResponseContentType", "text/csv"));
 
         // curl -J saves under the name Content-Disposition gives.
         string work = Directory.CreateTempSubdirectory("fasts3-overrides-").FullName;
@@ -55,23 +49,11 @@ public sealed class ResponseOverrideTests(ResponseOverrideTests.Fixture fixture)
     public async Task NonAsciiValuesAreSentInIso88591AndOthersRefused()
     {
         // S3 writes header values in ISO-8859-1: é goes out as the one byte 0xE9, as browsers read it.
-        string url = await Boto3.PresignAsync(Server, "get_object", new Dictionary<string, string>
-        {
-            ["Bucket"] = "bucket",
-            ["Key"] = "plain",
-            ["ResponseContentDisposition"] = "attachment; filename=\"café.txt\"",
-        });
-        RawResponse response = await FetchAsync(url);
+        RawResponse response = await FetchAsync(await PresignGetAsync(("ResponseContentDisposition", "attachment; filename=\"café.txt\"")));
         S3Assert.Status(response, 200);
         Assert.Equal("attachment; filename=\"caf\xE9.txt\"", response.Headers["Content-Disposition"]);
 
-        url = await Boto3.PresignAsync(Server, "get_object", new Dictionary<string, string>
-        {
-            ["Bucket"] = "bucket",
-            ["Key"] = "plain",
-            ["ResponseCacheControl"] = "no-store — please",
-        });
-        response = await FetchAsync(url);
+        response = await FetchAsync(await PresignGetAsync(("ResponseCacheControl", "no-store — please")));
         S3Assert.Error(response, 400, "InvalidArgument");
         Assert.Equal("response-cache-control", response.XmlValue("ArgumentName"));
         Assert.Equal("Header value cannot be represented using ISO-8859-1.", response.XmlValue("Message"));
@@ -216,6 +198,14 @@ public sealed class ResponseOverrideTests(ResponseOverrideTests.Fixture fixture)
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    /// <summary>A presigned GetObject URL for "plain" with boto3's Response* <paramref name="overrides"/>.</summary>
+    private Task<string> PresignGetAsync(params (string Parameter, string Value)[] overrides)
+        => Boto3.PresignAsync(Server, "get_object", new Dictionary<string, string>(overrides.Select(o => KeyValuePair.Create(o.Parameter, o.Value)))
+        {
+            ["Bucket"] = "bucket",
+            ["Key"] = "plain",
+        });
 
     /// <summary>A URL fetched as a browser would: no headers of its own, the answer read byte for byte.</summary>
     private async Task<RawResponse> FetchAsync(string url)

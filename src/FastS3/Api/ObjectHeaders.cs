@@ -13,6 +13,10 @@ public static class ObjectHeaders
 
     private static ReadOnlySpan<byte> MetaPrefix => "x-amz-meta-"u8;
 
+    /// <summary>The content headers stored with an object, by record field (see <see cref="HeaderName"/>).</summary>
+    internal static readonly RecordField[] ContentHeaders =
+        [RecordField.ContentType, RecordField.CacheControl, RecordField.ContentDisposition, RecordField.ContentEncoding, RecordField.ContentLanguage, RecordField.Expires];
+
     // Stored as sent; Content-Encoding is stored too, without the aws-chunked token (see Capture).
     private static readonly RecordField[] StoredAsSent =
         [RecordField.ContentType, RecordField.CacheControl, RecordField.ContentDisposition, RecordField.ContentLanguage, RecordField.Expires];

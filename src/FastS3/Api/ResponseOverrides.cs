@@ -22,9 +22,6 @@ public readonly struct ResponseOverrides
 
     private static ReadOnlySpan<byte> Prefix => "response-"u8;
 
-    private static readonly RecordField[] Overridable =
-        [RecordField.ContentType, RecordField.ContentLanguage, RecordField.Expires, RecordField.CacheControl, RecordField.ContentDisposition, RecordField.ContentEncoding];
-
     private readonly int _fields;
 
     private ResponseOverrides(int fields) => _fields = fields;
@@ -109,17 +106,6 @@ public readonly struct ResponseOverrides
 
     private static bool Replaces(int fields, RecordField field) => (fields & Bit(field)) != 0;
 
-    private static ReadOnlySpan<byte> ParameterName(RecordField field) => field switch
-    {
-        RecordField.ContentType => "response-content-type"u8,
-        RecordField.ContentLanguage => "response-content-language"u8,
-        RecordField.Expires => "response-expires"u8,
-        RecordField.CacheControl => "response-cache-control"u8,
-        RecordField.ContentDisposition => "response-content-disposition"u8,
-        RecordField.ContentEncoding => "response-content-encoding"u8,
-        _ => default,
-    };
-
     /// <summary>A "response-NAME=value" pair: the stored field it replaces and its raw value.</summary>
     private static bool TryMatch(ReadOnlySpan<byte> pair, out RecordField field, out ReadOnlySpan<byte> raw)
     {
@@ -128,9 +114,11 @@ public readonly struct ResponseOverrides
         raw = equals < 0 ? default : pair[(equals + 1)..];
         if (name.StartsWith(Prefix))
         {
-            foreach (RecordField candidate in Overridable)
+            // S3's parameter is "response-" and the header's name in lower case, to the letter.
+            ReadOnlySpan<byte> header = name[Prefix.Length..];
+            foreach (RecordField candidate in ObjectHeaders.ContentHeaders)
             {
-                if (name.SequenceEqual(ParameterName(candidate)))
+                if (Ascii.EqualsIgnoreCase(header, ObjectHeaders.HeaderName(candidate)) && !header.ContainsAnyInRange((byte)'A', (byte)'Z'))
                 {
                     field = candidate;
                     return true;
@@ -175,5 +163,5 @@ public readonly struct ResponseOverrides
     }
 
     private static S3Error Invalid(RecordField field, string message)
-        => new(400, "InvalidArgument", message, ("ArgumentName", Encoding.ASCII.GetString(ParameterName(field))));
+        => new(400, "InvalidArgument", message, ("ArgumentName", "response-" + Encoding.ASCII.GetString(ObjectHeaders.HeaderName(field)).ToLowerInvariant()));
 }
