@@ -43,6 +43,19 @@ public static class RawSigner
     }
 
     /// <summary>
+    /// Sends a request <see cref="Head"/> signs (Host and <paramref name="signed"/>) on a TLS connection
+    /// of its own and reads the answer. The head goes in Latin-1, so a header value can carry any byte
+    /// (a char up to U+00FF is that byte); the body in UTF-8.
+    /// </summary>
+    public static async Task<RawResponse> SendAsync(TestServer server, string method, string target, string body = "", params (string Name, string Value)[] signed)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(body);
+        using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
+        await client.SendAsync([.. System.Text.Encoding.Latin1.GetBytes(Head(method, target, server.BaseUrl.Authority, bytes.Length, signed, wire: System.Text.Encoding.Latin1)), .. bytes]);
+        return await client.ReadResponseAsync(head: method == "HEAD");
+    }
+
+    /// <summary>
     /// A presigned request target (path and query with X-Amz-Signature) for <paramref name="host"/>;
     /// <paramref name="signed"/> are the headers the holder must send with exactly these values.
     /// </summary>
