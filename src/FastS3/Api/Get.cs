@@ -52,8 +52,7 @@ public sealed class Get(Store store)
             }
 
             // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
-            var flags = (RecordFlags)record.Flags;
-            bool encrypted = flags.HasFlag(RecordFlags.SseC);
+            bool encrypted = record.Has(RecordFlags.SseC);
             byte[]? details = null;
             byte[]? plaintext = null;
             try

@@ -134,7 +134,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
-        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.SseC);
 
         // The key is optional here; with it, the (sealed) part checksums are listed too.
         S3Error? keyError = call.ParseCustomerKey();
@@ -465,7 +465,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     /// </summary>
     internal static S3Error? OpenUploadKey(S3Call call, in ObjectRecord upload)
     {
-        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.SseC);
         if (!encrypted)
         {
             return call.HasCustomerKey ? S3Errors.SseCUploadNotEncrypted : null;
@@ -485,7 +485,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     internal static ReadOnlySpan<byte> PartChecksum(S3Call call, in ObjectRecord part, out byte[]? opened)
     {
         opened = null;
-        if (!((RecordFlags)part.Flags).HasFlag(RecordFlags.SseC))
+        if (!part.Has(RecordFlags.SseC))
         {
             return part.Field(RecordField.Checksum);
         }

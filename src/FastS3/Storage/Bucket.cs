@@ -78,7 +78,7 @@ public sealed class Bucket : IAsyncDisposable
 
     /// <summary>The part table's id when <paramref name="record"/> is a multipart object's, else empty.</summary>
     public static Guid PartTableIdOf(byte[] record)
-        => ObjectRecord.TryRead(record, out ObjectRecord read) && ((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart) ? read.DataId : Guid.Empty;
+        => ObjectRecord.TryRead(record, out ObjectRecord read) && read.Has(RecordFlags.Multipart) ? read.DataId : Guid.Empty;
 
     /// <summary>Deletes the data an object record pointed to (after the record was replaced or removed): its file, or its parts and part table.</summary>
     public async ValueTask DeleteDataOfAsync(byte[]? record)
@@ -89,7 +89,7 @@ public sealed class Bucket : IAsyncDisposable
         }
 
         Guid dataId = old.DataId;
-        if (((RecordFlags)old.Flags).HasFlag(RecordFlags.Multipart) && await PartTable.ReadAsync(DataPath(dataId)) is { } table)
+        if (old.Has(RecordFlags.Multipart) && await PartTable.ReadAsync(DataPath(dataId)) is { } table)
         {
             foreach (PartEntry part in table.Parts)
             {
@@ -170,7 +170,7 @@ public sealed class Bucket : IAsyncDisposable
             if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
             {
                 live.Add(record.DataId);
-                if (((RecordFlags)record.Flags).HasFlag(RecordFlags.Multipart))
+                if (record.Has(RecordFlags.Multipart))
                 {
                     tables.Add(record.DataId);
                 }
