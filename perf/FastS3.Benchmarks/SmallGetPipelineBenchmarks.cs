@@ -35,6 +35,7 @@ public class SmallGetPipelineBenchmarks
     private Store? _store;
     private ReplayConnection? _plain;
     private ReplayConnection? _sseC;
+    private ReplayConnection? _overrides;
 
     [GlobalSetup]
     public void Setup()
@@ -46,6 +47,7 @@ public class SmallGetPipelineBenchmarks
         // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).
         _plain = new ReplayConnection(app, isTls: false);
         _sseC = new ReplayConnection(app, isTls: true);
+        _overrides = new ReplayConnection(app, isTls: false);
 
         byte[] data = new byte[ObjectSize];
         new Random(1).NextBytes(data);
@@ -55,8 +57,10 @@ public class SmallGetPipelineBenchmarks
 
         _plain.Load(Request("GET", "/bench/small", []));
         _sseC.Load(Request("GET", "/bench/small-ssec", SseCHeaders));
+        _overrides.Load(Request("GET", "/bench/small?response-content-disposition=attachment%3B%20filename%3D%22small.bin%22&response-content-type=application%2Foctet-stream", []));
         CheckGet(_plain, data);
         CheckGet(_sseC, data);
+        CheckGet(_overrides, data, "Content-Disposition: attachment; filename=\"small.bin\"");
     }
 
     [GlobalCleanup]
@@ -64,6 +68,7 @@ public class SmallGetPipelineBenchmarks
     {
         _plain?.Dispose();
         _sseC?.Dispose();
+        _overrides?.Dispose();
         _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_directory, recursive: true);
     }
@@ -73,6 +78,10 @@ public class SmallGetPipelineBenchmarks
 
     [Benchmark]
     public void GetObject4KiB_SseC() => _sseC!.Run();
+
+    /// <summary>A presigned download link's GET: response-content-disposition and response-content-type replace the stored headers.</summary>
+    [Benchmark]
+    public void GetObject4KiB_ResponseOverrides() => _overrides!.Run();
 
     /// <summary>aws-cli's GetObject/PutObject header set, signed for the fixed clock; a body goes with a hex payload hash.</summary>
     private static byte[] Request(string method, string target, string[] extra, byte[]? body = null)
@@ -109,14 +118,14 @@ public class SmallGetPipelineBenchmarks
         }
     }
 
-    private void CheckGet(ReplayConnection connection, byte[] data)
+    private void CheckGet(ReplayConnection connection, byte[] data, string expectedHeader = "x-amz-checksum-crc64nvme")
     {
         // Twice: the second answer must be as good as the first on the reused connection.
         for (int i = 0; i < 2; i++)
         {
             byte[] response = connection.RunCaptured();
             string text = Encoding.Latin1.GetString(response);
-            if (!text.StartsWith("HTTP/1.1 200 OK\r\n", StringComparison.Ordinal) || !text.Contains("x-amz-checksum-crc64nvme", StringComparison.OrdinalIgnoreCase)
+            if (!text.StartsWith("HTTP/1.1 200 OK\r\n", StringComparison.Ordinal) || !text.Contains(expectedHeader, StringComparison.OrdinalIgnoreCase)
                 || !response.AsSpan(response.Length - ObjectSize).SequenceEqual(data))
             {
                 throw new InvalidOperationException($"benchmark self-check failed: GetObject: {text} {_log.LastError}");

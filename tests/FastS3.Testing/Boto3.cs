@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+
 namespace FastS3.Testing;
 
 /// <summary>
@@ -15,6 +18,17 @@ public static class Boto3
         args = sys.argv[4:]
 
         """;
+
+    /// <summary>
+    /// A SigV4 presigned URL for <paramref name="clientMethod"/> ("get_object", "put_object") with
+    /// <paramref name="parameters"/> as boto3 takes them (Bucket, Key, ResponseContentDisposition...).
+    /// </summary>
+    public static async Task<string> PresignAsync(TestServer server, string clientMethod, IReadOnlyDictionary<string, string> parameters, int expiresSeconds = 600)
+        => (await RunAsync(server, """
+            presigner = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name="us-east-1",
+                                     config=botocore.config.Config(signature_version="s3v4"))
+            print(presigner.generate_presigned_url(args[0], Params=json.loads(args[1]), ExpiresIn=int(args[2])))
+            """, clientMethod, JsonSerializer.Serialize(parameters), expiresSeconds.ToString(CultureInfo.InvariantCulture))).Trim();
 
     /// <summary>Runs <paramref name="script"/>; throws with its stderr when it fails (an assert's message included).</summary>
     public static async Task<string> RunAsync(TestServer server, string script, params string[] arguments)

@@ -15,11 +15,13 @@ public static class RawSigner
     /// <summary>
     /// A whole request head, signed with an Authorization header: Host and <paramref name="signed"/>
     /// are signed, <paramref name="unsigned"/> are sent as well but left out of the signature.
-    /// <paramref name="pathAndQuery"/> goes on the request line exactly as given.
+    /// <paramref name="pathAndQuery"/> goes on the request line exactly as given. Header values are
+    /// signed as the bytes the head is sent in: UTF-8, or <paramref name="wire"/> (Latin-1 for
+    /// <see cref="RawClient.SendAsync(string)"/>, which puts any byte in a value).
     /// </summary>
     public static string Head(string method, string pathAndQuery, string host, long contentLength = 0,
         IEnumerable<(string Name, string Value)>? signed = null, IEnumerable<(string Name, string Value)>? unsigned = null,
-        string region = "us-east-1", string payloadHash = UnsignedPayload, DateTime? now = null)
+        string region = "us-east-1", string payloadHash = UnsignedPayload, DateTime? now = null, System.Text.Encoding? wire = null)
     {
         string amzDate = SigV4.AmzDate(now ?? DateTime.UtcNow);
         var headers = new List<(string Name, string Value)> { ("host", host), ("x-amz-content-sha256", payloadHash), ("x-amz-date", amzDate) };
@@ -28,7 +30,7 @@ public static class RawSigner
         string signedHeaders = SigV4.SignedHeaderList(headers);
         (string path, string query) = Split(pathAndQuery);
         var key = new SigningKey(AwsCli.AccessKey, AwsCli.SecretKey, region);
-        string signature = SigV4.Signature(key, amzDate, SigV4.CanonicalRequest(method, CanonicalPath(path), CanonicalQuery(query), headers, signedHeaders, payloadHash));
+        string signature = SigV4.Signature(key, amzDate, SigV4.CanonicalRequest(method, CanonicalPath(path), CanonicalQuery(query), headers, signedHeaders, payloadHash), wire);
 
         var head = new System.Text.StringBuilder($"{method} {pathAndQuery} HTTP/1.1\r\n");
         foreach ((string name, string value) in headers.Concat(unsigned ?? []))
@@ -38,6 +40,19 @@ public static class RawSigner
 
         return head.Append(CultureInfo.InvariantCulture, $"Authorization: {SigV4.Algorithm} Credential={key.AccessKey}/{key.Scope(amzDate[..8])}, SignedHeaders={signedHeaders}, Signature={signature}\r\n")
             .Append(CultureInfo.InvariantCulture, $"Content-Length: {contentLength}\r\n\r\n").ToString();
+    }
+
+    /// <summary>
+    /// Sends a request <see cref="Head"/> signs (Host and <paramref name="signed"/>) on a TLS connection
+    /// of its own and reads the answer. The head goes in Latin-1, so a header value can carry any byte
+    /// (a char up to U+00FF is that byte); the body in UTF-8.
+    /// </summary>
+    public static async Task<RawResponse> SendAsync(TestServer server, string method, string target, string body = "", params (string Name, string Value)[] signed)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(body);
+        using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
+        await client.SendAsync([.. System.Text.Encoding.Latin1.GetBytes(Head(method, target, server.BaseUrl.Authority, bytes.Length, signed, wire: System.Text.Encoding.Latin1)), .. bytes]);
+        return await client.ReadResponseAsync(head: method == "HEAD");
     }
 
     /// <summary>

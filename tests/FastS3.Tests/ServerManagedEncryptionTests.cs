@@ -1,4 +1,3 @@
-using System.Text;
 using FastS3.Testing;
 
 namespace FastS3.Tests;
@@ -10,8 +9,6 @@ namespace FastS3.Tests;
 public sealed class ServerManagedEncryptionTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;
-
-    private string Host => _server.BaseUrl.Authority;
 
     public async Task InitializeAsync()
     {
@@ -67,11 +64,6 @@ public sealed class ServerManagedEncryptionTests : IAsyncLifetime
         Assert.Contains("incompatible", response.XmlValue("Message"));
     }
 
-    private async Task<RawResponse> SendAsync(string method, string target, string body = "", params (string, string)[] headers)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
-        using RawClient client = await RawClient.ConnectAsync(_server.BaseUrl.Port, tls: true);
-        await client.SendAsync([.. Encoding.UTF8.GetBytes(RawSigner.Head(method, target, Host, bytes.Length, signed: headers)), .. bytes]);
-        return await client.ReadResponseAsync(head: method == "HEAD");
-    }
+    private Task<RawResponse> SendAsync(string method, string target, string body = "", params (string, string)[] headers)
+        => RawSigner.SendAsync(_server, method, target, body, headers);
 }

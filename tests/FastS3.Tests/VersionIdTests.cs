@@ -76,13 +76,8 @@ public sealed class VersionIdTests(VersionIdTests.Fixture fixture) : IClassFixtu
     private Task<RawResponse> SendAsync(string method, string target, string body = "", params (string, string)[] headers)
         => SendAsync(fixture.Server, method, target, body, headers);
 
-    private static async Task<RawResponse> SendAsync(TestServer server, string method, string target, string body = "", params (string, string)[] headers)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
-        using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
-        await client.SendAsync([.. Encoding.UTF8.GetBytes(RawSigner.Head(method, target, server.BaseUrl.Authority, bytes.Length, signed: headers)), .. bytes]);
-        return await client.ReadResponseAsync(head: method == "HEAD");
-    }
+    private static Task<RawResponse> SendAsync(TestServer server, string method, string target, string body = "", params (string, string)[] headers)
+        => RawSigner.SendAsync(server, method, target, body, headers);
 
     /// <summary>One server with "k" holding "kept", which every test checks is still there; other keys are each test's own.</summary>
     public sealed class Fixture() : SharedServer(tls: true, [])

@@ -27,12 +27,15 @@ internal static class SigV4
         return builder.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash).ToString();
     }
 
-    /// <summary>Hex signature of a canonical request made at <paramref name="amzDate"/>.</summary>
-    public static string Signature(SigningKey key, string amzDate, string canonicalRequest)
+    /// <summary>
+    /// Hex signature of a canonical request made at <paramref name="amzDate"/>, hashed in UTF-8 as
+    /// SigV4 has it, or in the <paramref name="encoding"/> a raw client writes its header bytes in.
+    /// </summary>
+    public static string Signature(SigningKey key, string amzDate, string canonicalRequest, Encoding? encoding = null)
     {
         string date = amzDate[..8];
         Span<byte> digest = stackalloc byte[32];
-        Sha256(canonicalRequest, digest);
+        Sha256(canonicalRequest, encoding ?? Encoding.UTF8, digest);
         string stringToSign = $"{Algorithm}\n{amzDate}\n{key.Scope(date)}\n{Convert.ToHexStringLower(digest)}";
 
         byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(stringToSign.Length));
@@ -44,10 +47,10 @@ internal static class SigV4
 
     public static string SignedHeaderList(IReadOnlyList<(string Name, string Value)> headers) => string.Join(';', headers.Select(h => h.Name));
 
-    private static void Sha256(string text, Span<byte> digest)
+    private static void Sha256(string text, Encoding encoding, Span<byte> digest)
     {
-        byte[] rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        int length = Encoding.UTF8.GetBytes(text, rented);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(encoding.GetMaxByteCount(text.Length));
+        int length = encoding.GetBytes(text, rented);
         SHA256.HashData(rented.AsSpan(0, length), digest);
         ArrayPool<byte>.Shared.Return(rented);
     }

@@ -119,7 +119,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return (keyError, default);
         }
 
-        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.SseC);
         (ChecksumAlgorithm algorithm, ChecksumType type) = Multipart.DeclaredChecksum(upload);
         if (CollectParts(call, bucket, uploadId, requested, algorithm, out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm) is { } partError)
         {

@@ -48,7 +48,7 @@ public sealed class Copy(Store store, S3Options options)
         }
 
         bool sameObject = ReferenceEquals(sourceBucket, bucket) && call.CopySourceKey.SequenceEqual(call.Key);
-        bool sourceEncrypted = ((RecordFlags)source.Flags).HasFlag(RecordFlags.SseC);
+        bool sourceEncrypted = source.Has(RecordFlags.SseC);
         if (sameObject && sourceEncrypted && call.HasCustomerKey && !replaceMetadata)
         {
             return await RotateAsync(call, bucket, sourceValue);
@@ -99,7 +99,7 @@ public sealed class Copy(Store store, S3Options options)
             return keyError;
         }
 
-        bool encrypted = ((RecordFlags)source.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = source.Has(RecordFlags.SseC);
         if (!encrypted)
         {
             return call.HasCopySourceKey ? S3Errors.SseCNotApplicable : null;
@@ -128,7 +128,7 @@ public sealed class Copy(Store store, S3Options options)
     {
         ObjectContent? content = await ObjectContent.LoadAsync(sourceBucket, sourceValue);
         ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
-        bool encrypted = ((RecordFlags)source.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = source.Has(RecordFlags.SseC);
         if (content is null || (encrypted && !content.IsAuthentic(call.SourceObjectKey)))
         {
             return null;

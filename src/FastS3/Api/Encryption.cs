@@ -29,7 +29,7 @@ public static class Encryption
     /// </summary>
     public static S3Error? OpenObjectKey(S3Call call, in ObjectRecord record)
     {
-        bool encrypted = ((RecordFlags)record.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = record.Has(RecordFlags.SseC);
         if (!encrypted)
         {
             return call.HasCustomerKey ? S3Errors.SseCNotApplicable : null;

@@ -11,9 +11,9 @@ using Microsoft.Win32.SafeHandles;
 namespace FastS3.Api;
 
 /// <summary>
-/// GetObject and HeadObject: conditional requests, single ranges, stored headers, checksums on
-/// request (whole-object reads only), and the body read from the data file straight into the
-/// response pipe's buffers.
+/// GetObject and HeadObject: conditional requests, single ranges, stored headers (or what the
+/// request's response-* parameters put in their place), checksums on request (whole-object reads
+/// only), and the body read from the data file straight into the response pipe's buffers.
 /// </summary>
 public sealed class Get(Store store)
 {
@@ -23,6 +23,11 @@ public sealed class Get(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> GetObjectAsync(S3Call call, bool head)
     {
+        if (ResponseOverrides.Parse(call.Request.Query, call.Signature.Authenticated, out ResponseOverrides overrides) is { } invalidOverride)
+        {
+            return invalidOverride;
+        }
+
         if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
         {
             return missing;
@@ -47,8 +52,7 @@ public sealed class Get(Store store)
             }
 
             // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
-            var flags = (RecordFlags)record.Flags;
-            bool encrypted = flags.HasFlag(RecordFlags.SseC);
+            bool encrypted = record.Has(RecordFlags.SseC);
             byte[]? details = null;
             byte[]? plaintext = null;
             try
@@ -121,7 +125,7 @@ public sealed class Get(Store store)
 
                 using (reader)
                 {
-                    WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified);
+                    WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified, overrides);
                     if (sendsBody && !notModified && !inline.IsEmpty)
                     {
                         await SendInlineAsync(call.Response.BodyWriter, inline, range);
@@ -211,9 +215,10 @@ public sealed class Get(Store store)
 
     /// <summary>
     /// Status and headers. <paramref name="details"/> holds the content headers and checksum: the
-    /// record itself, or an SSE-C object's opened sealed record.
+    /// record itself, or an SSE-C object's opened sealed record. A 304 carries no overrides: S3 sends
+    /// them with a successful answer only.
     /// </summary>
-    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, ObjectContent? content, int partNumber, ByteRange range, bool partial, bool notModified)
+    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, ObjectContent? content, int partNumber, ByteRange range, bool partial, bool notModified, ResponseOverrides overrides)
     {
         ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
         var response = call.Response;
@@ -265,7 +270,8 @@ public sealed class Get(Store store)
             SseC.Echo(response, call.CustomerKeyMd5);
         }
 
-        ObjectHeaders.Emit(detailRecord, response);
+        ObjectHeaders.Emit(detailRecord, response, overrides);
+        overrides.Write(call.Request.Query, response);
     }
 
     private static void AddChecksum(FastS3.Http.HttpResponse response, ReadOnlySpan<byte> stored)

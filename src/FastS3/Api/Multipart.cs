@@ -134,7 +134,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
-        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.SseC);
 
         // The key is optional here; with it, the (sealed) part checksums are listed too.
         S3Error? keyError = call.ParseCustomerKey();
@@ -465,7 +465,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     /// </summary>
     internal static S3Error? OpenUploadKey(S3Call call, in ObjectRecord upload)
     {
-        bool encrypted = ((RecordFlags)upload.Flags).HasFlag(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.SseC);
         if (!encrypted)
         {
             return call.HasCustomerKey ? S3Errors.SseCUploadNotEncrypted : null;
@@ -488,7 +488,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     internal static ReadOnlySpan<byte> ChecksumOf(S3Call call, in ObjectRecord record, out byte[]? opened)
     {
         opened = null;
-        if (!((RecordFlags)record.Flags).HasFlag(RecordFlags.SseC))
+        if (!record.Has(RecordFlags.SseC))
         {
             return record.Field(RecordField.Checksum);
         }

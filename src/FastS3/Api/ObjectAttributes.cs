@@ -64,9 +64,9 @@ public sealed class ObjectAttributes(Store store)
                 return keyError;
             }
 
-            bool encrypted = ((RecordFlags)record.Flags).HasFlag(RecordFlags.SseC);
+            bool encrypted = record.Has(RecordFlags.SseC);
             ObjectContent? content = null;
-            if (wanted.HasFlag(Attribute.ObjectParts) && ((RecordFlags)record.Flags).HasFlag(RecordFlags.Multipart))
+            if (wanted.HasFlag(Attribute.ObjectParts) && record.Has(RecordFlags.Multipart))
             {
                 content = await ObjectContent.LoadAsync(bucket, value);
                 if (content is null && attempt < 3)

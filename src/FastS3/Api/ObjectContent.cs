@@ -43,7 +43,7 @@ internal sealed class ObjectContent
     {
         ObjectRecord.TryRead(record.Span, out ObjectRecord read);
         var single = new PartEntry(0, read.DataId, read.Size, read.StoredSize);
-        if (!((RecordFlags)read.Flags).HasFlag(RecordFlags.Multipart))
+        if (!read.Has(RecordFlags.Multipart))
         {
             return new ObjectContent(bucket, [single], null, ObjectRecord.FieldMemory(record, RecordField.InlineData));
         }

@@ -13,11 +13,16 @@ public static class ObjectHeaders
 
     private static ReadOnlySpan<byte> MetaPrefix => "x-amz-meta-"u8;
 
+    /// <summary>The content headers stored with an object, by record field (see <see cref="HeaderName"/>).</summary>
+    internal static readonly RecordField[] ContentHeaders =
+        [RecordField.ContentType, RecordField.CacheControl, RecordField.ContentDisposition, RecordField.ContentEncoding, RecordField.ContentLanguage, RecordField.Expires];
+
     // Stored as sent; Content-Encoding is stored too, without the aws-chunked token (see Capture).
     private static readonly RecordField[] StoredAsSent =
         [RecordField.ContentType, RecordField.CacheControl, RecordField.ContentDisposition, RecordField.ContentLanguage, RecordField.Expires];
 
-    private static ReadOnlySpan<byte> HeaderName(RecordField field) => field switch
+    /// <summary>The header a stored content field is sent as; empty for fields that are not headers.</summary>
+    internal static ReadOnlySpan<byte> HeaderName(RecordField field) => field switch
     {
         RecordField.ContentType => "Content-Type"u8,
         RecordField.CacheControl => "Cache-Control"u8,
@@ -83,8 +88,8 @@ public static class ObjectHeaders
         }
     }
 
-    /// <summary>Writes the stored headers of <paramref name="record"/> into the response.</summary>
-    public static void Emit(in ObjectRecord record, HttpResponse response)
+    /// <summary>Writes the stored headers of <paramref name="record"/> into the response, except those <paramref name="overrides"/> replace.</summary>
+    public static void Emit(in ObjectRecord record, HttpResponse response, ResponseOverrides overrides = default)
     {
         bool hasContentType = false;
         ObjectRecord.FieldEnumerator fields = record.Fields();
@@ -99,14 +104,14 @@ public static class ObjectHeaders
                 value[..separator].CopyTo(name[MetaPrefix.Length..]);
                 response.Headers.Add(name[..(MetaPrefix.Length + separator)], value[(separator + 1)..]);
             }
-            else if (HeaderName(fields.Tag) is { IsEmpty: false } header)
+            else if (HeaderName(fields.Tag) is { IsEmpty: false } header && !overrides.Replaces(fields.Tag))
             {
                 hasContentType |= fields.Tag == RecordField.ContentType;
                 response.Headers.Add(header, value);
             }
         }
 
-        if (!hasContentType)
+        if (!hasContentType && !overrides.Replaces(RecordField.ContentType))
         {
             response.Headers.Add("Content-Type"u8, "binary/octet-stream"u8);
         }

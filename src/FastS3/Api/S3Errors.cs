@@ -53,6 +53,7 @@ public static class S3Errors
     public static readonly S3Error ObjectTampered = new(500, "InternalError", "The object's stored encryption metadata failed authentication.");
     public static readonly S3Error SseCNotApplicable = new(400, "InvalidRequest", "The encryption parameters are not applicable to this object.");
     public static readonly S3Error InvalidArgument = new(400, "InvalidArgument", "Invalid Argument");
+    public static readonly S3Error AnonymousResponseOverride = new(400, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.");
     public static readonly S3Error InvalidVersionId = new(400, "InvalidArgument", "Invalid version id specified");
     public static readonly S3Error InvalidEncodingType = new(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
     public static readonly S3Error InvalidContinuationToken = new(400, "InvalidArgument", "The continuation token provided is incorrect");

@@ -36,6 +36,13 @@ public sealed class SigV4Verifier
     /// <summary>Null when the request is authentic; otherwise the S3 error to answer.</summary>
     public S3Error? Verify(HttpRequest request, SignatureContext context)
     {
+        S3Error? error = Authenticate(request, context);
+        context.Authenticated = error is null;
+        return error;
+    }
+
+    private S3Error? Authenticate(HttpRequest request, SignatureContext context)
+    {
         bool presigned = HasPresignedParameters(request.Query);
         switch (CountHeaders(request.Headers, "authorization"u8))
         {

@@ -11,6 +11,12 @@ public sealed class SignatureContext
 
     public PayloadMode Payload { get; internal set; }
 
+    /// <summary>
+    /// True once the request's signature verified. Every request that reaches an operation is signed
+    /// today; what anonymous access would be denied (response header overrides) asks this.
+    /// </summary>
+    public bool Authenticated { get; internal set; }
+
     /// <summary>The declared body SHA-256 when <see cref="Payload"/> is <see cref="PayloadMode.Sha256"/>.</summary>
     public byte[] PayloadSha256 { get; } = new byte[32];
 

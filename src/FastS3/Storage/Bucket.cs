@@ -88,7 +88,7 @@ public sealed class Bucket : IAsyncDisposable
         }
 
         Guid dataId = old.DataId;
-        if (((RecordFlags)old.Flags).HasFlag(RecordFlags.Multipart) && await PartTable.ReadAsync(DataPath(dataId)) is { } table)
+        if (old.Has(RecordFlags.Multipart) && await PartTable.ReadAsync(DataPath(dataId)) is { } table)
         {
             foreach (PartEntry part in table.Parts)
             {
@@ -171,7 +171,7 @@ public sealed class Bucket : IAsyncDisposable
             if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
             {
                 live.Add(record.DataId);
-                if (((RecordFlags)record.Flags).HasFlag(RecordFlags.Multipart))
+                if (record.Has(RecordFlags.Multipart))
                 {
                     tables.Add(record.DataId);
                 }

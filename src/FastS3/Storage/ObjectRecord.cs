@@ -65,6 +65,9 @@ public readonly ref struct ObjectRecord
 
     public byte Flags => _bytes[1];
 
+    /// <summary>A bit test of <see cref="Flags"/>: Enum.HasFlag boxes in code the JIT has not optimized yet.</summary>
+    public bool Has(RecordFlags flag) => (Flags & (byte)flag) != 0;
+
     /// <summary>Names the data file; empty for an object with no bytes (no file is kept).</summary>
     public Guid DataId => new(_bytes.Slice(2, 16));
 
