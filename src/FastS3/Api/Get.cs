@@ -36,14 +36,9 @@ public sealed class Get(Store store)
         // A data file can be replaced between the index lookup and the open: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (!bucket.Index.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
+            if (FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record) is { } unreadable)
             {
-                return S3Errors.NoSuchKey;
-            }
-
-            if ((call.ParseCustomerKey() ?? Encryption.OpenObjectKey(call, record)) is { } keyError)
-            {
-                return keyError;
+                return unreadable;
             }
 
             if (ParsePartNumber(call, out int partNumber) is { } invalidPart)
@@ -144,6 +139,21 @@ public sealed class Get(Store store)
                 ReturnCleared(plaintext);
             }
         }
+    }
+
+    /// <summary>
+    /// The object's current record, once the request's customer key (if any) is well formed and
+    /// opens it: NoSuchKey, the SSE-C errors, or null.
+    /// </summary>
+    internal static S3Error? FindReadable(S3Call call, Bucket bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record)
+    {
+        if (!bucket.Index.TryGetReadOnly(call.Key, out value) || !ObjectRecord.TryRead(value.Span, out record))
+        {
+            record = default;
+            return S3Errors.NoSuchKey;
+        }
+
+        return call.ParseCustomerKey() ?? Encryption.OpenObjectKey(call, record);
     }
 
     /// <summary>Returns a buffer that held opened metadata or plaintext, zeroed first.</summary>

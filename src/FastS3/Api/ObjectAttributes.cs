@@ -54,14 +54,9 @@ public sealed class ObjectAttributes(Store store)
         // A part table can be replaced between the index lookup and its read: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (!bucket.Index.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
+            if (Get.FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record) is { } unreadable)
             {
-                return S3Errors.NoSuchKey;
-            }
-
-            if ((call.ParseCustomerKey() ?? Encryption.OpenObjectKey(call, record)) is { } keyError)
-            {
-                return keyError;
+                return unreadable;
             }
 
             bool encrypted = record.Has(RecordFlags.SseC);
