@@ -131,6 +131,31 @@ public sealed class AclAndVersioningTests(AclAndVersioningTests.Fixture fixture)
     }
 
     [Fact]
+    public async Task TagsAndObjectLockOnAWriteAreRefusedNotDropped()
+    {
+        string result = await Boto3.RunAsync(Server, """
+            import datetime
+            until = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+            calls = [
+                lambda: s3.put_object(Bucket=args[0], Key="tagged", Body=b"x", Tagging="team=a"),
+                lambda: s3.copy_object(Bucket=args[0], Key="tagged", CopySource={"Bucket": args[0], "Key": "plain"}, Tagging="team=a", TaggingDirective="REPLACE"),
+                lambda: s3.create_multipart_upload(Bucket=args[0], Key="tagged", Tagging="team=a"),
+                lambda: s3.put_object(Bucket=args[0], Key="locked", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until),
+                lambda: s3.put_object(Bucket=args[0], Key="locked", Body=b"x", ObjectLockLegalHoldStatus="ON"),
+                lambda: s3.put_object_tagging(Bucket=args[0], Key="plain", Tagging={"TagSet": [{"Key": "team", "Value": "a"}]}),
+            ]
+            for call in calls:
+                try:
+                    call()
+                    print("accepted")
+                except botocore.exceptions.ClientError as e:
+                    print(e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"])
+            print(sorted(o["Key"] for o in s3.list_objects_v2(Bucket=args[0]).get("Contents", []) if o["Key"] in ("tagged", "locked")))
+            """, Bucket);
+        Assert.Equal([.. Enumerable.Repeat("501 NotImplemented", 6), "[]"], Lines(result));
+    }
+
+    [Fact]
     public async Task BadAclRequestsAreS3Errors()
     {
         S3Assert.Error(await SignedRequests.SendAsync(Server, "PUT", $"/{Bucket}/plain", [1], ["x-amz-acl: world-writable"]), 400, "InvalidArgument");

@@ -113,9 +113,16 @@ public sealed class S3Application : IHttpApplication
 
     private ValueTask<S3Error?> DispatchAsync(S3Call call)
     {
-        // What a new bucket or object (or an ACL) may grant is checked before anything is created.
-        if (call.Route.Operation is S3Operation.CreateBucket or S3Operation.PutObject or S3Operation.CopyObject or S3Operation.CreateMultipartUpload
-            or S3Operation.PutBucketAcl or S3Operation.PutObjectAcl && Acl.CheckHeaders(call.Request.Headers) is { } refused)
+        // What a new bucket or object (or an ACL) may grant, and what a write asks for beyond its
+        // content, is checked before anything is created.
+        HttpRequestHeaders headers = call.Request.Headers;
+        S3Error? refused = call.Route.Operation switch
+        {
+            S3Operation.CreateBucket or S3Operation.PutBucketAcl or S3Operation.PutObjectAcl => Acl.CheckHeaders(headers),
+            S3Operation.PutObject or S3Operation.CopyObject or S3Operation.CreateMultipartUpload => Acl.CheckHeaders(headers) ?? UnsupportedHeaders.Check(headers),
+            _ => null,
+        };
+        if (refused is not null)
         {
             return ValueTask.FromResult<S3Error?>(refused);
         }
