@@ -8,8 +8,8 @@ namespace FastS3.Testing;
 /// Runs operations of the AWS SDK for JavaScript v3 at its default settings (path style) against a
 /// test server through <c>tests/clients/js/s3.mjs</c>, in a node process kept warm for that
 /// server: credentials, region and one attempt given in its environment, the server's certificate
-/// trusted through NODE_EXTRA_CA_CERTS. The SDK comes from <c>npm ci</c> in that directory
-/// (.ci/run does it).
+/// trusted through NODE_EXTRA_CA_CERTS. The SDK comes from <c>npm ci</c> in that directory, run
+/// here the first time it is missing (so README's test command works on a fresh machine).
 /// </summary>
 public static class JsSdk
 {
@@ -18,10 +18,12 @@ public static class JsSdk
     // NODE_EXTRA_CA_CERTS is read once, as node starts: a process trusts one server's certificate.
     private static readonly ConcurrentDictionary<string, LineWorkers> Workers = new();
 
+    private static readonly Lazy<Task> Installed = new(InstallAsync);
+
     /// <summary>The operation's result as JSON, or the S3 error the SDK reported.</summary>
     public static async Task<JsonElement> RunAsync(TestServer server, string operation, params string[] arguments)
     {
-        LineWorkers workers = Workers.GetOrAdd(server.CertificatePath, certificate => new LineWorkers("node", () => Task.FromResult(Start(certificate)), processes: 1));
+        LineWorkers workers = Workers.GetOrAdd(server.CertificatePath, certificate => new LineWorkers("node", () => StartAsync(certificate), processes: 1));
         JsonElement reply = await workers.CallAsync(new { endpoint = server.BaseUrl.ToString(), operation, args = arguments }, TimeSpan.FromMinutes(2));
         if (reply.TryGetProperty("error", out JsonElement error))
         {
@@ -31,12 +33,24 @@ public static class JsSdk
         return reply.GetProperty("result");
     }
 
-    private static ProcessStartInfo Start(string certificate)
+    /// <summary>The SDK at the versions the lock file names, installed unless it is there.</summary>
+    private static async Task InstallAsync()
     {
-        if (!Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@aws-sdk", "client-s3")))
+        if (Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@aws-sdk", "client-s3")))
         {
-            throw new InvalidOperationException($"the AWS SDK for JavaScript is not installed: run `npm ci` in {ClientDirectory}");
+            return;
         }
+
+        var (exit, _, stderr) = await Processes.RunAsync(new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund"]) { WorkingDirectory = ClientDirectory }, TimeSpan.FromMinutes(5));
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"`npm ci` in {ClientDirectory} failed ({exit}): {stderr}");
+        }
+    }
+
+    private static async Task<ProcessStartInfo> StartAsync(string certificate)
+    {
+        await Installed.Value;
 
         var start = new ProcessStartInfo("node", [Path.Combine(ClientDirectory, "s3.mjs")]);
         start.Environment["AWS_ACCESS_KEY_ID"] = AwsCli.AccessKey;
