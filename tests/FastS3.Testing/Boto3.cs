@@ -6,7 +6,8 @@ namespace FastS3.Testing;
 /// <summary>
 /// Runs a python3 snippet against a test server with <c>s3</c>, a boto3 client at its default
 /// settings (path style for loopback, us-east-1, no retries, the self-signed certificate accepted),
-/// and <c>args</c>, the arguments given after the script.
+/// <c>args</c>, the arguments given after the script, and <c>outcome(call)</c>: "accepted" or the
+/// status and S3 error code a call was refused with.
 /// </summary>
 public static class Boto3
 {
@@ -16,6 +17,14 @@ public static class Boto3
         s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], region_name="us-east-1",
                           verify=False, config=botocore.config.Config(retries={"max_attempts": 1}))
         args = sys.argv[4:]
+
+        # "accepted", or the HTTP status and S3 error code the call was refused with.
+        def outcome(call):
+            try:
+                call()
+                return "accepted"
+            except botocore.exceptions.ClientError as e:
+                return f'{e.response["ResponseMetadata"]["HTTPStatusCode"]} {e.response["Error"]["Code"]}'
 
         """;
 
