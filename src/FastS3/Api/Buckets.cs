@@ -41,16 +41,15 @@ public sealed class Buckets
             WriteOwner(ref xml);
             xml.Open("Buckets"u8);
             Span<byte> name = stackalloc byte[BucketName.MaxLength];
-            Span<byte> last = stackalloc byte[BucketName.MaxLength];
-            int lastLength = 0;
+            string lastListed = "";
             int listed = 0;
             bool truncated = false;
             // Another region's buckets: there are none, FastS3 has one region.
-            bool inRegion = !parameters.HasRegion || parameters.Region.SequenceEqual(_region);
+            bool inRegion = parameters.Region.IsEmpty || parameters.Region.SequenceEqual(_region);
             foreach ((string bucketName, DateTimeOffset created) in inRegion ? _store.ListBuckets() : [])
             {
                 ReadOnlySpan<byte> bytes = name[..Encoding.ASCII.GetBytes(bucketName, name)];
-                if (!bytes.StartsWith(parameters.Prefix) || (parameters.HasToken && bytes.SequenceCompareTo(parameters.Token) <= 0))
+                if (!bytes.StartsWith(parameters.Prefix) || (!parameters.Token.IsEmpty && bytes.SequenceCompareTo(parameters.Token) <= 0))
                 {
                     continue;
                 }
@@ -67,18 +66,17 @@ public sealed class Buckets
                 xml.Element("BucketRegion"u8, _region);
                 xml.Close("Bucket"u8);
                 listed++;
-                bytes.CopyTo(last);
-                lastLength = bytes.Length;
+                lastListed = bucketName;
             }
 
             xml.Close("Buckets"u8);
             if (truncated)
             {
                 // The token is the last name listed: the next page starts after it.
-                xml.Element("ContinuationToken"u8, last[..lastLength]);
+                xml.Element("ContinuationToken"u8, name[..Encoding.ASCII.GetBytes(lastListed, name)]);
             }
 
-            if (parameters.HasPrefix)
+            if (!parameters.Prefix.IsEmpty)
             {
                 xml.Element("Prefix"u8, parameters.Prefix);
             }

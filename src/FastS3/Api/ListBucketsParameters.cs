@@ -21,16 +21,12 @@ internal readonly ref struct ListBucketsParameters
 
     public int MaxBuckets { get; init; }
 
-    public bool HasToken { get; init; }
-
-    public bool HasPrefix { get; init; }
-
-    public bool HasRegion { get; init; }
-
+    /// <summary>The last name of the previous page; empty when none was given (a token is never empty).</summary>
     public ReadOnlySpan<byte> Token { get; init; }
 
     public ReadOnlySpan<byte> Prefix { get; init; }
 
+    /// <summary>Empty when none was given (an empty one is refused).</summary>
     public ReadOnlySpan<byte> Region { get; init; }
 
     public static S3Error? Parse(ReadOnlySpan<byte> query, Span<byte> storage, out ListBucketsParameters parameters)
@@ -72,11 +68,8 @@ internal readonly ref struct ListBucketsParameters
         parameters = new ListBucketsParameters
         {
             MaxBuckets = maxBuckets,
-            HasToken = hasToken,
             Token = hasToken ? token[..tokenLength] : default,
-            HasPrefix = prefixLength > 0,
             Prefix = prefix[..prefixLength],
-            HasRegion = hasRegion,
             Region = hasRegion ? region[..regionLength] : default,
         };
         return null;
