@@ -145,6 +145,11 @@ public sealed class AclAndVersioningTests(AclAndVersioningTests.Fixture fixture)
         S3Assert.Error(await SignedRequests.SendAsync(Server, "PUT", $"/{Bucket}?acl", "<AccessControlPolicy><Grant>"u8.ToArray()), 400, "MalformedACLError");
         S3Assert.Error(await SignedRequests.SendAsync(Server, "PUT", $"/{Bucket}?acl", "<x/>"u8.ToArray(), ["x-amz-acl: private"]), 400, "UnexpectedContent");
         S3Assert.Error(await SignedRequests.SendAsync(Server, "DELETE", $"/{Bucket}?acl", []), 501, "NotImplemented");
+
+        // A policy is read whole, to 64 KiB: one larger is refused as it arrives, and nothing changes.
+        byte[] huge = System.Text.Encoding.ASCII.GetBytes("<AccessControlPolicy>" + string.Concat(Enumerable.Repeat("<Grant><Permission>READ</Permission></Grant>", 2000)) + "</AccessControlPolicy>");
+        S3Assert.Error(await SignedRequests.SendAsync(Server, "PUT", $"/{Bucket}?acl", huge), 400, "MaxMessageLengthExceeded");
+        S3Assert.Status(await SignedRequests.SendAsync(Server, "GET", $"/{Bucket}?acl", []), 200);
         S3Assert.Error(await SignedRequests.SendAsync(Server, "PUT", $"/{Bucket}?versioning", []), 501, "NotImplemented");
     }
 
