@@ -220,7 +220,7 @@ public sealed class OrderedIndexRecoveryTests : IDisposable
                 acknowledged.TryGetValue(key, out byte[]? expected);
                 bool asAcknowledged = found ? actual!.AsSpan().SequenceEqual(expected) : expected is null;
                 bool asFailedWrite = uncertain.TryGetValue(key, out byte[]? attempted) && (found ? actual!.AsSpan().SequenceEqual(attempted) : attempted is null);
-                Assert.True(asAcknowledged || asFailedWrite, $"key {key}");
+                Assert.True(asAcknowledged || asFailedWrite, $"key {key}: found {(found ? Convert.ToHexString(actual!) : "nothing")}, acknowledged {(expected is null ? "absent" : Convert.ToHexString(expected))}, in flight at the crash {(uncertain.TryGetValue(key, out byte[]? tried) ? (tried is null ? "a delete" : Convert.ToHexString(tried)) : "nothing")}");
                 if (found)
                 {
                     present[Key(key)] = actual!;
