@@ -148,13 +148,13 @@ public sealed partial class OrderedIndex
         bool installed = false;
         try
         {
-            _options.FaultHook?.Invoke(IndexFaultPoint.TableWritten);
+            Reach(IndexFaultPoint.TableWritten);
             lock (_versionGate)
             {
                 IndexVersion current = _current;
                 Table[] tables = table is null ? current.Tables : [table, .. current.Tables];
                 WriteManifest(tables, logNumber: memtable.LogNumber + 1, liveCount: memtable.LiveCountAfter);
-                _options.FaultHook?.Invoke(IndexFaultPoint.ManifestWritten);
+                Reach(IndexFaultPoint.ManifestWritten);
                 Install(new IndexVersion(current.Mutable, current.Frozen[..^1], tables));
                 installed = true;
                 StartCompaction();
@@ -241,7 +241,7 @@ public sealed partial class OrderedIndex
         bool installed = false;
         try
         {
-            _options.FaultHook?.Invoke(IndexFaultPoint.TableWritten);
+            Reach(IndexFaultPoint.TableWritten);
             lock (_versionGate)
             {
                 // Flushes may have added newer tables meanwhile; the inputs are still together.
@@ -249,7 +249,7 @@ public sealed partial class OrderedIndex
                 int start = Array.IndexOf(current.Tables, inputs[0]);
                 Table[] replaced = [.. current.Tables[..start], .. output is null ? [] : new[] { output }, .. current.Tables[(start + inputs.Length)..]];
                 WriteManifest(replaced, _manifest.LogNumber, _manifest.LiveCount);
-                _options.FaultHook?.Invoke(IndexFaultPoint.ManifestWritten);
+                Reach(IndexFaultPoint.ManifestWritten);
                 Install(new IndexVersion(current.Mutable, current.Frozen, replaced), obsolete: inputs);
                 installed = true;
             }
@@ -313,9 +313,18 @@ public sealed partial class OrderedIndex
         return Table.Open(path, number);
     }
 
-    /// <summary>Under _versionGate.</summary>
+    /// <summary>
+    /// Under _versionGate. A failed index writes none: its state in memory may be behind the
+    /// MANIFEST on disk (a flush stopped between writing one and installing its table), and a
+    /// MANIFEST built from it would drop that table while naming its WAL flushed.
+    /// </summary>
     private void WriteManifest(Table[] tables, long logNumber, long liveCount)
     {
+        if (_failure is not null)
+        {
+            throw FailedError();
+        }
+
         var manifest = new Manifest(Volatile.Read(ref _nextFileNumber), logNumber, liveCount, [.. tables.Select(table => table.Number)]);
         manifest.Write(_directory);
         _manifest = manifest;

@@ -197,7 +197,7 @@ public sealed partial class OrderedIndex
         {
             _wal.Append(group.Records.WrittenSpan, deletesOnly: !group.AddsValues);
             logged = true;
-            _options.FaultHook?.Invoke(IndexFaultPoint.WalWritten);
+            Reach(IndexFaultPoint.WalWritten);
             _wal.Sync();
         }
         catch (StorageFullException exception) when (!logged)

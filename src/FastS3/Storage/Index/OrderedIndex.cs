@@ -191,5 +191,23 @@ public sealed partial class OrderedIndex : IAsyncDisposable
         _flushed.Release();
     }
 
+    /// <summary>
+    /// A step where tests stop the index, or find the disk full. A stop is its failure at once,
+    /// recorded before the caller lets go of any lock, so no other thread writes a file after it,
+    /// as after a crash.
+    /// </summary>
+    private void Reach(IndexFaultPoint point)
+    {
+        try
+        {
+            _options.FaultHook?.Invoke(point);
+        }
+        catch (Exception exception) when (!StorageFullException.IsNoSpace(exception))
+        {
+            Fail(exception);
+            throw;
+        }
+    }
+
     private IOException FailedError() => new($"The index at {_directory} failed and accepts no writes until it is reopened: {_failure!.Message}", _failure);
 }

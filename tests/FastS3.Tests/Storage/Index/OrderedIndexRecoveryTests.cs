@@ -236,6 +236,70 @@ public sealed class OrderedIndexRecoveryTests : IDisposable
             => value is null ? index.DeleteAsync(Key(key)).AsTask() : index.PutAsync(Key(key), value).AsTask();
     }
 
+    /// <summary>
+    /// The interleaving behind a rare failure of the theory above under load: a compaction has
+    /// written its table when a flush stops right after its MANIFEST went in place. The stopped
+    /// index must write no further MANIFEST: one built from the state in memory, which never saw
+    /// the flush installed, would drop the flushed table while naming the flushed WAL done with.
+    /// </summary>
+    [Fact]
+    public async Task ACompactionFinishingAfterAFlushCrashedWritesNoManifest()
+    {
+        using var compactionWaits = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        int compactionHeld = 0;
+        var crashing = new OrderedIndexOptions
+        {
+            MemtableSize = 1024,
+            MaxTables = 2,
+            BlockSize = 256,
+            FaultHook = reached =>
+            {
+                // The hook is told the step, not whose: the stack says whether a compaction reached it.
+                bool inCompaction = new System.Diagnostics.StackTrace().ToString().Contains("OrderedIndex.Compact(", StringComparison.Ordinal);
+                if (reached == IndexFaultPoint.TableWritten && inCompaction && Interlocked.Exchange(ref compactionHeld, 1) == 0)
+                {
+                    compactionWaits.Release();
+                    Assert.True(release.Wait(TimeSpan.FromSeconds(30)), "the test never let the compaction go on");
+                }
+                else if (reached == IndexFaultPoint.ManifestWritten && !inCompaction && Volatile.Read(ref compactionHeld) == 1)
+                {
+                    throw new SimulatedCrash();
+                }
+            },
+        };
+
+        var acknowledged = new Dictionary<int, byte[]>();
+        OrderedIndex index = OrderedIndex.Open(_directory, crashing);
+        bool crashed = false;
+        for (int i = 0; i < 5000 && !crashed; i++)
+        {
+            try
+            {
+                await index.PutAsync(Key(i), Value(i));
+                acknowledged[i] = Value(i);
+            }
+            catch (IOException)
+            {
+                crashed = true;
+            }
+        }
+
+        Assert.True(crashed, "the flush never crashed");
+        Assert.True(await compactionWaits.WaitAsync(0), "no compaction was held");
+        release.Release();
+        await index.WaitForBackgroundWorkAsync();
+        await index.DisposeAsync();
+
+        await using (index = OrderedIndex.Open(_directory, new OrderedIndexOptions { MemtableSize = 1024, MaxTables = 2, BlockSize = 256 }))
+        {
+            foreach ((int key, byte[] value) in acknowledged)
+            {
+                Assert.True(index.TryGet(Key(key), out byte[]? found) && found.AsSpan().SequenceEqual(value), $"acknowledged key {key} lost");
+            }
+        }
+    }
+
     /// <summary>The index holds keys 0..count-1 and <paramref name="extra"/>, nothing else.</summary>
     private static void AssertHolds(OrderedIndex index, int count, params (byte[] Key, byte[] Value)[] extra)
     {
