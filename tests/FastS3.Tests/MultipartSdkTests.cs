@@ -142,8 +142,8 @@ public sealed class MultipartSdkTests : IDisposable
             Assert.Equal(multipart, sent.Any(r => r.Method == "POST" && r.PathAndQuery.EndsWith("?uploads", StringComparison.Ordinal)));
             foreach (SentRequest request in sent)
             {
-                // Every request of an SSE-C upload carries the whole customer-key triple: the server
-                // needs the key on CompleteMultipartUpload too (it authenticates the part table with it).
+                // Every request of an SSE-C upload carries the whole customer-key triple, Complete too:
+                // the upload declared a checksum, so the server needs the key there to combine the parts'.
                 bool triple = request.Has("x-amz-server-side-encryption-customer-algorithm") && request.Has("x-amz-server-side-encryption-customer-key") && request.Has("x-amz-server-side-encryption-customer-key-MD5");
                 Assert.True(triple == sseC, $"customer-key triple {(sseC ? "missing from" : "sent with")} {request}");
             }
@@ -366,17 +366,19 @@ public sealed class MultipartSdkTests : IDisposable
         var unexpected = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.UploadPartAsync(WithKey(new UploadPartRequest { BucketName = "uploads", Key = "dir/a", UploadId = second, PartNumber = 1, InputStream = new MemoryStream(data[1]) }, KeyA)));
         Assert.Equal((HttpStatusCode.BadRequest, "InvalidRequest"), (unexpected.StatusCode, unexpected.ErrorCode));
 
-        // Complete of the SSE-C upload without the key is refused (the server's rule; S3 makes the key optional there),
-        // as is the algorithm alone (what TransferUtility sent before it forwarded the key).
-        var complete = new CompleteMultipartUploadRequest { BucketName = "uploads", Key = "enc", UploadId = encrypted };
+        // Complete of the SSE-C upload: the algorithm alone is refused (what TransferUtility sent before it
+        // forwarded the key), as is another key; with no key at all it completes, as on S3, since the upload
+        // declared no checksum that would need it.
+        var complete = new CompleteMultipartUploadRequest { BucketName = "uploads", Key = "enc", UploadId = encrypted, SSECustomerAlgorithm = "AES256" };
         complete.AddPartETags(part);
-        var noKey = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.CompleteMultipartUploadAsync(complete));
-        Assert.Equal((HttpStatusCode.BadRequest, "InvalidRequest"), (noKey.StatusCode, noKey.ErrorCode));
-        complete.SSECustomerAlgorithm = "AES256";
         var algorithmOnly = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.CompleteMultipartUploadAsync(complete));
         Assert.Equal((HttpStatusCode.BadRequest, "InvalidArgument"), (algorithmOnly.StatusCode, algorithmOnly.ErrorCode));
-        complete.SSECustomerKey = KeyA;
-        complete.SSECustomerKeyMD5 = KeyMd5(KeyA);
+        complete.SSECustomerKey = KeyB;
+        complete.SSECustomerKeyMD5 = KeyMd5(KeyB);
+        var otherKey = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.CompleteMultipartUploadAsync(complete));
+        Assert.Equal((HttpStatusCode.Forbidden, "AccessDenied"), (otherKey.StatusCode, otherKey.ErrorCode));
+        complete = new CompleteMultipartUploadRequest { BucketName = "uploads", Key = "enc", UploadId = encrypted };
+        complete.AddPartETags(part);
         await client.CompleteMultipartUploadAsync(complete);
         using (GetObjectResponse get = await client.GetObjectAsync(WithKey(new GetObjectRequest { BucketName = "uploads", Key = "enc" }, KeyA)))
         {

@@ -6,9 +6,10 @@ using static FastS3.Testing.RawMultipart;
 namespace FastS3.Tests;
 
 /// <summary>
-/// SSE-C multipart uploads as raw requests see them: the key on every part and on Complete (400
-/// without, 403 when wrong, 400 on a plain upload), reads across part boundaries and by part
-/// number, no plaintext on disk, and no SSE-C over plain HTTP.
+/// SSE-C multipart uploads as raw requests see them: the key on every part (400 without, 403 when
+/// wrong, 400 on a plain upload) and on Complete where a checksum needs it, reads across part
+/// boundaries and by part number, part tables that do not authenticate refused before any byte,
+/// no plaintext on disk, and no SSE-C over plain HTTP.
 /// </summary>
 public sealed class MultipartSseCTests
 {
@@ -63,7 +64,6 @@ public sealed class MultipartSseCTests
         Assert.Equal(parts.Select(p => p.ETag), listed.XmlValues("ETag"));
         Assert.Empty(listed.XmlValues("ChecksumCRC64NVME"));
 
-        S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, parts), 400, "InvalidRequest");
         S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, parts, WrongKey), 403, "AccessDenied");
         S3Assert.Status(await CompleteAsync(server, "bucket", "k", uploadId, parts, Key), 200);
         Assert.Equal(4, DataFileCount(server, "bucket"));
@@ -161,6 +161,90 @@ public sealed class MultipartSseCTests
 
         Directory.Delete(server.DataDir, recursive: true);
     }
+
+    /// <summary>
+    /// As S3 allows (and the MinIO SDK does), a Complete may come without the key when no checksum
+    /// needs it: the object then has each part's MAC, made at UploadPart, instead of one over the
+    /// whole part list, and its sealed headers carry over from the upload as they were.
+    /// </summary>
+    [Fact]
+    public async Task CompleteWithoutTheKeyWhereNoChecksumNeedsIt()
+    {
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        await CreateBucketAsync(server, "bucket");
+        byte[][] data = [SecretText(MinPart, "one"), SecretText(70_001, "two")];
+        byte[] whole = [.. data[0], .. data[1]];
+        async Task<List<Part>> UploadAsync(string key, string uploadId)
+        {
+            var parts = new List<Part>();
+            for (int i = 0; i < data.Length; i++)
+            {
+                parts.Add(new Part(i + 1, await UploadPartAsync(server, "bucket", key, uploadId, i + 1, data[i], Key)));
+            }
+
+            return parts;
+        }
+
+        string keyless = await CreateAsync(server, "bucket", "keyless", [.. Key, "Content-Type:application/x-plans", "x-amz-meta-codename:BLUEBIRD"]);
+        List<Part> keylessParts = await UploadAsync("keyless", keyless);
+
+        // A checksum the client expects of the object or of a part cannot be checked without the key.
+        S3Assert.Error(await CompleteAsync(server, "bucket", "keyless", keyless, keylessParts, "x-amz-checksum-crc32:AAAAAA=="), 400, "InvalidRequest");
+        S3Assert.Error(await CompleteAsync(server, "bucket", "keyless", keyless, [keylessParts[0] with { Checksum = ("CRC64NVME", "AAAAAAAAAAA=") }, keylessParts[1]]), 400, "InvalidRequest");
+        RawResponse completed = await CompleteAsync(server, "bucket", "keyless", keyless, keylessParts);
+        S3Assert.Status(completed, 200);
+        string etag = completed.XmlValue("ETag");
+        Assert.EndsWith("-2\"", etag);
+
+        // Sent again, with or without the key, the same answer; with another key, none.
+        Assert.Equal(etag, (await CompleteAsync(server, "bucket", "keyless", keyless, keylessParts)).XmlValue("ETag"));
+        Assert.Equal(etag, (await CompleteAsync(server, "bucket", "keyless", keyless, keylessParts, Key)).XmlValue("ETag"));
+        S3Assert.Error(await CompleteAsync(server, "bucket", "keyless", keyless, keylessParts, WrongKey), 403, "AccessDenied");
+
+        // Reads need the key as ever, and find the upload's headers and metadata.
+        S3Assert.Error(await GetAsync(server, "bucket", "keyless"), 400, "InvalidRequest");
+        S3Assert.Error(await GetAsync(server, "bucket", "keyless", "", WrongKey), 403, "AccessDenied");
+        RawResponse read = await GetAsync(server, "bucket", "keyless", "", Key);
+        S3Assert.Status(read, 200);
+        Assert.Equal(whole, read.Body);
+        Assert.Equal(etag, read.Headers["ETag"]);
+        Assert.Equal("application/x-plans", read.Headers["Content-Type"]);
+        Assert.Equal("BLUEBIRD", read.Headers["x-amz-meta-codename"]);
+        Assert.Equal(data[1], (await GetAsync(server, "bucket", "keyless", "?partNumber=2", Key)).Body);
+        Assert.Equal(whole[(MinPart - 5)..(MinPart + 5)], (await GetAsync(server, "bucket", "keyless", "", [.. Key, $"Range:bytes={MinPart - 5}-{MinPart + 4}"])).Body);
+
+        // Key rotation (a copy onto itself) keeps the object key, so the part MACs still hold.
+        string[] copySourceKey = [.. Key.Select(header => "x-amz-copy-source-" + header["x-amz-".Length..])];
+        S3Assert.Status(await SignedRequests.SendAsync(server, "PUT", "/bucket/keyless", [], [.. WrongKey, .. copySourceKey, "x-amz-copy-source:/bucket/keyless"]), 200);
+        S3Assert.Error(await GetAsync(server, "bucket", "keyless", "", Key), 403, "AccessDenied");
+        Assert.Equal(whole, (await GetAsync(server, "bucket", "keyless", "", WrongKey)).Body);
+        S3Assert.Status(await SignedRequests.SendAsync(server, "PUT", "/bucket/keyless", [], [.. Key, .. copySourceKey.Select(h => h.Replace(SseCTests.Key, SseCTests.OtherKey).Replace(SseCTests.KeyMd5, SseCTests.OtherKeyMd5)), "x-amz-copy-source:/bucket/keyless"]), 200);
+
+        // An upload that declared a checksum needs the key: the parts' checksums are sealed under it.
+        string declared = await CreateAsync(server, "bucket", "declared", [.. Key, "x-amz-checksum-algorithm:CRC32"]);
+        List<Part> declaredParts = await UploadAsync("declared", declared);
+        S3Assert.Error(await CompleteAsync(server, "bucket", "declared", declared, declaredParts), 400, "InvalidRequest");
+        S3Assert.Status(await CompleteAsync(server, "bucket", "declared", declared, declaredParts, Key), 200);
+
+        // Both kinds of part table are checked before any byte goes out: a MAC that does not verify is refused.
+        foreach (string key in new[] { "keyless", "declared" })
+        {
+            string table = PartTableFile(server, keyless: key == "keyless");
+            byte[] original = File.ReadAllBytes(table);
+            byte[] tampered = [.. original];
+            tampered[^5] ^= 0x01; // the last byte of the last MAC
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(tampered.AsSpan(tampered.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(System.IO.Hashing.Crc32ParameterSet.Crc32C, tampered.AsSpan(0, tampered.Length - 4)));
+            File.WriteAllBytes(table, tampered);
+            S3Assert.Error(await GetAsync(server, "bucket", key, "", Key), 500, "InternalError");
+            File.WriteAllBytes(table, original);
+            Assert.Equal(whole, (await GetAsync(server, "bucket", key, "", Key)).Body);
+        }
+    }
+
+    /// <summary>The part table file with per-part MACs (<paramref name="keyless"/>) or with a table MAC; the test completes one of each.</summary>
+    private static string PartTableFile(InProcessServer server, bool keyless)
+        => Directory.EnumerateFiles(Path.Combine(server.DataDir, "buckets", "bucket", "data"), "*", SearchOption.AllDirectories).Single(file =>
+            FastS3.Storage.PartTable.TryParse(File.ReadAllBytes(file), out FastS3.Storage.PartTable? table) && (keyless ? !table.PartMacs.IsEmpty : !table.Mac.IsEmpty));
 
     [Fact]
     public async Task SseCOverPlainHttpIsRefusedBeforeAnyBody()

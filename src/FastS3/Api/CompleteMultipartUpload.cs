@@ -7,6 +7,7 @@ using System.Xml;
 using FastS3.Auth;
 using FastS3.Checksums;
 using FastS3.Crypto;
+using FastS3.Http;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 using FastS3.Xml;
@@ -114,14 +115,16 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return AnswerAgain(call, bucket, uploadId, requested);
         }
 
-        if (Multipart.OpenUploadKey(call, upload) is { } keyError)
+        bool encrypted = upload.Has(RecordFlags.SseC);
+        (ChecksumAlgorithm algorithm, ChecksumType type) = Multipart.DeclaredChecksum(upload);
+        bool declared = algorithm != ChecksumAlgorithm.None;
+        bool keyless = encrypted && !call.HasCustomerKey;
+        if ((keyless ? KeylessRefused(call, declared, requested) : Multipart.OpenUploadKey(call, upload)) is { } keyError)
         {
             return (keyError, default);
         }
 
-        bool encrypted = upload.Has(RecordFlags.SseC);
-        (ChecksumAlgorithm algorithm, ChecksumType type) = Multipart.DeclaredChecksum(upload);
-        if (CollectParts(call, bucket, uploadId, requested, algorithm, out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm) is { } partError)
+        if (CollectParts(call, bucket, uploadId, requested, algorithm, out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm, out byte[] partMacs) is { } partError)
         {
             return (partError, default);
         }
@@ -148,7 +151,9 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         etag = etag[..(33 + digits)];
 
         await using NewObjectData table = NewObjectData.CreateFile(store);
-        await table.Writer.WriteAsync(PartTable.Build(uploadId, parts, withMac: encrypted, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null));
+        await table.Writer.WriteAsync(keyless
+            ? PartTable.Build(uploadId, parts, partMacs: partMacs)
+            : PartTable.Build(uploadId, parts, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null));
         await table.CommitAsync(bucket);
         byte[] record = BuildRecord(call, uploadValue, table.DataId, parts, etag, checksum, encrypted);
         if (bucket.IsDeleted)
@@ -158,7 +163,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         IndexWriteResult result = await table.PublishAsync(
-            bucket.CompletedUploads.PublishAsync(call.Key.ToArray(), uploadId, record, PartListDigest(requested), Preconditions.ForWrite(call.Request.Headers)));
+            bucket.CompletedUploads.PublishAsync(call.Key.ToArray(), uploadId, record, PartListDigest(requested), checksumDeclared: declared, Preconditions.ForWrite(call.Request.Headers)));
         if (!result.Applied)
         {
             table.Discard();
@@ -184,7 +189,9 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return (S3Errors.NoSuchUpload, default);
         }
 
-        if (Multipart.OpenUploadKey(call, completion) is { } keyError)
+        // Sent again without the key, the answer is what a Complete without it gives: no sealed checksum.
+        bool keyless = completion.Has(RecordFlags.SseC) && !call.HasCustomerKey;
+        if ((keyless ? KeylessRefused(call, completion.Has(RecordFlags.ChecksumDeclared), requested) : Multipart.OpenUploadKey(call, completion)) is { } keyError)
         {
             return (keyError, default);
         }
@@ -194,13 +201,36 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return (S3Errors.InvalidPart, default);
         }
 
-        ReadOnlySpan<byte> checksum = Multipart.ChecksumOf(call, completion, out _);
+        ReadOnlySpan<byte> checksum = keyless ? default : Multipart.ChecksumOf(call, completion, out _);
         if (!checksum.IsEmpty && VerifyExpected(call, StoredChecksum.AlgorithmOf(checksum), StoredChecksum.DigestOf(checksum)) is { } mismatch)
         {
             return (mismatch, default);
         }
 
         return (null, new Completed(completion.ETag.ToArray(), checksum.IsEmpty ? null : checksum.ToArray()));
+    }
+
+    /// <summary>
+    /// A Complete of an SSE-C upload may come without the key, as on S3 (the MinIO SDK sends none),
+    /// unless a checksum is involved: the parts' checksums are sealed under the object key, so an
+    /// upload that declared one, a part list that gives them, or an expected object checksum needs it.
+    /// </summary>
+    private static S3Error? KeylessRefused(S3Call call, bool declared, List<RequestedPart> requested)
+    {
+        if (declared || requested.Exists(part => part.Checksum is not null))
+        {
+            return S3Errors.SseCUploadKeyRequired;
+        }
+
+        foreach (HttpHeader header in call.Request.Headers)
+        {
+            if (ChecksumAlgorithmExtensions.TryParseHeaderName(header.Name, out _))
+            {
+                return S3Errors.SseCUploadKeyRequired;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>What a Complete sent again must repeat: SHA-256 over each part's number and ETag (lower-cased when parsed).</summary>
@@ -250,13 +280,16 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     /// <summary>
     /// Matches the requested parts with the uploaded ones: each must exist with the ETag given (and
     /// the checksum, when one is given), every part but the last must be at least 5 MiB, and the
-    /// whole at most 5 TiB. Out come the table entries, the raw part ETags and the raw part checksums, concatenated.
+    /// whole at most 5 TiB. Out come the table entries, the raw part ETags and the raw part checksums,
+    /// concatenated, and for an SSE-C Complete without the key the parts' MACs (a part uploaded
+    /// before parts had them cannot be completed so).
     /// </summary>
     private static S3Error? CollectParts(S3Call call, Bucket bucket, byte[] uploadId, List<RequestedPart> requested, ChecksumAlgorithm declared,
-        out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm)
+        out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm, out byte[] partMacs)
     {
         parts = new PartEntry[requested.Count];
         partETags = new byte[requested.Count * 16];
+        partMacs = [];
         partChecksums = [];
         partAlgorithm = ChecksumAlgorithm.None;
         var checksums = new ArrayBufferWriter<byte>();
@@ -272,7 +305,24 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 return S3Errors.InvalidPart;
             }
 
-            ReadOnlySpan<byte> checksum = Multipart.ChecksumOf(call, part, out _);
+            bool keyless = part.Has(RecordFlags.SseC) && !call.HasCustomerKey;
+            if (keyless)
+            {
+                ReadOnlySpan<byte> mac = part.Field(RecordField.PartMac);
+                if (mac.Length != PartTable.MacSize)
+                {
+                    return S3Errors.SseCUploadKeyRequired;
+                }
+
+                if (partMacs.Length == 0)
+                {
+                    partMacs = new byte[requested.Count * PartTable.MacSize];
+                }
+
+                mac.CopyTo(partMacs.AsSpan(i * PartTable.MacSize));
+            }
+
+            ReadOnlySpan<byte> checksum = keyless ? default : Multipart.ChecksumOf(call, part, out _);
             ReadOnlySpan<byte> digest = StoredChecksum.DigestOf(checksum);
             ChecksumAlgorithm algorithm = digest.IsEmpty ? ChecksumAlgorithm.None : StoredChecksum.AlgorithmOf(checksum);
             if (wanted.Checksum is not null && (wanted.Algorithm != algorithm || !digest.SequenceEqual(wanted.Checksum)))
@@ -379,6 +429,14 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 return record.Written.ToArray();
             }
 
+            record.Add(RecordField.Encryption, upload.Field(RecordField.Encryption));
+            if (!call.HasCustomerKey)
+            {
+                // Without the key the upload's sealed headers carry over as they are: there is no checksum to add.
+                record.Add(RecordField.SealedMetadata, upload.Field(RecordField.SealedMetadata));
+                return record.Written.ToArray();
+            }
+
             byte[]? sealedDetails = Encryption.OpenMetadata(call, upload);
             if (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out ObjectRecord uploadDetails))
             {
@@ -387,7 +445,6 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
 
             details.AddIfPresent(RecordField.Checksum, checksum);
             ObjectHeaders.CopyFrom(uploadDetails, ref details);
-            record.Add(RecordField.Encryption, upload.Field(RecordField.Encryption));
             Encryption.SealMetadata(call, details.Written, ref record);
             return record.Written.ToArray();
         }

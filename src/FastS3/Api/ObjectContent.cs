@@ -54,7 +54,9 @@ internal sealed class ObjectContent
 
     /// <summary>
     /// For SSE-C multipart objects: true when the part table is the one the customer's object key
-    /// sealed (no part dropped, added, reordered or resized).
+    /// sealed: by its table MAC, no part dropped, added, reordered or resized; by per-part MACs (a
+    /// Complete sent without the key), each part is one uploaded to this upload under that number,
+    /// with these sizes.
     /// </summary>
     public bool IsAuthentic(ReadOnlySpan<byte> objectKey)
     {
@@ -63,14 +65,30 @@ internal sealed class ObjectContent
             return true;
         }
 
-        if (Table.Mac.Length != PartTable.MacSize)
+        Span<byte> mac = stackalloc byte[PartTable.MacSize];
+        if (Table.Mac.Length == PartTable.MacSize)
+        {
+            ObjectKey.MacPartTable(objectKey, Table.MacInput.Span, mac);
+            return CryptographicOperations.FixedTimeEquals(mac, Table.Mac.Span);
+        }
+
+        if (Table.PartMacs.Length != Parts.Length * PartTable.MacSize)
         {
             return false;
         }
 
-        Span<byte> mac = stackalloc byte[PartTable.MacSize];
-        ObjectKey.MacPartTable(objectKey, Table.MacInput.Span, mac);
-        return CryptographicOperations.FixedTimeEquals(mac, Table.Mac.Span);
+        Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
+        for (int i = 0; i < Parts.Length; i++)
+        {
+            PartTable.WritePartMacInput(Table.UploadId, Parts[i], input);
+            ObjectKey.MacPart(objectKey, input, mac);
+            if (!CryptographicOperations.FixedTimeEquals(mac, Table.PartMacs.Span.Slice(i * PartTable.MacSize, PartTable.MacSize)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The plaintext range part <paramref name="partNumber"/> of a multipart object covers; false when there is no such part.</summary>

@@ -189,6 +189,16 @@ public sealed class UploadPart(Store store, S3Options options)
     private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, NewObjectData data)
     {
         byte[] record = Put.BuildRecord(call, data, call.Hasher.Length, call.HasCustomerKey, copiedDetails: null, out _, isPart: true);
+        if (call.HasCustomerKey)
+        {
+            // Made now, while the key is here: S3 lets the Complete come without it.
+            Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
+            Span<byte> mac = stackalloc byte[PartTable.MacSize];
+            PartTable.WritePartMacInput(uploadId, new PartEntry(partNumber, data.DataId, call.Hasher.Length, data.Writer.Length), input);
+            ObjectKey.MacPart(call.ObjectKey, input, mac);
+            record = ObjectRecord.WithField(record, RecordField.PartMac, mac);
+        }
+
         SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
         await gate.WaitAsync();
         try

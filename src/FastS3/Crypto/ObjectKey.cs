@@ -227,6 +227,7 @@ public static class ObjectKey
             Subkey.Metadata => "FastS3/SSE-C/v1/metadata"u8,
             Subkey.ETag => "FastS3/SSE-C/v1/etag"u8,
             Subkey.PartTable => "FastS3/SSE-C/v1/parts"u8,
+            Subkey.PartMac => "FastS3/SSE-C/v1/part-mac"u8,
             _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
         };
         HMACSHA256.HashData(oek, label, subkey);
@@ -249,13 +250,18 @@ public static class ObjectKey
     }
 
     /// <summary>HMAC-SHA256(part-table subkey of the OEK, <paramref name="table"/>): binds a multipart object's part list.</summary>
-    public static void MacPartTable(ReadOnlySpan<byte> oek, ReadOnlySpan<byte> table, Span<byte> mac)
+    public static void MacPartTable(ReadOnlySpan<byte> oek, ReadOnlySpan<byte> table, Span<byte> mac) => Mac(oek, Subkey.PartTable, table, mac);
+
+    /// <summary>HMAC-SHA256(part-MAC subkey of the OEK, <paramref name="entry"/>): binds one part (upload id ‖ its table entry).</summary>
+    public static void MacPart(ReadOnlySpan<byte> oek, ReadOnlySpan<byte> entry, Span<byte> mac) => Mac(oek, Subkey.PartMac, entry, mac);
+
+    private static void Mac(ReadOnlySpan<byte> oek, Subkey purpose, ReadOnlySpan<byte> message, Span<byte> mac)
     {
         Span<byte> key = stackalloc byte[Size];
         try
         {
-            DeriveSubkey(oek, Subkey.PartTable, key);
-            HMACSHA256.HashData(key, table, mac);
+            DeriveSubkey(oek, purpose, key);
+            HMACSHA256.HashData(key, message, mac);
         }
         finally
         {

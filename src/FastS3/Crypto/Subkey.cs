@@ -14,4 +14,7 @@ internal enum Subkey
 
     /// <summary>Authenticates a multipart object's part table (which parts, in which order, how long).</summary>
     PartTable,
+
+    /// <summary>Authenticates one part's entry (upload, number, file, sizes) on its own, for a table completed without the key.</summary>
+    PartMac,
 }

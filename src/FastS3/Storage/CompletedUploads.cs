@@ -36,8 +36,8 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
     /// Commits a completed upload's object record under <paramref name="objectKey"/>, if
     /// <paramref name="precondition"/> allows it, and the completion's record in the same atomic write.
     /// </summary>
-    public ValueTask<IndexWriteResult> PublishAsync(byte[] objectKey, ReadOnlySpan<byte> uploadId, byte[] objectRecord, ReadOnlySpan<byte> partListDigest, IndexPrecondition? precondition)
-        => index.PutAsync(objectKey, objectRecord, precondition, Key(uploadId, objectKey), Record(objectRecord, partListDigest));
+    public ValueTask<IndexWriteResult> PublishAsync(byte[] objectKey, ReadOnlySpan<byte> uploadId, byte[] objectRecord, ReadOnlySpan<byte> partListDigest, bool checksumDeclared, IndexPrecondition? precondition)
+        => index.PutAsync(objectKey, objectRecord, precondition, Key(uploadId, objectKey), Record(objectRecord, partListDigest, checksumDeclared));
 
     /// <summary>The record of <paramref name="uploadId"/>'s completion into <paramref name="objectKey"/>, unless there is none or it has expired.</summary>
     public bool TryGet(ReadOnlySpan<byte> uploadId, ReadOnlySpan<byte> objectKey, [NotNullWhen(true)] out byte[]? record)
@@ -105,10 +105,11 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
     /// The completion's record: the object record's answer fields (the ETag, and the checksum in
     /// the clear or, for SSE-C, the sealed key and metadata), the part list's digest, and the time.
     /// </summary>
-    private static byte[] Record(byte[] objectRecord, ReadOnlySpan<byte> partListDigest)
+    private static byte[] Record(byte[] objectRecord, ReadOnlySpan<byte> partListDigest, bool checksumDeclared)
     {
         ObjectRecord.TryRead(objectRecord, out ObjectRecord source);
-        var record = new ObjectRecord.Builder((byte)(source.Flags & (byte)RecordFlags.SseC), Guid.Empty, source.Size, source.StoredSize, source.LastModified);
+        byte flags = (byte)((source.Flags & (byte)RecordFlags.SseC) | (byte)(checksumDeclared ? RecordFlags.ChecksumDeclared : RecordFlags.None));
+        var record = new ObjectRecord.Builder(flags, Guid.Empty, source.Size, source.StoredSize, source.LastModified);
         try
         {
             ObjectRecord.FieldEnumerator fields = source.Fields();

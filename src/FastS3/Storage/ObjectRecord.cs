@@ -31,6 +31,9 @@ public enum RecordField : byte
 
     /// <summary>A completed upload's record (see <see cref="CompletedUploads"/>): the digest of the part list its Complete was given.</summary>
     CompletedParts = 13,
+
+    /// <summary>An SSE-C part's MAC of its upload id and table entry (see <see cref="PartTable"/>), for a Complete sent without the key.</summary>
+    PartMac = 14,
 }
 
 /// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>
@@ -44,6 +47,9 @@ public enum RecordFlags : byte
 
     /// <summary>Completed from a multipart upload: the data id names the <see cref="PartTable"/>, whose parts hold the bytes.</summary>
     Multipart = 2,
+
+    /// <summary>On a <see cref="CompletedUploads"/> record: the upload declared a checksum (so an SSE-C Complete needs the key, sent again too).</summary>
+    ChecksumDeclared = 4,
 }
 
 /// <summary>
@@ -124,6 +130,18 @@ public readonly ref struct ObjectRecord
     }
 
     public FieldEnumerator Fields() => new(_bytes[HeaderSize..]);
+
+    /// <summary>A copy of the stored <paramref name="record"/> with one more field at its end.</summary>
+    public static byte[] WithField(ReadOnlySpan<byte> record, RecordField tag, ReadOnlySpan<byte> value)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, ushort.MaxValue, nameof(value));
+        byte[] bytes = new byte[record.Length + 3 + value.Length];
+        record.CopyTo(bytes);
+        bytes[record.Length] = (byte)tag;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(record.Length + 1), (ushort)value.Length);
+        value.CopyTo(bytes.AsSpan(record.Length + 3));
+        return bytes;
+    }
 
     /// <summary>The first field with <paramref name="tag"/> of the record stored in <paramref name="record"/>, as memory over it (empty when absent).</summary>
     public static ReadOnlyMemory<byte> FieldMemory(ReadOnlyMemory<byte> record, RecordField tag)

@@ -11,13 +11,16 @@ public readonly record struct PartEntry(int Number, Guid DataId, long Size, long
 /// names (a record holds at most 64 KiB; 10 000 parts do not fit). Parts stay in the files they
 /// were uploaded to, so completing an upload writes this table and never copies part data.
 /// <code>
-///   "FS3P" | u8 version | u8 flags (bit 0: MAC present) | u16 0 | u32 part count | 16 upload id
+///   "FS3P" | u8 version | u8 flags | u16 0 | u32 part count | 16 upload id
 ///   per part, ascending numbers: u32 number | 16 data id | i64 size | i64 stored size   (little-endian)
-///   [32 HMAC-SHA256 of all the above under the object key's part-table subkey: SSE-C objects]
+///   [flag bit 1: per part, 32 HMAC-SHA256 of upload id ‖ its entry under the object key's part-MAC subkey]
+///   [flag bit 0: 32 HMAC-SHA256 of all the above under the object key's part-table subkey]
 ///   u32 CRC-32C of all the above
 /// </code>
-/// The CRC catches torn or damaged files; the MAC stops anyone without the customer key from
-/// dropping, reordering or resizing parts of an encrypted object.
+/// The CRC catches torn or damaged files; the MACs stop anyone without the customer key from
+/// altering parts of an encrypted object. The table MAC (a Complete that had the key) binds the
+/// whole list; per-part MACs (made at UploadPart, for a Complete sent without the key, as S3
+/// allows) bind each entry to its upload, number, file and sizes, but not the list's length.
 /// </summary>
 public sealed class PartTable
 {
@@ -26,15 +29,21 @@ public sealed class PartTable
     private const byte Version = 1;
     private const int HeaderSize = 4 + 1 + 1 + 2 + 4 + 16;
     private const int EntrySize = 4 + 16 + 8 + 8;
+    private const byte TableMacFlag = 1;
+    private const byte PartMacsFlag = 2;
 
     private readonly long[] _starts;
 
-    private PartTable(byte[] uploadId, PartEntry[] parts, ReadOnlyMemory<byte> macInput, ReadOnlyMemory<byte> mac)
+    /// <summary>What a part's MAC covers: upload id ‖ its entry.</summary>
+    public const int PartMacInputSize = 16 + EntrySize;
+
+    private PartTable(byte[] uploadId, PartEntry[] parts, ReadOnlyMemory<byte> macInput, ReadOnlyMemory<byte> mac, ReadOnlyMemory<byte> partMacs)
     {
         UploadId = uploadId;
         Parts = parts;
         MacInput = macInput;
         Mac = mac;
+        PartMacs = partMacs;
         _starts = new long[parts.Length + 1];
         for (int i = 0; i < parts.Length; i++)
         {
@@ -52,8 +61,11 @@ public sealed class PartTable
     /// <summary>The bytes the MAC covers.</summary>
     public ReadOnlyMemory<byte> MacInput { get; }
 
-    /// <summary>Empty for plain objects.</summary>
+    /// <summary>The table MAC; empty for plain objects and for tables with per-part MACs.</summary>
     public ReadOnlyMemory<byte> Mac { get; }
+
+    /// <summary>One MAC per part, in part order (<see cref="MacSize"/> bytes each); empty unless the table was completed without the key.</summary>
+    public ReadOnlyMemory<byte> PartMacs { get; }
 
     public long Size => _starts[^1];
 
@@ -76,37 +88,56 @@ public sealed class PartTable
     }
 
     /// <summary>
-    /// Serializes a table. <paramref name="macKey"/> is the object key for SSE-C objects (the MAC is
-    /// computed by <paramref name="mac"/>), empty for plain ones.
+    /// Serializes a table: with a table MAC made by <paramref name="tableMac"/> (SSE-C, Complete had
+    /// the key), with <paramref name="partMacs"/> (SSE-C, it had not), or with neither (plain).
     /// </summary>
-    public static byte[] Build(ReadOnlySpan<byte> uploadId, ReadOnlySpan<PartEntry> parts, bool withMac, MacWriter? mac)
+    public static byte[] Build(ReadOnlySpan<byte> uploadId, ReadOnlySpan<PartEntry> parts, MacWriter? tableMac = null, ReadOnlySpan<byte> partMacs = default)
     {
-        int length = HeaderSize + (parts.Length * EntrySize) + (withMac ? MacSize : 0) + 4;
+        if (!partMacs.IsEmpty && (tableMac is not null || partMacs.Length != parts.Length * MacSize))
+        {
+            throw new ArgumentException("Part MACs go alone, one per part.", nameof(partMacs));
+        }
+
+        int length = HeaderSize + (parts.Length * EntrySize) + partMacs.Length + (tableMac is null ? 0 : MacSize) + 4;
         byte[] bytes = new byte[length];
         Span<byte> span = bytes;
         Magic.CopyTo(span);
         span[4] = Version;
-        span[5] = (byte)(withMac ? 1 : 0);
+        span[5] = (byte)(tableMac is not null ? TableMacFlag : partMacs.IsEmpty ? 0 : PartMacsFlag);
         BinaryPrimitives.WriteInt32LittleEndian(span[8..], parts.Length);
         uploadId.CopyTo(span.Slice(12, 16));
         int at = HeaderSize;
         foreach (PartEntry part in parts)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(span[at..], part.Number);
-            part.DataId.TryWriteBytes(span.Slice(at + 4, 16));
-            BinaryPrimitives.WriteInt64LittleEndian(span[(at + 20)..], part.Size);
-            BinaryPrimitives.WriteInt64LittleEndian(span[(at + 28)..], part.StoredSize);
+            WriteEntry(part, span.Slice(at, EntrySize));
             at += EntrySize;
         }
 
-        if (withMac)
+        partMacs.CopyTo(span[at..]);
+        at += partMacs.Length;
+        if (tableMac is not null)
         {
-            mac!(span[..at], span.Slice(at, MacSize));
+            tableMac(span[..at], span.Slice(at, MacSize));
             at += MacSize;
         }
 
         BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, span[..at]));
         return bytes;
+    }
+
+    /// <summary>Writes what part <paramref name="part"/>'s MAC covers (<see cref="PartMacInputSize"/> bytes): the upload id, then the part's table entry.</summary>
+    public static void WritePartMacInput(ReadOnlySpan<byte> uploadId, PartEntry part, Span<byte> destination)
+    {
+        uploadId.CopyTo(destination[..16]);
+        WriteEntry(part, destination.Slice(16, EntrySize));
+    }
+
+    private static void WriteEntry(PartEntry part, Span<byte> entry)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(entry, part.Number);
+        part.DataId.TryWriteBytes(entry.Slice(4, 16));
+        BinaryPrimitives.WriteInt64LittleEndian(entry[20..], part.Size);
+        BinaryPrimitives.WriteInt64LittleEndian(entry[28..], part.StoredSize);
     }
 
     public delegate void MacWriter(ReadOnlySpan<byte> table, Span<byte> mac);
@@ -115,14 +146,15 @@ public sealed class PartTable
     {
         table = null;
         ReadOnlySpan<byte> span = bytes;
-        if (span.Length < HeaderSize + 4 || !span.StartsWith(Magic) || span[4] != Version || span[5] > 1)
+        if (span.Length < HeaderSize + 4 || !span.StartsWith(Magic) || span[4] != Version || span[5] is not (0 or TableMacFlag or PartMacsFlag))
         {
             return false;
         }
 
-        bool hasMac = span[5] == 1;
         int count = BinaryPrimitives.ReadInt32LittleEndian(span[8..]);
-        if (count is < 1 or > MaxParts || span.Length != HeaderSize + (count * EntrySize) + (hasMac ? MacSize : 0) + 4)
+        int tableMacLength = span[5] == TableMacFlag ? MacSize : 0;
+        int partMacsLength = span[5] == PartMacsFlag ? count * MacSize : 0;
+        if (count is < 1 or > MaxParts || span.Length != HeaderSize + (count * EntrySize) + partMacsLength + tableMacLength + 4)
         {
             return false;
         }
@@ -151,11 +183,9 @@ public sealed class PartTable
             at += EntrySize;
         }
 
-        table = new PartTable(
-            span.Slice(12, 16).ToArray(),
-            parts,
-            bytes.AsMemory(0, at),
-            hasMac ? bytes.AsMemory(at, MacSize) : ReadOnlyMemory<byte>.Empty);
+        ReadOnlyMemory<byte> partMacs = bytes.AsMemory(at, partMacsLength);
+        at += partMacsLength;
+        table = new PartTable(span.Slice(12, 16).ToArray(), parts, bytes.AsMemory(0, at), bytes.AsMemory(at, tableMacLength), partMacs);
         return true;
     }
 

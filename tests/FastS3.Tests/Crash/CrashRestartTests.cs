@@ -62,8 +62,8 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 }
 
                 var tableId = Guid.NewGuid();
-                await File.WriteAllBytesAsync(bucket.DataPath(tableId), PartTable.Build(uploadId, [.. parts], withMac: false, null));
-                await bucket.CompletedUploads.PublishAsync(key, uploadId, Record((byte)RecordFlags.Multipart, tableId, 3), new byte[32], null);
+                await File.WriteAllBytesAsync(bucket.DataPath(tableId), PartTable.Build(uploadId, [.. parts]));
+                await bucket.CompletedUploads.PublishAsync(key, uploadId, Record((byte)RecordFlags.Multipart, tableId, 3), new byte[32], checksumDeclared: false, null);
 
                 await File.WriteAllBytesAsync(bucket.DataPath(replacement), [42]);
                 IndexWriteResult replaced = await bucket.Index.PutAsync(key, Record(0, replacement, 1));

@@ -73,7 +73,7 @@ public class TestVectorTests
             new(1, new Guid(Sequence(0xb0, 16)), 5_242_880, SegmentFormat.StoredSize(5_242_880)),
             new(2, new Guid(Sequence(0xc0, 16)), 1, SegmentFormat.StoredSize(1)),
         ];
-        byte[] table = FastS3.Storage.PartTable.Build(Sequence(0xa0, 16), parts, withMac: true, (bytes, mac) => ObjectKey.MacPartTable(Oek, bytes, mac));
+        byte[] table = FastS3.Storage.PartTable.Build(Sequence(0xa0, 16), parts, (bytes, mac) => ObjectKey.MacPartTable(Oek, bytes, mac));
         Assert.Equal(
             "465333500101000002000000a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
             + "01000000b0b1b2b3b4b5b6b7b8b9babbbcbdbebf00005000000000001005500000000000"
@@ -81,6 +81,34 @@ public class TestVectorTests
             + "41168cd72917546f835804f4741c8ec802a6a0ecdd7ce5e0fba58889f78c1fc5"
             + "0f3946ef",
             Hex(table));
+    }
+
+    /// <summary>§12.5: the same table as completed without the key, with a MAC per part instead of one over the table.</summary>
+    [Fact]
+    public void PartTableWithPartMacs()
+    {
+        byte[] uploadId = Sequence(0xa0, 16);
+        PartEntry[] parts =
+        [
+            new(1, new Guid(Sequence(0xb0, 16)), 5_242_880, SegmentFormat.StoredSize(5_242_880)),
+            new(2, new Guid(Sequence(0xc0, 16)), 1, SegmentFormat.StoredSize(1)),
+        ];
+        byte[] macs = new byte[parts.Length * 32];
+        byte[] input = new byte[FastS3.Storage.PartTable.PartMacInputSize];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            FastS3.Storage.PartTable.WritePartMacInput(uploadId, parts[i], input);
+            ObjectKey.MacPart(Oek, input, macs.AsSpan(i * 32, 32));
+        }
+
+        Assert.Equal(
+            "465333500102000002000000a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+            + "01000000b0b1b2b3b4b5b6b7b8b9babbbcbdbebf00005000000000001005500000000000"
+            + "02000000c0c1c2c3c4c5c6c7c8c9cacbcccdcecf01000000000000002100000000000000"
+            + "8688ba9bf830446e401aab4566c5b5ad3b98878b30891b725373870d5c4f592e"
+            + "2c00a9ded2393c1f70cb01c18dc3c4f5154840cfaae21030c63111af07f1be78"
+            + "de46b816",
+            Hex(FastS3.Storage.PartTable.Build(uploadId, parts, partMacs: macs)));
     }
 
     [Fact]

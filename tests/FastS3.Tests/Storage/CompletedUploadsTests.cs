@@ -44,7 +44,7 @@ public sealed class CompletedUploadsTests : IDisposable
                     await bucket.Uploads.Index.PutAsync(MultipartUploads.UploadKey(key, uploadId), ObjectRecordAt(now - (2 * Lifetime)));
                 }
 
-                Assert.True((await bucket.CompletedUploads.PublishAsync(key, uploadId, ObjectRecordAt(completed), Digest, null)).Applied);
+                Assert.True((await bucket.CompletedUploads.PublishAsync(key, uploadId, ObjectRecordAt(completed), Digest, checksumDeclared: false, null)).Applied);
             }
 
             // Each object and its completion's record are in the index; the records sort after every object.

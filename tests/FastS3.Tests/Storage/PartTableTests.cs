@@ -19,7 +19,7 @@ public class PartTableTests
     [Fact]
     public void RoundTrips()
     {
-        byte[] bytes = PartTable.Build(UploadId, Parts, withMac: false, mac: null);
+        byte[] bytes = PartTable.Build(UploadId, Parts);
         Assert.True(PartTable.TryParse(bytes, out PartTable? table));
         Assert.Equal(Parts, table.Parts);
         Assert.Equal(UploadId, table.UploadId);
@@ -30,7 +30,7 @@ public class PartTableTests
     [Fact]
     public void EveryByteIsCoveredByTheChecksum()
     {
-        byte[] bytes = PartTable.Build(UploadId, Parts, withMac: true, (data, mac) => ObjectKey.MacPartTable(Oek, data, mac));
+        byte[] bytes = PartTable.Build(UploadId, Parts, (data, mac) => ObjectKey.MacPartTable(Oek, data, mac));
         for (int i = 0; i < bytes.Length; i++)
         {
             byte[] damaged = (byte[])bytes.Clone();
@@ -45,7 +45,7 @@ public class PartTableTests
     [Fact]
     public void FindsThePartHoldingAByte()
     {
-        PartTable.TryParse(PartTable.Build(UploadId, Parts, withMac: false, mac: null), out PartTable? table);
+        PartTable.TryParse(PartTable.Build(UploadId, Parts), out PartTable? table);
         Assert.Equal(0, table!.IndexOf(0));
         Assert.Equal(0, table.IndexOf((5 * 1024 * 1024) - 1));
         Assert.Equal(1, table.IndexOf(5 * 1024 * 1024));
@@ -58,7 +58,7 @@ public class PartTableTests
     public void AnEmptyLastPartDoesNotHoldTheBytesBeforeIt()
     {
         PartEntry[] parts = [new(1, Guid.NewGuid(), 100, 100), new(2, Guid.NewGuid(), 0, 0)];
-        PartTable.TryParse(PartTable.Build(UploadId, parts, withMac: false, mac: null), out PartTable? table);
+        PartTable.TryParse(PartTable.Build(UploadId, parts), out PartTable? table);
         Assert.Equal(0, table!.IndexOf(99));
     }
 
@@ -66,6 +66,6 @@ public class PartTableTests
     public void RefusesPartsOutOfOrder()
     {
         PartEntry[] parts = [Parts[1], Parts[0]];
-        Assert.False(PartTable.TryParse(PartTable.Build(UploadId, parts, withMac: false, mac: null), out _));
+        Assert.False(PartTable.TryParse(PartTable.Build(UploadId, parts), out _));
     }
 }
