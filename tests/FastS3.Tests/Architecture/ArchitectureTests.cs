@@ -1,0 +1,215 @@
+namespace FastS3.Tests.Architecture;
+
+/// <summary>
+/// The layers of the server, read from the compiled assemblies (<see cref="DependencyReader"/>):
+/// <code>
+///   Program, then Cli                                          wiring, may use every layer
+///   Api                                                        S3 semantics
+///   Auth, Crypto, Checksums, Streaming, Xml, Tls               siblings: none uses another
+///   Storage                                                    the storage seam
+///   Storage.Index (the disk store)                             behind the seam: only Cli wires it in
+///   Basics, Buffers                                            leaf basics: use no other layer
+/// </code>
+/// Arrows point downward only; FastS3.Http (transport) is used by the layers that read requests
+/// and write responses, never by Crypto, storage or the basics; files (File, Directory, FileStream,
+/// RandomAccess, SafeFileHandle) are touched only by the disk store and by process set-up (Cli,
+/// Tls: certificates). <see cref="KnownViolations"/> lists what breaks these rules today, while
+/// issue 15's redesign is under way: each entry goes as the redesign reaches it, a new one fails.
+/// </summary>
+public sealed class ArchitectureTests
+{
+    private const string Root = "FastS3";
+
+    private static readonly Dictionary<string, int> Rank = new()
+    {
+        [Root] = 7,
+        ["FastS3.Cli"] = 6,
+        ["FastS3.Api"] = 5,
+        ["FastS3.Auth"] = 4,
+        ["FastS3.Crypto"] = 4,
+        ["FastS3.Checksums"] = 4,
+        ["FastS3.Streaming"] = 4,
+        ["FastS3.Xml"] = 4,
+        ["FastS3.Tls"] = 4,
+        ["FastS3.Storage"] = 3,
+        ["FastS3.Storage.Index"] = 2,
+        ["FastS3.Basics"] = 1,
+        ["FastS3.Buffers"] = 1,
+    };
+
+    /// <summary>The disk store: below the seam, and wired in by Cli alone.</summary>
+    private static readonly HashSet<string> DiskStore = ["FastS3.Storage.Index"];
+
+    private static readonly HashSet<string> HttpUsers = [Root, "FastS3.Cli", "FastS3.Api", "FastS3.Auth", "FastS3.Checksums", "FastS3.Streaming", "FastS3.Xml", "FastS3.Tls"];
+
+    private static readonly HashSet<string> FileUsers = ["FastS3.Cli", "FastS3.Tls", .. DiskStore];
+
+    private static readonly HashSet<string> FileTypes = ["System.IO.File", "System.IO.Directory", "System.IO.FileStream", "System.IO.RandomAccess", "Microsoft.Win32.SafeHandles.SafeFileHandle"];
+
+    /// <summary>What breaks the rules today (issue 15): "from -> to" for a dependency, "from -> files" for file access.</summary>
+    private static readonly HashSet<string> KnownViolations =
+    [
+        // The S3 layer does storage work itself.
+        "FastS3.Api -> FastS3.Storage.Index",
+        "FastS3.Api -> files",
+
+        // Errors, hex, URI encoding and XML text live in the layers that use them, not at the bottom.
+        "FastS3.Auth -> FastS3.Api",
+        "FastS3.Checksums -> FastS3.Api",
+        "FastS3.Streaming -> FastS3.Api",
+        "FastS3.Xml -> FastS3.Api",
+        "FastS3.Checksums -> FastS3.Auth",
+        "FastS3.Streaming -> FastS3.Auth",
+        "FastS3.Crypto -> FastS3.Auth",
+        "FastS3.Xml -> FastS3.Auth",
+
+        // The seam and the disk store are one: the seam names the index engine, the engine the store's files.
+        "FastS3.Storage -> FastS3.Storage.Index",
+        "FastS3.Storage -> files",
+        "FastS3.Storage -> FastS3.Http",
+        "FastS3.Buffers -> FastS3.Http",
+    ];
+
+    [Fact]
+    public void EveryDependencyPointsDown()
+    {
+        List<TypeUse> uses = Uses("fasts3.dll");
+        var found = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        void Note(string violation, TypeUse use) => (found.TryGetValue(violation, out SortedSet<string>? examples) ? examples : found[violation] = []).Add($"{use.FromType} uses {use.Type}");
+
+        foreach (TypeUse use in uses)
+        {
+            Assert.True(Rank.ContainsKey(use.FromNamespace), $"{use.FromNamespace} ({use.FromType}) has no place in the layers: add it to {nameof(Rank)}");
+            string to = use.Namespace;
+            if (FileTypes.Contains(to + "." + use.Type) && !FileUsers.Contains(use.FromNamespace))
+            {
+                Note($"{use.FromNamespace} -> files", use);
+            }
+            else if (to == "FastS3.Http" || to.StartsWith("FastS3.Http.", StringComparison.Ordinal))
+            {
+                if (!HttpUsers.Contains(use.FromNamespace))
+                {
+                    Note($"{use.FromNamespace} -> FastS3.Http", use);
+                }
+            }
+            else if ((to == Root || to.StartsWith(Root + ".", StringComparison.Ordinal)) && to != use.FromNamespace && !Allowed(use.FromNamespace, to))
+            {
+                Note($"{use.FromNamespace} -> {to}", use);
+            }
+        }
+
+        string[] added = [.. found.Keys.Where(violation => !KnownViolations.Contains(violation))];
+        string[] gone = [.. KnownViolations.Where(violation => !found.ContainsKey(violation))];
+        Assert.True(added.Length == 0, "New dependencies against the layers:\n" + string.Join("\n", added.Select(violation => $"{violation}: {string.Join("; ", found[violation].Take(5))}")));
+        Assert.True(gone.Length == 0, $"These rules hold now; take them out of {nameof(KnownViolations)}:\n" + string.Join("\n", gone));
+    }
+
+    [Fact]
+    public void NoNamespacesDependOnEachOther()
+    {
+        List<TypeUse> uses = Uses("fasts3.dll");
+        var edges = uses.Where(use => Rank.ContainsKey(use.Namespace) && use.Namespace != use.FromNamespace)
+            .Select(use => (use.FromNamespace, use.Namespace)).ToHashSet();
+        List<string[]> cycles = Cycles(edges);
+
+        // Only through known violations: each cycle has an upward edge listed there.
+        foreach (string[] cycle in cycles)
+        {
+            bool known = edges.Any(edge => cycle.Contains(edge.Item1) && cycle.Contains(edge.Item2) && KnownViolations.Contains($"{edge.Item1} -> {edge.Item2}"));
+            Assert.True(known, "A cycle between namespaces: " + string.Join(", ", cycle));
+        }
+    }
+
+    [Fact]
+    public void TheTransportKnowsNothingOfTheServer()
+    {
+        List<TypeUse> uses = Uses("FastS3.Http.dll");
+        string[] outside = [.. uses.Where(use => use.Namespace.StartsWith(Root, StringComparison.Ordinal) && !use.Namespace.StartsWith("FastS3.Http", StringComparison.Ordinal))
+            .Select(use => $"{use.FromType} uses {use.Namespace}.{use.Type}").Distinct()];
+        Assert.Empty(outside);
+        Assert.All(uses, use => Assert.StartsWith("FastS3.Http", use.FromNamespace, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The rules' own check, on a graph made to break them: it must see an upward edge, a sideways
+    /// one and a cycle, or a green run would prove nothing.
+    /// </summary>
+    [Fact]
+    public void TheRulesCatchWhatTheyForbid()
+    {
+        Assert.False(Allowed("FastS3.Storage", "FastS3.Api"));
+        Assert.False(Allowed("FastS3.Crypto", "FastS3.Auth"));
+        Assert.False(Allowed("FastS3.Api", "FastS3.Storage.Index"));
+        Assert.True(Allowed("FastS3.Cli", "FastS3.Storage.Index"));
+        Assert.True(Allowed("FastS3.Api", "FastS3.Crypto"));
+        Assert.True(Allowed("FastS3.Storage.Index", "FastS3.Storage"));
+        Assert.Single(Cycles([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]));
+        Assert.Empty(Cycles([("a", "b"), ("b", "c"), ("a", "c")]));
+    }
+
+    /// <summary>The type uses of an assembly beside the tests; top-level statements (Program, no namespace) count as the root's.</summary>
+    private static List<TypeUse> Uses(string assembly)
+        => [.. DependencyReader.Read(Path.Combine(AppContext.BaseDirectory, assembly)).Select(use => use.FromNamespace.Length == 0 ? use with { FromNamespace = Root } : use)];
+
+    private static bool Allowed(string from, string to)
+    {
+        if (DiskStore.Contains(to))
+        {
+            return from is Root or "FastS3.Cli" || DiskStore.Contains(from);
+        }
+
+        // The disk store sits below the seam it implements; otherwise strictly downward.
+        return DiskStore.Contains(from) ? Rank[to] is 3 or 1 : Rank[from] > Rank[to];
+    }
+
+    /// <summary>The strongly connected components of more than one namespace (Tarjan).</summary>
+    private static List<string[]> Cycles(IEnumerable<(string From, string To)> edges)
+    {
+        ILookup<string, string> next = edges.ToLookup(edge => edge.From, edge => edge.To);
+        string[] nodes = [.. edges.SelectMany(edge => new[] { edge.From, edge.To }).Distinct()];
+        var index = new Dictionary<string, int>();
+        var low = new Dictionary<string, int>();
+        var stack = new Stack<string>();
+        var cycles = new List<string[]>();
+        void Visit(string node)
+        {
+            index[node] = low[node] = index.Count;
+            stack.Push(node);
+            foreach (string to in next[node])
+            {
+                if (!index.ContainsKey(to))
+                {
+                    Visit(to);
+                    low[node] = Math.Min(low[node], low[to]);
+                }
+                else if (stack.Contains(to))
+                {
+                    low[node] = Math.Min(low[node], index[to]);
+                }
+            }
+
+            if (low[node] == index[node])
+            {
+                var component = new List<string>();
+                string popped;
+                do
+                {
+                    popped = stack.Pop();
+                    component.Add(popped);
+                }
+                while (popped != node);
+                if (component.Count > 1)
+                {
+                    cycles.Add([.. component]);
+                }
+            }
+        }
+
+        foreach (string node in nodes.Where(node => !index.ContainsKey(node)))
+        {
+            Visit(node);
+        }
+
+        return cycles;
+    }
+}
