@@ -6,7 +6,6 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastS3.Auth;
 using FastS3.Http;
-using FastS3.Streaming;
 
 namespace FastS3.Benchmarks;
 

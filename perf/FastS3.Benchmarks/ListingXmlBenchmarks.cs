@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using BenchmarkDotNet.Attributes;
 using FastS3.Api;
+using FastS3.Basics;
 using FastS3.Xml;
 
 namespace FastS3.Benchmarks;

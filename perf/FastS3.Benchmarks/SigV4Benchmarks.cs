@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Http;
 
 namespace FastS3.Benchmarks;

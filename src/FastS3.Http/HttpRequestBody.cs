@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using FastS3.Http.Internal;
@@ -337,33 +338,14 @@ public sealed class HttpRequestBody
 
     private static long ParseHex(ReadOnlySpan<byte> text)
     {
-        if (text.IsEmpty || text.Length > 15)
+        long value = 0;
+        if (text.IsEmpty || text.Length > 15 || !Utf8Parser.TryParse(text, out value, out int digits, 'x') || digits != text.Length)
         {
             Reject.Throw(RequestRejectionReason.BadChunkSizeData);
         }
 
-        long value = 0;
-        foreach (byte b in text)
-        {
-            int digit = HexConverter(b);
-            if (digit < 0)
-            {
-                Reject.Throw(RequestRejectionReason.BadChunkSizeData);
-            }
-
-            value = (value << 4) | (uint)digit;
-        }
-
         return value;
     }
-
-    private static int HexConverter(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
 
     private bool TryReadTrailers(ref SequenceReader<byte> reader)
     {

@@ -140,6 +140,14 @@ public class RequestLimitTests
         Assert.Equal(400, RawResponses.Status(raw));
     }
 
+    [Fact]
+    public async Task ChunkSizesAreHexOfEitherCase()
+    {
+        (string raw, RecordingApplication app) = await Send("PUT / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nB\r\nhello world\r\nb\r\nHELLO WORLD\r\n0\r\n\r\n");
+        Assert.Equal(200, RawResponses.Status(raw));
+        Assert.Equal("hello worldHELLO WORLD", Encoding.ASCII.GetString(Assert.Single(app.Requests).Body));
+    }
+
     [Theory]
     [InlineData("g\r\nhello\r\n0\r\n\r\n")]
     [InlineData("\r\nhello\r\n0\r\n\r\n")]

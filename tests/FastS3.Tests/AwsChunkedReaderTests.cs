@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using FastS3.Api;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Http;
-using FastS3.Streaming;
 using FastS3.Testing;
 
 namespace FastS3.Tests;

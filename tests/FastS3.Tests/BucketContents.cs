@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using FastS3.Basics;
 
 namespace FastS3.Tests;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using FastS3.Api;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Http;
 using FastS3.Testing;

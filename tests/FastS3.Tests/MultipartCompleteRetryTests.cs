@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FastS3.Basics;
 using FastS3.Testing;
 using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;

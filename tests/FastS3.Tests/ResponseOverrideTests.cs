@@ -1,5 +1,6 @@
 using System.Text;
 using FastS3.Api;
+using FastS3.Basics;
 using FastS3.Storage;
 using FastS3.Testing;
 using FastS3.Tests.Hosting;

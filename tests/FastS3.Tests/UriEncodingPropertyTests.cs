@@ -1,5 +1,6 @@
 using CsCheck;
 using FastS3.Auth;
+using FastS3.Basics;
 
 namespace FastS3.Tests;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Xml.Linq;
 using FastS3.Api;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Xml;
 
 namespace FastS3.Tests;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Xml;
+using FastS3.Basics;
 using FastS3.Http;
 using FastS3.Storage;
 using FastS3.Xml;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Storage;
 using FastS3.Xml;
 

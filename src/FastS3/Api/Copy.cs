@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;

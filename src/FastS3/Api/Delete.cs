@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using FastS3.Basics;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
+using FastS3.Basics;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 using FastS3.Xml;
@@ -42,7 +43,7 @@ public sealed class DeleteObjects(Store store)
         call.Hasher.Begin(call.Checksums, md5: false, sha256: call.Signature.Payload == Auth.PayloadMode.Sha256);
         call.Hasher.Append(body.WrittenSpan);
         call.Hasher.Finish();
-        if (call.Hasher.Verify(call.Checksums, call.Signature) is { } mismatch)
+        if (call.Hasher.Verify(call.Checksums, call.Signature.SignedPayloadSha256) is { } mismatch)
         {
             return mismatch;
         }

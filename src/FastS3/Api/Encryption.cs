@@ -1,4 +1,5 @@
 using System.Buffers;
+using FastS3.Basics;
 using FastS3.Crypto;
 using FastS3.Storage;
 

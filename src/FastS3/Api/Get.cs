@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Buffers;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;

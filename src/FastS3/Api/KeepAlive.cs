@@ -1,3 +1,4 @@
+using FastS3.Basics;
 using FastS3.Xml;
 
 namespace FastS3.Api;
@@ -85,7 +86,7 @@ internal sealed class KeepAlive
     public async ValueTask<bool> ReportAsync(Exception exception)
     {
         await StopAsync();
-        if (!Started || S3Errors.Of(exception) is not { } error)
+        if (!Started || ExceptionErrors.Of(exception) is not { } error)
         {
             return false;
         }

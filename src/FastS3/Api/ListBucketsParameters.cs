@@ -1,3 +1,4 @@
+using FastS3.Basics;
 using FastS3.Storage;
 
 namespace FastS3.Api;

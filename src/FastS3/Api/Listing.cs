@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using FastS3.Basics;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 using FastS3.Xml;

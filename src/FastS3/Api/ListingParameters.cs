@@ -1,4 +1,5 @@
 using System.Text.Unicode;
+using FastS3.Basics;
 
 namespace FastS3.Api;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Http;
 using FastS3.Storage;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
@@ -192,7 +193,7 @@ public sealed class Put(Store store)
         }
 
         call.Hasher.Finish();
-        return call.Hasher.Verify(call.Checksums, call.Signature);
+        return call.Hasher.Verify(call.Checksums, call.Signature.SignedPayloadSha256);
     }
 
     /// <summary>Encrypts plaintext into the writer's blocks, segment by segment, as the blocks have room.</summary>

@@ -1,4 +1,5 @@
 using FastS3.Auth;
+using FastS3.Basics;
 
 namespace FastS3.Api;
 

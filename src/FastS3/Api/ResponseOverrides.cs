@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Http;
 using FastS3.Storage;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Http;
 using FastS3.Storage;
 
@@ -85,7 +86,7 @@ public sealed class S3Application : IHttpApplication
                 call.Fail(error);
             }
         }
-        catch (Exception ex) when (!response.HasStarted && S3Errors.Of(ex) is { } error)
+        catch (Exception ex) when (!response.HasStarted && ExceptionErrors.Of(ex) is { } error)
         {
             if (error == S3Errors.InsufficientStorage)
             {

@@ -1,9 +1,9 @@
 using System.Text.Unicode;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Http;
 using FastS3.Storage;
-using FastS3.Streaming;
 
 namespace FastS3.Api;
 

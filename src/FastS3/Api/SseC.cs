@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using FastS3.Basics;
 using FastS3.Crypto;
 using FastS3.Http;
 

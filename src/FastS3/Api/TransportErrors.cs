@@ -1,3 +1,4 @@
+using FastS3.Basics;
 using FastS3.Http;
 
 namespace FastS3.Api;

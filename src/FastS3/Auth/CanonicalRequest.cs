@@ -1,3 +1,4 @@
+using FastS3.Basics;
 using FastS3.Buffers;
 using FastS3.Http;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using FastS3.Api;
+using FastS3.Basics;
 using FastS3.Buffers;
 using FastS3.Http;
 

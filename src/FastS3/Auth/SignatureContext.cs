@@ -20,6 +20,9 @@ public sealed class SignatureContext
     /// <summary>The declared body SHA-256 when <see cref="Payload"/> is <see cref="PayloadMode.Sha256"/>.</summary>
     public byte[] PayloadSha256 { get; } = new byte[32];
 
+    /// <summary>The body SHA-256 the signature covers; empty when it covers none.</summary>
+    public ReadOnlySpan<byte> SignedPayloadSha256 => Payload == PayloadMode.Sha256 ? PayloadSha256 : default;
+
     internal byte[] SigningKey { get; } = new byte[32];
 
     /// <summary>Hex signature of the request (the seed of a chunk-signature chain).</summary>

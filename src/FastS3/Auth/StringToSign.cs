@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FastS3.Basics;
 
 namespace FastS3.Auth;
 

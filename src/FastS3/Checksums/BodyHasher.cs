@@ -3,8 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using FastS3.Api;
-using FastS3.Auth;
+using FastS3.Basics;
 
 namespace FastS3.Checksums;
 
@@ -215,11 +214,12 @@ public sealed class BodyHasher : IDisposable
 
     /// <summary>
     /// Checks the finished body against everything the request promised: the signed payload hash
-    /// first (it is part of the signature), then Content-MD5, then the S3 checksum. Null when all match.
+    /// (<paramref name="signedSha256"/>, empty when the signature covers none) first, then
+    /// Content-MD5, then the S3 checksum. Null when all match.
     /// </summary>
-    public S3Error? Verify(ChecksumRequest checksums, SignatureContext signature)
+    public S3Error? Verify(ChecksumRequest checksums, ReadOnlySpan<byte> signedSha256)
     {
-        if (signature.Payload == PayloadMode.Sha256 && VerifyPayloadSha256(signature.PayloadSha256) is { } payloadError)
+        if (!signedSha256.IsEmpty && VerifyPayloadSha256(signedSha256) is { } payloadError)
         {
             return payloadError;
         }

@@ -1,4 +1,4 @@
-using FastS3.Api;
+using FastS3.Basics;
 
 namespace FastS3.Checksums;
 

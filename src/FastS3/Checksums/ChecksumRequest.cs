@@ -1,5 +1,5 @@
 using System.Text;
-using FastS3.Api;
+using FastS3.Basics;
 using FastS3.Http;
 
 namespace FastS3.Checksums;

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
-using FastS3.Api;
-using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Buffers;
 using FastS3.Http;
 

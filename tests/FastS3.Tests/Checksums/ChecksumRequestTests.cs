@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using FastS3.Api;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Http;
 using FastS3.Testing;

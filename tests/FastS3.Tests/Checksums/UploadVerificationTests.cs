@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using FastS3.Api;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Http;
-using FastS3.Streaming;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Checksums;
@@ -58,7 +58,7 @@ public class UploadVerificationTests
                 }
 
                 _hasher.Finish();
-                if (_hasher.Verify(_checksums, _signature) is { } verifyError)
+                if (_hasher.Verify(_checksums, _signature.SignedPayloadSha256) is { } verifyError)
                 {
                     throw new S3Exception(verifyError);
                 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using FastS3.Basics;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Crash;

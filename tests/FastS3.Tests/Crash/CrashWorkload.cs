@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Amazon.S3;
+using FastS3.Basics;
 using FastS3.Crypto;
 using FastS3.Storage;
 

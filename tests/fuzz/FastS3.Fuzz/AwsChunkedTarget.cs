@@ -2,8 +2,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using FastS3.Api;
 using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Checksums;
-using FastS3.Streaming;
 
 namespace FastS3.Fuzz;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace FastS3.Storage.Index;
 
@@ -25,7 +26,7 @@ internal sealed record Manifest(long NextFileNumber, long LogNumber, long LiveCo
             throw Corrupt(path, "not a manifest");
         }
 
-        if (BinaryPrimitives.ReadUInt32LittleEndian(span[^4..]) != Crc32C.Compute(span[..^4]))
+        if (BinaryPrimitives.ReadUInt32LittleEndian(span[^4..]) != Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, span[..^4]))
         {
             throw Corrupt(path, "checksum mismatch");
         }
@@ -68,7 +69,7 @@ internal sealed record Manifest(long NextFileNumber, long LogNumber, long LiveCo
             BinaryPrimitives.WriteInt64LittleEndian(span[(FixedLength + (8 * i))..], Tables[i]);
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32C.Compute(span[..^4]));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, span[..^4]));
 
         string temporary = Path.Combine(directory, IndexFiles.TemporaryManifest);
         try

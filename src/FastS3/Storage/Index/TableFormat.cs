@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace FastS3.Storage.Index;
 
@@ -30,12 +31,12 @@ internal static class TableFormat
         BinaryPrimitives.WriteInt64LittleEndian(footer[12..], entryCount);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[20..], Version);
         Magic.CopyTo(footer[24..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(footer[32..], Crc32C.Compute(footer[..32]));
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[32..], Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, footer[..32]));
     }
 
     public static void ReadFooter(ReadOnlySpan<byte> footer, string path, out long indexOffset, out int indexLength)
     {
-        if (!footer.Slice(24, 8).SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(footer[32..]) != Crc32C.Compute(footer[..32]))
+        if (!footer.Slice(24, 8).SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(footer[32..]) != Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, footer[..32]))
         {
             throw Corrupt(path, "bad footer");
         }
@@ -53,7 +54,7 @@ internal static class TableFormat
     public static int VerifyBlock(ReadOnlySpan<byte> block, string path, long offset)
     {
         if (block.Length < BlockTrailerLength
-            || BinaryPrimitives.ReadUInt32LittleEndian(block[^BlockTrailerLength..]) != Crc32C.Compute(block[..^BlockTrailerLength]))
+            || BinaryPrimitives.ReadUInt32LittleEndian(block[^BlockTrailerLength..]) != Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, block[..^BlockTrailerLength]))
         {
             throw Corrupt(path, $"checksum mismatch in the block at {offset}");
         }

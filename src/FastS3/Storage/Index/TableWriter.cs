@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace FastS3.Storage.Index;
 
@@ -106,7 +107,7 @@ internal sealed class TableWriter : IDisposable
 
     private static void AppendCrc(ArrayBufferWriter<byte> buffer)
     {
-        uint crc = Crc32C.Compute(buffer.WrittenSpan);
+        uint crc = Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, buffer.WrittenSpan);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer.GetSpan(TableFormat.BlockTrailerLength), crc);
         buffer.Advance(TableFormat.BlockTrailerLength);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using System.IO.Hashing;
 
 namespace FastS3.Storage.Index;
 
@@ -85,7 +86,7 @@ internal sealed class WriteAheadLog : IDisposable
         BinaryPrimitives.WriteUInt16LittleEndian(record[9..], (ushort)key.Length);
         key.CopyTo(record[HeaderLength..]);
         value.CopyTo(record[(HeaderLength + key.Length)..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32C.Compute(record[4..]));
+        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, record[4..]));
         output.Advance(length);
     }
 
@@ -201,7 +202,7 @@ internal sealed class WriteAheadLog : IDisposable
 
         uint rest = BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]);
         if (rest < HeaderLength - 8 || rest > (uint)(bytes.Length - 8)
-            || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Crc32C.Compute(bytes.Slice(4, 4 + (int)rest)))
+            || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, bytes.Slice(4, 4 + (int)rest)))
         {
             return false;
         }

@@ -355,18 +355,4 @@ public sealed class OrderedIndexTests : IDisposable
     [InlineData(new long[] { 1, 100, 1000, 10000, 100000, 1000000 }, 4, 3)]
     public void CompactionMergesNewestTablesOfComparableSize(long[] sizes, int maxTables, int expected)
         => Assert.Equal(expected, OrderedIndex.PickCompaction(sizes, maxTables));
-
-    [Fact]
-    public void Crc32CMatchesTheStandardCheckValues()
-    {
-        Assert.Equal(0xE3069283u, Crc32C.Compute(Utf8("123456789")));
-        Assert.Equal(0xE3069283u, Crc32C.ComputeSoftware(Utf8("123456789")));
-        Assert.Equal(0x8A9136AAu, Crc32C.Compute(new byte[32]));
-        byte[] data = new byte[1000];
-        new Random(7).NextBytes(data);
-        for (int length = 0; length <= data.Length; length += 37)
-        {
-            Assert.Equal(Crc32C.ComputeSoftware(data.AsSpan(0, length)), Crc32C.Compute(data.AsSpan(0, length)));
-        }
-    }
 }

@@ -1,4 +1,4 @@
-namespace FastS3.Api;
+namespace FastS3.Basics;
 
 /// <summary>
 /// Raised where an S3 error is found deep inside streaming code (a bad chunk signature, a body cut

@@ -1,6 +1,4 @@
-using FastS3.Storage;
-
-namespace FastS3.Api;
+namespace FastS3.Basics;
 
 /// <summary>The S3 errors FastS3 answers with, statuses and messages as AWS S3 sends them.</summary>
 public static class S3Errors
@@ -102,12 +100,4 @@ public static class S3Errors
         => presigned
             ? new(400, "AuthorizationQueryParametersError", $"Error parsing the X-Amz-Credential parameter; the region '{region}' is wrong; expecting '{expected}'", ("Region", expected))
             : new(400, "AuthorizationHeaderMalformed", $"The authorization header is malformed; the region '{region}' is wrong; expecting '{expected}'", ("Region", expected));
-
-    /// <summary>The S3 error an exception from deep inside an operation stands for (its own, or a full disk); null for anything else.</summary>
-    public static S3Error? Of(Exception exception) => exception switch
-    {
-        S3Exception s3 => s3.Error,
-        _ when StorageFullException.IsNoSpace(exception) => InsufficientStorage,
-        _ => null,
-    };
 }

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FastS3.Api;
+namespace FastS3.Basics;
 
 /// <summary>
 /// An S3 error as clients see it: HTTP status, the &lt;Code&gt; string and its message, with the

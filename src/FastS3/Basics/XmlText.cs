@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace FastS3.Api;
+namespace FastS3.Basics;
 
 /// <summary>
 /// Escapes UTF-8 text for XML element content. Text with nothing to escape (almost every key) is

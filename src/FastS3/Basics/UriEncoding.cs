@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace FastS3.Auth;
+namespace FastS3.Basics;
 
 /// <summary>
 /// Percent-decoding and S3's SigV4 percent-encoding: only unreserved characters
@@ -26,9 +26,9 @@ public static class UriEncoding
         for (int i = 0; i < source.Length; i++)
         {
             byte b = source[i];
-            if (b == (byte)'%' && i + 2 < source.Length && TryHex(source[i + 1], source[i + 2], out byte decoded))
+            if (b == (byte)'%' && i + 2 < source.Length && Hex.TryDecode(source.Slice(i + 1, 2), destination.Slice(n, 1)))
             {
-                destination[n++] = decoded;
+                n++;
                 i += 2;
             }
             else
@@ -72,12 +72,4 @@ public static class UriEncoding
 
     /// <summary>The most bytes <see cref="Encode"/> can produce for <paramref name="length"/> input bytes.</summary>
     public static int MaxEncodedLength(int length) => length * 3;
-
-    private static bool TryHex(byte high, byte low, out byte value)
-    {
-        int h = Hex.Value(high);
-        int l = Hex.Value(low);
-        value = (byte)((h << 4) | l);
-        return (h | l) >= 0;
-    }
 }

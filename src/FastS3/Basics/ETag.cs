@@ -1,4 +1,4 @@
-namespace FastS3.Api;
+namespace FastS3.Basics;
 
 /// <summary>ETags travel quoted in headers and XML and are stored bare.</summary>
 public static class ETag

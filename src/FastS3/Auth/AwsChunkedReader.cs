@@ -1,11 +1,11 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using FastS3.Api;
-using FastS3.Auth;
+using FastS3.Basics;
 using FastS3.Http;
 
-namespace FastS3.Streaming;
+namespace FastS3.Auth;
 
 /// <summary>
 /// Decodes an aws-chunked body (<c>hex[;chunk-signature=sig]\r\n data \r\n ... 0\r\n trailers \r\n</c>)
@@ -257,7 +257,7 @@ public sealed class AwsChunkedReader : IDisposable
     {
         int semicolon = header.IndexOf((byte)';');
         ReadOnlySpan<byte> sizeText = semicolon < 0 ? header : header[..semicolon];
-        if (sizeText.IsEmpty || sizeText.Length > 8 || !TryParseHex(sizeText, out long size) || size > MaxChunkSize)
+        if (sizeText.IsEmpty || sizeText.Length > 8 || !Utf8Parser.TryParse(sizeText, out long size, out int digits, 'x') || digits != sizeText.Length || size > MaxChunkSize)
         {
             throw new S3Exception(S3Errors.MalformedChunkedEncoding);
         }
@@ -434,22 +434,5 @@ public sealed class AwsChunkedReader : IDisposable
     {
         bytes.CopyTo(_line.AsSpan(_lineLength));
         _lineLength += (int)bytes.Length;
-    }
-
-    private static bool TryParseHex(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        foreach (byte b in text)
-        {
-            int digit = Hex.Value(b);
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | (uint)digit;
-        }
-
-        return true;
     }
 }
