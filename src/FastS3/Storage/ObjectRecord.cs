@@ -31,6 +31,9 @@ public enum RecordField : byte
 
     /// <summary>A completed upload's record (see <see cref="CompletedUploads"/>): the digest of the part list its Complete was given.</summary>
     CompletedParts = 13,
+
+    /// <summary>The object's tag set (see <see cref="StoredTags"/>), in the clear for SSE-C objects too: tags are metadata S3 lets a client read and change without the key. Absent when there are none.</summary>
+    Tags = 14,
 }
 
 /// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>
@@ -124,6 +127,44 @@ public readonly ref struct ObjectRecord
     }
 
     public FieldEnumerator Fields() => new(_bytes[HeaderSize..]);
+
+    /// <summary>
+    /// This record again with its <paramref name="tag"/> field set to <paramref name="value"/> (in
+    /// place, or added; removed when empty) and everything else kept, LastModified too unless
+    /// <paramref name="lastModified"/> is given.
+    /// </summary>
+    public byte[] With(RecordField tag, scoped ReadOnlySpan<byte> value, DateTimeOffset? lastModified = null)
+    {
+        var builder = new Builder(Flags, DataId, Size, StoredSize, lastModified ?? LastModified);
+        try
+        {
+            bool written = false;
+            FieldEnumerator fields = Fields();
+            while (fields.MoveNext())
+            {
+                if (fields.Tag != tag)
+                {
+                    builder.Add(fields.Tag, fields.Value);
+                }
+                else if (!written)
+                {
+                    builder.AddIfPresent(tag, value);
+                    written = true;
+                }
+            }
+
+            if (!written)
+            {
+                builder.AddIfPresent(tag, value);
+            }
+
+            return builder.Written.ToArray();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
 
     /// <summary>The first field with <paramref name="tag"/> of the record stored in <paramref name="record"/>, as memory over it (empty when absent).</summary>
     public static ReadOnlyMemory<byte> FieldMemory(ReadOnlyMemory<byte> record, RecordField tag)
