@@ -64,7 +64,7 @@ public class BucketTests
         Assert.NotEqual(0, exit);
         Assert.Contains("(NoSuchBucket)", stderr);
 
-        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "get-bucket-tagging", "--bucket", "twice");
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(url, "s3api", "get-bucket-policy", "--bucket", "twice");
         Assert.NotEqual(0, exit);
         Assert.Contains("(NotImplemented)", stderr);
     }

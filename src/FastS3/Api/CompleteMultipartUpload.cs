@@ -404,7 +404,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
 
     /// <summary>
     /// The object's record: the upload's content headers and user metadata (sealed again with the
-    /// checksum added, for SSE-C), its sealed key as is, the part table as its data.
+    /// checksum added, for SSE-C), its tags and sealed key as they are, the part table as its data.
     /// </summary>
     private static byte[] BuildRecord(S3Call call, byte[] uploadValue, Guid tableId, PartEntry[] parts, byte[] etag, byte[]? checksum, bool encrypted)
     {
@@ -423,6 +423,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         try
         {
             record.Add(RecordField.ETag, etag);
+            record.AddIfPresent(RecordField.Tags, upload.Field(RecordField.Tags));
             if (!encrypted)
             {
                 record.AddIfPresent(RecordField.Checksum, checksum);

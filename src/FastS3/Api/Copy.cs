@@ -48,11 +48,16 @@ public sealed class Copy(Store store, S3Options options)
             return refused;
         }
 
+        if (Tagging.ForCopy(call, source, out byte[] tags) is { } invalidTags)
+        {
+            return invalidTags;
+        }
+
         bool sameObject = ReferenceEquals(sourceBucket, bucket) && call.CopySourceKey.SequenceEqual(call.Key);
         bool sourceEncrypted = source.Has(RecordFlags.SseC);
         if (sameObject && sourceEncrypted && call.HasCustomerKey && !replaceMetadata)
         {
-            return await RotateAsync(call, bucket, sourceValue);
+            return await RotateAsync(call, bucket, sourceValue, tags);
         }
 
         if (sameObject && !sourceEncrypted && !call.HasCustomerKey && !replaceMetadata)
@@ -60,7 +65,7 @@ public sealed class Copy(Store store, S3Options options)
             return S3Errors.IllegalCopyToItself;
         }
 
-        return await CopyDataAsync(call, bucket, sourceBucket, sourceValue, replaceMetadata ? null : details);
+        return await CopyDataAsync(call, bucket, sourceBucket, sourceValue, replaceMetadata ? null : details, tags);
     }
 
     /// <summary>The bucket and record x-amz-copy-source names (InvalidArgument, InvalidBucketName, NoSuchBucket or NoSuchKey otherwise).</summary>
@@ -145,11 +150,12 @@ public sealed class Copy(Store store, S3Options options)
         }
     }
 
-    /// <summary>Key rotation: the same object key sealed again under the new customer key.</summary>
-    private static async ValueTask<S3Error?> RotateAsync(S3Call call, Bucket bucket, byte[] current)
+    /// <summary>Key rotation: the same object key sealed again under the new customer key (and the copy's tags set).</summary>
+    private static async ValueTask<S3Error?> RotateAsync(S3Call call, Bucket bucket, byte[] current, byte[] tags)
     {
         ObjectRecord.TryRead(current, out ObjectRecord record);
-        byte[] rotated = Encryption.Reseal(call, record);
+        ObjectRecord.TryRead(Encryption.Reseal(call, record), out ObjectRecord resealed);
+        byte[] rotated = resealed.With(RecordField.Tags, tags);
         byte[] expectedETag = record.ETag.ToArray();
         IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), rotated, (value, exists) =>
             exists && ObjectRecord.TryRead(value, out ObjectRecord now) && now.ETag.SequenceEqual(expectedETag));
@@ -164,7 +170,7 @@ public sealed class Copy(Store store, S3Options options)
         return null;
     }
 
-    private async ValueTask<S3Error?> CopyDataAsync(S3Call call, Bucket bucket, Bucket sourceBucket, byte[] sourceValue, byte[]? copiedDetails)
+    private async ValueTask<S3Error?> CopyDataAsync(S3Call call, Bucket bucket, Bucket sourceBucket, byte[] sourceValue, byte[]? copiedDetails, byte[] tags)
     {
         ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
         long size = source.Size;
@@ -190,7 +196,7 @@ public sealed class Copy(Store store, S3Options options)
         {
             await CopyIntoAsync(call, reader, data.Writer, encryptor);
             await data.CommitAsync(bucket);
-            record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError);
+            record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError, tags: tags);
             if (headerError is not null || bucket.IsDeleted)
             {
                 data.Discard();

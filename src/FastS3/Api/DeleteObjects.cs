@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
@@ -18,7 +17,6 @@ public sealed class DeleteObjects(Store store)
 {
     public const int MaxKeys = 1000;
 
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> DeleteObjectsAsync(S3Call call)
     {
@@ -28,27 +26,13 @@ public sealed class DeleteObjects(Store store)
             return S3Errors.NoSuchBucket;
         }
 
-        if (call.Checksums.Parse(call.Request, trailers: false) is { } checksumError)
+        (S3Error? bodyError, ReadOnlyMemory<byte> body) = await RequestBody.ReadVerifiedAsync(call, RequestXml.MaxBodySize, digestRequired: true);
+        if (bodyError is not null)
         {
-            return checksumError;
+            return bodyError;
         }
 
-        if (!call.Checksums.HasContentMd5 && !call.Checksums.HasExpectedChecksum)
-        {
-            return S3Errors.MissingContentDigest;
-        }
-
-        var body = new ArrayBufferWriter<byte>();
-        await call.Request.Body.ReadToEndAsync(body, RequestXml.MaxBodySize);
-        call.Hasher.Begin(call.Checksums, md5: false, sha256: call.Signature.Payload == Auth.PayloadMode.Sha256);
-        call.Hasher.Append(body.WrittenSpan);
-        call.Hasher.Finish();
-        if (call.Hasher.Verify(call.Checksums, call.Signature.SignedPayloadSha256) is { } mismatch)
-        {
-            return mismatch;
-        }
-
-        if (!TryParse(body.WrittenMemory, out List<RequestedObject> objects, out bool quiet))
+        if (!TryParse(body, out List<RequestedObject> objects, out bool quiet))
         {
             return S3Errors.MalformedXML;
         }

@@ -75,21 +75,7 @@ public static class Encryption
             throw new S3Exception(S3Errors.SseCWrongKey);
         }
 
-        var builder = new ObjectRecord.Builder(record.Flags, record.DataId, record.Size, record.StoredSize, DateTimeOffset.UtcNow);
-        try
-        {
-            ObjectRecord.FieldEnumerator fields = record.Fields();
-            while (fields.MoveNext())
-            {
-                builder.Add(fields.Tag, fields.Tag == RecordField.Encryption ? resealed : fields.Value);
-            }
-
-            return builder.Written.ToArray();
-        }
-        finally
-        {
-            builder.Dispose();
-        }
+        return record.With(RecordField.Encryption, resealed, DateTimeOffset.UtcNow);
     }
 
     /// <summary>Seals <paramref name="metadata"/> (a record of its own) into the record's sealed-metadata field.</summary>

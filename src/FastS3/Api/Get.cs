@@ -250,9 +250,13 @@ public sealed class Get(Store store)
         response.Headers.Add("Accept-Ranges"u8, "bytes"u8);
         if (partNumber > 0 && content is { IsMultipart: true })
         {
-            Span<byte> count = stackalloc byte[8];
-            Utf8Formatter.TryFormat(content.Parts.Length, count, out int countLength);
-            response.Headers.Add("x-amz-mp-parts-count"u8, count[..countLength]);
+            AddCount(response, "x-amz-mp-parts-count"u8, content.Parts.Length);
+        }
+
+        // Only an object with tags has the header, as on S3; the count is stored, never counted here.
+        if (StoredTags.Count(record.Field(RecordField.Tags)) is > 0 and int tagCount)
+        {
+            AddCount(response, "x-amz-tagging-count"u8, tagCount);
         }
 
         if (partial)
@@ -283,6 +287,13 @@ public sealed class Get(Store store)
 
         ObjectHeaders.Emit(detailRecord, response, overrides);
         overrides.Write(call.Request.Query, response);
+    }
+
+    private static void AddCount(FastS3.Http.HttpResponse response, ReadOnlySpan<byte> name, int count)
+    {
+        Span<byte> digits = stackalloc byte[11];
+        Utf8Formatter.TryFormat(count, digits, out int length);
+        response.Headers.Add(name, digits[..length]);
     }
 
     private static void AddChecksum(FastS3.Http.HttpResponse response, ReadOnlySpan<byte> stored)

@@ -216,7 +216,7 @@ public sealed class Listing(Store store, Buckets buckets)
         while (iterator.MoveNext())
         {
             ReadOnlySpan<byte> key = iterator.Key;
-            if (!key.StartsWith(prefix) || !CompletedUploads.IsObjectKey(key))
+            if (!key.StartsWith(prefix) || !Bucket.IsObjectKey(key))
             {
                 break;
             }

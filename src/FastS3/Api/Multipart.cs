@@ -14,7 +14,7 @@ namespace FastS3.Api;
 /// The multipart upload lifecycle around the parts: CreateMultipartUpload, AbortMultipartUpload,
 /// ListParts and ListMultipartUploads, and the lookups the part and Complete handlers share.
 /// An upload's record keeps what CreateMultipartUpload was told (content headers, user metadata,
-/// SSE-C sealed key, checksum algorithm and type) until Complete turns it into the object's record.
+/// tags, SSE-C sealed key, checksum algorithm and type) until Complete turns it into the object's record.
 /// </summary>
 public sealed class Multipart(Store store, Buckets buckets)
 {
@@ -38,12 +38,17 @@ public sealed class Multipart(Store store, Buckets buckets)
             return checksumError;
         }
 
+        if (TagSet.ParseHeader(call.Request.Headers, out byte[] tags) is { } invalidTags)
+        {
+            return invalidTags;
+        }
+
         if (call.HasCustomerKey)
         {
             Encryption.CreateObjectKey(call, call.EncryptionField);
         }
 
-        byte[] record = BuildUploadRecord(call, algorithm, type, out S3Error? headerError);
+        byte[] record = BuildUploadRecord(call, algorithm, type, tags, out S3Error? headerError);
         if (headerError is not null)
         {
             return headerError;
@@ -531,10 +536,10 @@ public sealed class Multipart(Store store, Buckets buckets)
     }
 
     /// <summary>
-    /// The upload's record: the checksum declaration in clear, and the content headers and user
+    /// The upload's record: the checksum declaration and the tags in clear, and the content headers and user
     /// metadata as a PUT would store them (sealed under the object key for SSE-C uploads).
     /// </summary>
-    private static byte[] BuildUploadRecord(S3Call call, ChecksumAlgorithm algorithm, ChecksumType type, out S3Error? error)
+    private static byte[] BuildUploadRecord(S3Call call, ChecksumAlgorithm algorithm, ChecksumType type, byte[] tags, out S3Error? error)
     {
         bool encrypted = call.HasCustomerKey;
         var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), Guid.Empty, 0, 0, DateTimeOffset.UtcNow);
@@ -548,6 +553,7 @@ public sealed class Multipart(Store store, Buckets buckets)
                 record.Add(RecordField.Checksum, declaration);
             }
 
+            record.AddIfPresent(RecordField.Tags, tags);
             if (!encrypted)
             {
                 error = ObjectHeaders.Capture(call.Request.Headers, ref record);

@@ -32,6 +32,11 @@ public sealed class Put(Store store)
             return invalid;
         }
 
+        if (TagSet.ParseHeader(call.Request.Headers, out byte[] tags) is { } invalidTags)
+        {
+            return invalidTags;
+        }
+
         // SSE-C objects get no content MD5 (their ETag must not reveal it) unless Content-MD5 asks for one.
         bool encrypted = call.HasCustomerKey;
         BodyHasher hasher = call.Hasher;
@@ -50,7 +55,7 @@ public sealed class Put(Store store)
             return S3Errors.IncompleteBody;
         }
 
-        byte[] record = BuildRecord(call, data, hasher.Length, encrypted, copiedDetails: null, out S3Error? headerError);
+        byte[] record = BuildRecord(call, data, hasher.Length, encrypted, copiedDetails: null, out S3Error? headerError, tags: tags);
         if (headerError is not null)
         {
             data.Discard();
@@ -215,9 +220,10 @@ public sealed class Put(Store store)
     /// The object's record. For SSE-C objects only sizes, times, the (random) ETag and the sealed key
     /// stay readable: content headers, user metadata and the checksum are sealed under the object key.
     /// A multipart part's record (<paramref name="isPart"/>) holds its ETag and checksum only: the
-    /// headers and sealed key belong to its upload.
+    /// headers and sealed key belong to its upload. <paramref name="tags"/> (stored form) stay in the
+    /// clear, as tags are not content.
     /// </summary>
-    internal static byte[] BuildRecord(S3Call call, NewObjectData data, long size, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false)
+    internal static byte[] BuildRecord(S3Call call, NewObjectData data, long size, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false, ReadOnlySpan<byte> tags = default)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         if (encrypted)
@@ -234,6 +240,7 @@ public sealed class Put(Store store)
         try
         {
             record.Add(RecordField.ETag, call.ETagHex);
+            record.AddIfPresent(RecordField.Tags, tags);
             record.AddIfPresent(RecordField.InlineData, data.InlineData);
             Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
             checksum = checksum[..StoredChecksum.Write(call.Hasher.Algorithm, ChecksumType.FullObject, 0, call.Hasher.Checksum, checksum)];

@@ -17,6 +17,7 @@ public sealed class S3Application : IHttpApplication
     private readonly Buckets _buckets;
     private readonly Acl _acl;
     private readonly ObjectAttributes _attributes;
+    private readonly Tagging _tagging;
     private readonly Put _put;
     private readonly Get _get;
     private readonly Delete _delete;
@@ -37,6 +38,7 @@ public sealed class S3Application : IHttpApplication
         _buckets = new Buckets(store, keys, options.Region);
         _acl = new Acl(store, _buckets);
         _attributes = new ObjectAttributes(store);
+        _tagging = new Tagging(store);
         _put = new Put(store);
         _get = new Get(store);
         _delete = new Delete(store);
@@ -144,6 +146,12 @@ public sealed class S3Application : IHttpApplication
         S3Operation.GetObjectAcl => _acl.GetObjectAclAsync(call),
         S3Operation.PutObjectAcl => _acl.PutObjectAclAsync(call),
         S3Operation.GetObjectAttributes => _attributes.GetAsync(call),
+        S3Operation.GetObjectTagging => _tagging.GetObjectTaggingAsync(call),
+        S3Operation.PutObjectTagging => _tagging.PutObjectTaggingAsync(call),
+        S3Operation.DeleteObjectTagging => _tagging.DeleteObjectTaggingAsync(call),
+        S3Operation.GetBucketTagging => _tagging.GetBucketTaggingAsync(call),
+        S3Operation.PutBucketTagging => _tagging.PutBucketTaggingAsync(call),
+        S3Operation.DeleteBucketTagging => _tagging.DeleteBucketTaggingAsync(call),
         S3Operation.PutObject => _put.PutObjectAsync(call),
         S3Operation.GetObject => _get.GetObjectAsync(call, head: false),
         S3Operation.HeadObject => _get.GetObjectAsync(call, head: true),

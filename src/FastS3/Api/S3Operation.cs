@@ -32,4 +32,10 @@ public enum S3Operation : byte
     GetObjectAcl,
     PutObjectAcl,
     GetObjectAttributes,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
 }

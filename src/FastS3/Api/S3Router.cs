@@ -64,7 +64,10 @@ public static class S3Router
             HttpMethod.Get when q.Acl => S3Operation.GetBucketAcl,
             HttpMethod.Put when q.Acl => S3Operation.PutBucketAcl,
             HttpMethod.Get when q.Versioning => S3Operation.GetBucketVersioning,
-            _ when q.Acl || q.Versioning => S3Operation.NotImplemented,
+            HttpMethod.Get when q.Tagging => S3Operation.GetBucketTagging,
+            HttpMethod.Put when q.Tagging => S3Operation.PutBucketTagging,
+            HttpMethod.Delete when q.Tagging => S3Operation.DeleteBucketTagging,
+            _ when q.Acl || q.Versioning || q.Tagging => S3Operation.NotImplemented,
             HttpMethod.Get when q.Location => S3Operation.GetBucketLocation,
             HttpMethod.Get when q.Uploads => S3Operation.ListMultipartUploads,
             HttpMethod.Get when q.Versions => S3Operation.ListObjectVersions,
@@ -92,6 +95,10 @@ public static class S3Router
             HttpMethod.Get when q.Acl && !q.UploadId => S3Operation.GetObjectAcl,
             HttpMethod.Put when q.Acl && !q.UploadId => S3Operation.PutObjectAcl,
             _ when q.Acl || q.Versioning => S3Operation.NotImplemented,
+            HttpMethod.Get when q.Tagging && !q.UploadId => S3Operation.GetObjectTagging,
+            HttpMethod.Put when q.Tagging && !q.UploadId => S3Operation.PutObjectTagging,
+            HttpMethod.Delete when q.Tagging && !q.UploadId => S3Operation.DeleteObjectTagging,
+            _ when q.Tagging => S3Operation.NotImplemented,
             HttpMethod.Put when q.UploadId && q.PartNumber => hasCopySource ? S3Operation.UploadPartCopy : S3Operation.UploadPart,
             HttpMethod.Put when !q.UploadId => hasCopySource ? S3Operation.CopyObject : S3Operation.PutObject,
             HttpMethod.Get when q.UploadId => S3Operation.ListParts,
@@ -120,6 +127,7 @@ public static class S3Router
         public bool Acl;
         public bool Versioning;
         public bool Attributes;
+        public bool Tagging;
 
         public static Subresources Parse(ReadOnlySpan<byte> query)
         {
@@ -147,6 +155,9 @@ public static class S3Router
                     break;
                 case 6 when name.SequenceEqual("delete"u8):
                     Delete = Any = true;
+                    break;
+                case 7 when name.SequenceEqual("tagging"u8):
+                    Tagging = Any = true;
                     break;
                 case 7 when name.SequenceEqual("uploads"u8):
                     Uploads = Any = true;
@@ -187,7 +198,6 @@ public static class S3Router
         // never be mistaken for a plain GET/PUT of the object or bucket.
         private static bool IsUnsupportedSubresource(ReadOnlySpan<byte> name) => name switch
         {
-            _ when name.SequenceEqual("tagging"u8) => true,
             _ when name.SequenceEqual("policy"u8) => true,
             _ when name.SequenceEqual("policyStatus"u8) => true,
             _ when name.SequenceEqual("cors"u8) => true,

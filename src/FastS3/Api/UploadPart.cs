@@ -197,7 +197,8 @@ public sealed class UploadPart(Store store, S3Options options)
             Span<byte> mac = stackalloc byte[PartTable.MacSize];
             PartTable.WritePartMacInput(uploadId, new PartEntry(partNumber, data.DataId, call.Hasher.Length, data.Writer.Length), input);
             ObjectKey.MacPart(call.ObjectKey, input, mac);
-            record = ObjectRecord.WithField(record, RecordField.PartMac, mac);
+            ObjectRecord.TryRead(record, out ObjectRecord part);
+            record = part.With(RecordField.PartMac, mac);
         }
 
         SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);

@@ -80,6 +80,16 @@ public static class S3Errors
     public static readonly S3Error PartChecksumAlgorithmMismatch = new(400, "InvalidRequest", "Checksum Type mismatch occurred: the part's checksum algorithm is not the one the multipart upload was created with.");
     public static readonly S3Error InvalidCopySourceRange = new(400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
     public static readonly S3Error CopySourceRangeOutside = new(400, "InvalidRange", "The requested range is not satisfiable");
+    public static readonly S3Error NoSuchTagSet = new(404, "NoSuchTagSet", "The TagSet does not exist");
+    public static readonly S3Error TooManyObjectTags = new(400, "BadRequest", "Object tags cannot be greater than 10");
+    public static readonly S3Error TooManyBucketTags = new(400, "BadRequest", "Bucket tag count cannot be greater than 50");
+    public static readonly S3Error InvalidTagKey = new(400, "InvalidTag", "The TagKey you have provided is invalid");
+    public static readonly S3Error InvalidTagValue = new(400, "InvalidTag", "The TagValue you have provided is invalid");
+    public static readonly S3Error ReservedTagKey = new(400, "InvalidTag", "Your TagKey cannot be prefixed with aws:");
+    public static readonly S3Error DuplicateTagKey = new(400, "InvalidTag", "Cannot provide multiple Tags with the same key");
+    public static readonly S3Error InvalidTaggingHeader = new(400, "InvalidArgument", "The x-amz-tagging header must be UTF-8, URL-query encoded (key=value pairs joined by '&'), and name no key twice.", ("ArgumentName", "x-amz-tagging"));
+    public static readonly S3Error InvalidTaggingDirective = new(400, "InvalidArgument", "Unknown tagging directive.", ("ArgumentName", "x-amz-tagging-directive"));
+    public static readonly S3Error OperationAborted = new(409, "OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Please try again.");
     public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
     public static readonly S3Error BadRequest = new(400, "BadRequest", "An error occurred when parsing the HTTP request.");
     public static readonly S3Error InvalidUri = new(400, "InvalidURI", "Couldn't parse the specified URI.");

@@ -8,13 +8,19 @@ namespace FastS3.Storage;
 /// directories so no directory grows huge:
 /// <code>
 ///   buckets/NAME/created
-///   buckets/NAME/index/     the ordered index of objects (and of completed uploads, see <see cref="CompletedUploads"/>)
+///   buckets/NAME/index/     the ordered index of objects, and of the bucket's own records (see <see cref="IsObjectKey"/>)
 ///   buckets/NAME/uploads/   the ordered index of multipart uploads and their parts
 ///   buckets/NAME/data/ab/ab12…ef   object bytes, parts, part tables
 /// </code>
 /// </summary>
 public sealed class Bucket : IAsyncDisposable
 {
+    /// <summary>The bucket's tag set (see <see cref="StoredTags"/>), absent when it has none.</summary>
+    private static readonly byte[] TagsKey = [0xFE];
+
+    /// <summary>How often a tag update starts again over an object written meanwhile before it gives up.</summary>
+    private const int MaxTagAttempts = 16;
+
     private volatile bool _deleted;
 
     private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex index, MultipartUploads uploads, TimeSpan completedUploadLifetime)
@@ -50,8 +56,61 @@ public sealed class Bucket : IAsyncDisposable
         get
         {
             using IndexIterator iterator = Index.Seek([]);
-            return !iterator.MoveNext() || !CompletedUploads.IsObjectKey(iterator.Key);
+            return !iterator.MoveNext() || !IsObjectKey(iterator.Key);
         }
+    }
+
+    /// <summary>
+    /// False for the keys of the bucket's own records in its object index, which listings and checks
+    /// pass over. They begin with a byte UTF-8 never has, so no object key collides with them and
+    /// they sort after every object key: 0xFE the bucket's tag set, 0xFF… completed uploads (see
+    /// <see cref="CompletedUploads"/>).
+    /// </summary>
+    public static bool IsObjectKey(ReadOnlySpan<byte> indexKey) => indexKey.IsEmpty || indexKey[0] < TagsKey[0];
+
+    /// <summary>The bucket's tag set in its stored form; false when it has none.</summary>
+    public bool TryGetTags([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? tags) => Index.TryGet(TagsKey, out tags);
+
+    /// <summary>Replaces the bucket's tag set (stored form; empty removes it), durably.</summary>
+    public async ValueTask SetTagsAsync(byte[] tags)
+        => await (tags.Length == 0 ? Index.DeleteAsync(TagsKey) : Index.PutAsync(TagsKey, tags));
+
+    /// <summary>
+    /// Replaces the tags of the object at <paramref name="key"/> (stored form, empty for none) and
+    /// nothing else: data, metadata, ETag and LastModified stay. The write applies only over the very
+    /// record it was made from, so an object written meanwhile is never undone: the update starts
+    /// again over it, and tags the object that is there now.
+    /// </summary>
+    public async ValueTask<TagUpdate> SetObjectTagsAsync(byte[] key, byte[] tags)
+    {
+        if (!Index.TryGet(key, out byte[]? current))
+        {
+            return TagUpdate.NoSuchObject;
+        }
+
+        for (int attempt = 0; attempt < MaxTagAttempts; attempt++)
+        {
+            if (!ObjectRecord.TryRead(current, out ObjectRecord record))
+            {
+                return TagUpdate.NoSuchObject;
+            }
+
+            byte[] expected = current;
+            IndexWriteResult result = await Index.PutAsync(key, record.With(RecordField.Tags, tags), (value, exists) => exists && value.SequenceEqual(expected));
+            if (result.Applied)
+            {
+                return TagUpdate.Applied;
+            }
+
+            if (result.Previous is null)
+            {
+                return TagUpdate.NoSuchObject;
+            }
+
+            current = result.Previous;
+        }
+
+        return TagUpdate.Contended;
     }
 
     internal static Bucket Open(string name, string directory, DateTimeOffset created, StoreOptions options)
@@ -166,7 +225,7 @@ public sealed class Bucket : IAsyncDisposable
     {
         var tables = new List<Guid>();
         using IndexIterator iterator = Index.Seek([]);
-        while (iterator.MoveNext() && CompletedUploads.IsObjectKey(iterator.Key))
+        while (iterator.MoveNext() && IsObjectKey(iterator.Key))
         {
             if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
             {
@@ -188,4 +247,16 @@ public sealed class Bucket : IAsyncDisposable
         await Index.DisposeAsync();
         await Uploads.DisposeAsync();
     }
+}
+
+/// <summary>What <see cref="Bucket.SetObjectTagsAsync"/> did.</summary>
+public enum TagUpdate : byte
+{
+    Applied,
+
+    /// <summary>There is no such object, or it was deleted before the tags were written.</summary>
+    NoSuchObject,
+
+    /// <summary>The object was written again before every attempt could apply: nothing was changed.</summary>
+    Contended,
 }

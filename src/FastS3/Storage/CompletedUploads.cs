@@ -9,7 +9,8 @@ namespace FastS3.Storage;
 /// lost on the way) gets the first answer again, as S3 gives it. A record holds what the answer
 /// needs: the ETag, the checksum, for SSE-C the sealed object key (which checks the customer key)
 /// and the checksum sealed under it, and a digest of the part list the Complete was given. It lives
-/// in the bucket's object index, under a key no object can have (0xFF never occurs in UTF-8), and
+/// in the bucket's object index, under a key no object can have (0xFF never occurs in UTF-8: see
+/// <see cref="Bucket.IsObjectKey"/>), and
 /// is written in the same atomic index write as the object: a crash leaves both or neither, so an
 /// upload record found at start-up belongs to a completed upload exactly when its record here exists.
 /// <code>
@@ -28,9 +29,6 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
 
     // Start-up has just swept.
     private long _nextSweep = Environment.TickCount64 + SweepIntervalMs;
-
-    /// <summary>False for the keys of these records, which object listings and checks must pass over (they sort after every object key).</summary>
-    public static bool IsObjectKey(ReadOnlySpan<byte> indexKey) => indexKey.IsEmpty || indexKey[0] != Tag;
 
     /// <summary>
     /// Commits a completed upload's object record under <paramref name="objectKey"/>, if

@@ -34,6 +34,9 @@ public enum RecordField : byte
 
     /// <summary>An SSE-C part's MAC of its upload id and table entry (see <see cref="PartTable"/>), for a Complete sent without the key.</summary>
     PartMac = 14,
+
+    /// <summary>The object's tag set (see <see cref="StoredTags"/>), in the clear for SSE-C objects too: tags are metadata S3 lets a client read and change without the key. Absent when there are none.</summary>
+    Tags = 15,
 }
 
 /// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>
@@ -131,16 +134,42 @@ public readonly ref struct ObjectRecord
 
     public FieldEnumerator Fields() => new(_bytes[HeaderSize..]);
 
-    /// <summary>A copy of the stored <paramref name="record"/> with one more field at its end.</summary>
-    public static byte[] WithField(ReadOnlySpan<byte> record, RecordField tag, ReadOnlySpan<byte> value)
+    /// <summary>
+    /// This record again with its <paramref name="tag"/> field set to <paramref name="value"/> (in
+    /// place, or added; removed when empty) and everything else kept, LastModified too unless
+    /// <paramref name="lastModified"/> is given.
+    /// </summary>
+    public byte[] With(RecordField tag, scoped ReadOnlySpan<byte> value, DateTimeOffset? lastModified = null)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, ushort.MaxValue, nameof(value));
-        byte[] bytes = new byte[record.Length + 3 + value.Length];
-        record.CopyTo(bytes);
-        bytes[record.Length] = (byte)tag;
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(record.Length + 1), (ushort)value.Length);
-        value.CopyTo(bytes.AsSpan(record.Length + 3));
-        return bytes;
+        var builder = new Builder(Flags, DataId, Size, StoredSize, lastModified ?? LastModified);
+        try
+        {
+            bool written = false;
+            FieldEnumerator fields = Fields();
+            while (fields.MoveNext())
+            {
+                if (fields.Tag != tag)
+                {
+                    builder.Add(fields.Tag, fields.Value);
+                }
+                else if (!written)
+                {
+                    builder.AddIfPresent(tag, value);
+                    written = true;
+                }
+            }
+
+            if (!written)
+            {
+                builder.AddIfPresent(tag, value);
+            }
+
+            return builder.Written.ToArray();
+        }
+        finally
+        {
+            builder.Dispose();
+        }
     }
 
     /// <summary>The first field with <paramref name="tag"/> of the record stored in <paramref name="record"/>, as memory over it (empty when absent).</summary>

@@ -50,7 +50,7 @@ public sealed class CompletedUploadsTests : IDisposable
             // Each object and its completion's record are in the index; the records sort after every object.
             List<byte[]> keys = Scan(bucket.Index);
             Assert.Equal(2 * uploads.Length, keys.Count);
-            Assert.Equal(uploads.Select(upload => upload.Name).Order(StringComparer.Ordinal), keys.TakeWhile(key => CompletedUploads.IsObjectKey(key)).Select(Name));
+            Assert.Equal(uploads.Select(upload => upload.Name).Order(StringComparer.Ordinal), keys.TakeWhile(key => Bucket.IsObjectKey(key)).Select(Name));
 
             Assert.Equal(["begun long ago, completed lately", "lately"], Answered(bucket, uploads));
             await bucket.CompletedUploads.SweepAsync(bucket.Uploads);
