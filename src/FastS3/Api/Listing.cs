@@ -161,7 +161,9 @@ public sealed class Listing(Store store, Buckets buckets)
             }
 
             Span<byte> last = stackalloc byte[S3Call.MaxKeyLength];
-            int count = Walk(bucket.Index, ref xml, flavor, prefix, delimiter, marker, maxKeys, urlEncoding, fetchOwner, last, out int lastLength, out bool truncated);
+            using IndexIterator iterator = marker.SequenceCompareTo(prefix) >= 0 ? bucket.Index.SeekAfter(marker) : bucket.Index.Seek(prefix);
+            var entries = new ObjectEntries(iterator, this, flavor, urlEncoding, fetchOwner);
+            (int count, int lastLength, _, bool truncated) = ListingWalk.Run(ref entries, ref xml, prefix, delimiter, marker, maxKeys, urlEncoding, last);
 
             xml.Element("IsTruncated"u8, truncated);
             if (truncated)
@@ -204,88 +206,22 @@ public sealed class Listing(Store store, Buckets buckets)
         return null;
     }
 
-    /// <summary>Emits up to <paramref name="maxKeys"/> entries; returns how many, the last one, and whether more follow.</summary>
-    private int Walk(OrderedIndex index, ref XmlBuilder xml, Flavor flavor, scoped ReadOnlySpan<byte> prefix, scoped ReadOnlySpan<byte> delimiter,
-        scoped ReadOnlySpan<byte> marker, int maxKeys, bool urlEncoding, bool fetchOwner, scoped Span<byte> last, out int lastLength, out bool truncated)
+    /// <summary>A bucket's objects from where the page starts (the internal records after them end it).</summary>
+    private struct ObjectEntries(IndexIterator iterator, Listing listing, Flavor flavor, bool urlEncoding, bool fetchOwner) : IListedEntries
     {
-        lastLength = 0;
-        truncated = false;
-        int count = 0;
-        using IndexIterator iterator = marker.SequenceCompareTo(prefix) >= 0 ? index.SeekAfter(marker) : index.Seek(prefix);
-        Span<byte> skipTo = stackalloc byte[S3Call.MaxKeyLength + 1];
-        while (iterator.MoveNext())
+        public readonly ReadOnlySpan<byte> Name => iterator.Key;
+
+        public readonly bool MoveNext() => iterator.MoveNext() && Bucket.IsObjectKey(iterator.Key);
+
+        public readonly void SeekTo(ReadOnlySpan<byte> name) => iterator.Seek(name);
+
+        public readonly void Write(ref XmlBuilder xml)
         {
-            ReadOnlySpan<byte> key = iterator.Key;
-            if (!key.StartsWith(prefix) || !Bucket.IsObjectKey(key))
+            if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record))
             {
-                break;
+                listing.WriteEntry(ref xml, flavor, iterator.Key, record, urlEncoding, fetchOwner);
             }
-
-            int fold = delimiter.IsEmpty ? -1 : key[prefix.Length..].IndexOf(delimiter);
-            ReadOnlySpan<byte> entry = fold < 0 ? key : key[..(prefix.Length + fold + delimiter.Length)];
-            if (fold >= 0 && entry.SequenceCompareTo(marker) <= 0 && marker.StartsWith(entry))
-            {
-                // The marker is inside this common prefix, which an earlier page already returned.
-                if (!SkipPast(iterator, entry, skipTo))
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            if (count == maxKeys)
-            {
-                truncated = maxKeys > 0;
-                break;
-            }
-
-            count++;
-            entry.CopyTo(last);
-            lastLength = entry.Length;
-            if (fold >= 0)
-            {
-                xml.Open("CommonPrefixes"u8);
-                xml.KeyElement("Prefix"u8, entry, urlEncoding);
-                xml.Close("CommonPrefixes"u8);
-                if (!SkipPast(iterator, entry, skipTo))
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            if (!ObjectRecord.TryRead(iterator.Value, out ObjectRecord record))
-            {
-                continue;
-            }
-
-            WriteEntry(ref xml, flavor, key, record, urlEncoding, fetchOwner);
         }
-
-        return count;
-    }
-
-    /// <summary>Moves the iterator past every key that starts with <paramref name="folded"/>; false if none can follow.</summary>
-    private static bool SkipPast(IndexIterator iterator, ReadOnlySpan<byte> folded, Span<byte> scratch)
-    {
-        // The smallest key above the whole range: drop trailing 0xFF bytes, then increment the last byte.
-        int length = folded.Length;
-        while (length > 0 && folded[length - 1] == 0xFF)
-        {
-            length--;
-        }
-
-        if (length == 0)
-        {
-            return false;
-        }
-
-        folded[..length].CopyTo(scratch);
-        scratch[length - 1]++;
-        iterator.Seek(scratch[..length]);
-        return true;
     }
 
     private void WriteEntry(ref XmlBuilder xml, Flavor flavor, scoped ReadOnlySpan<byte> key, in ObjectRecord record, bool urlEncoding, bool fetchOwner)

@@ -279,114 +279,35 @@ public sealed class Multipart(Store store, Buckets buckets)
             hasUploadIdMarker = true;
         }
 
-        byte[] start = keyMarker.IsEmpty
+        // Before the key-marker, only uploads outside the prefix: then start at the prefix.
+        byte[] start = keyMarker.IsEmpty || keyMarker.SequenceCompareTo(prefix) < 0
             ? MultipartUploads.UploadKeyPrefix(prefix)
-            : hasUploadIdMarker
-                ? MultipartUploads.UploadKey(keyMarker, uploadIdMarker)
-                : MultipartUploads.UploadKey(keyMarker, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
+            : MultipartUploads.UploadKey(keyMarker, hasUploadIdMarker ? uploadIdMarker : [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
 
         var xml = new XmlBuilder(4096);
+        var body = new XmlBuilder(4096);
         try
         {
             xml.OpenRoot("ListMultipartUploadsResult"u8);
             xml.Element("Bucket"u8, call.BucketName);
             xml.KeyElement("KeyMarker"u8, keyMarker, urlEncoding);
             xml.Element("UploadIdMarker"u8, hasUploadIdMarker ? uploadIdMarkerText[..MultipartUploads.UploadIdHexLength] : default);
-            Span<byte> lastKey = stackalloc byte[S3Call.MaxKeyLength];
-            Span<byte> lastId = stackalloc byte[MultipartUploads.UploadIdHexLength];
-            int lastKeyLength = 0, count = 0;
-            bool truncated = false, any = false;
-            var body = new XmlBuilder(4096);
-            try
+            Span<byte> last = stackalloc byte[S3Call.MaxKeyLength];
+            using IndexIterator iterator = bucket.Uploads.Index.SeekAfter(start);
+            var uploads = new UploadEntries(iterator, buckets, urlEncoding);
+            ListedPage page = ListingWalk.Run(ref uploads, ref body, prefix, delimiter, keyMarker, maxUploads, urlEncoding, last);
+            bool resumes = page.Truncated && page.Count > 0;
+            xml.KeyElement("NextKeyMarker"u8, resumes ? last[..page.LastLength] : default, urlEncoding);
+            xml.Element("NextUploadIdMarker"u8, resumes && !page.LastIsPrefix ? uploads.LastId : default);
+            if (!delimiter.IsEmpty)
             {
-                using IndexIterator uploads = bucket.Uploads.Index.SeekAfter(start);
-                Span<byte> skipTo = stackalloc byte[1 + S3Call.MaxKeyLength + 1];
-                Span<byte> idHex = stackalloc byte[MultipartUploads.UploadIdHexLength];
-                bool lastIsPrefix = false;
-                while (uploads.MoveNext() && MultipartUploads.TrySplitUploadKey(uploads.Key, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> uploadId))
-                {
-                    if (!key.StartsWith(prefix))
-                    {
-                        if (key.SequenceCompareTo(prefix) > 0)
-                        {
-                            break;
-                        }
-
-                        continue;
-                    }
-
-                    int folded = delimiter.IsEmpty ? -1 : key[prefix.Length..].IndexOf(delimiter);
-                    ReadOnlySpan<byte> common = folded < 0 ? default : key[..(prefix.Length + folded + delimiter.Length)];
-                    if (folded >= 0 && ((lastIsPrefix && common.SequenceEqual(lastKey[..lastKeyLength])) || keyMarker.StartsWith(common)))
-                    {
-                        // Listed already: on this page, or on an earlier one when the key-marker is inside it.
-                        SkipPast(uploads, common, skipTo);
-                        continue;
-                    }
-
-                    if (count == maxUploads)
-                    {
-                        truncated = maxUploads > 0;
-                        break;
-                    }
-
-                    if (folded >= 0)
-                    {
-                        body.Open("CommonPrefixes"u8);
-                        body.KeyElement("Prefix"u8, common, urlEncoding);
-                        body.Close("CommonPrefixes"u8);
-                        common.CopyTo(lastKey);
-                        lastKeyLength = common.Length;
-                        lastId.Clear();
-                        lastIsPrefix = true;
-                        count++;
-                        any = true;
-                        SkipPast(uploads, common, skipTo);
-                        continue;
-                    }
-
-                    lastIsPrefix = false;
-                    ObjectRecord.TryRead(uploads.Value, out ObjectRecord upload);
-                    Hex.Encode(uploadId, idHex);
-                    body.Open("Upload"u8);
-                    body.KeyElement("Key"u8, key, urlEncoding);
-                    body.Element("UploadId"u8, idHex);
-                    buckets.WriteOwner(ref body, "Initiator"u8);
-                    buckets.WriteOwner(ref body, "Owner"u8);
-                    body.Element("StorageClass"u8, "STANDARD"u8);
-                    body.Element("Initiated"u8, upload.LastModified);
-                    (ChecksumAlgorithm algorithm, ChecksumType type) = DeclaredChecksum(upload);
-                    if (algorithm != ChecksumAlgorithm.None)
-                    {
-                        body.Element("ChecksumAlgorithm"u8, algorithm.Name);
-                        body.Element("ChecksumType"u8, StoredChecksum.TypeName(type));
-                    }
-
-                    body.Close("Upload"u8);
-                    key.CopyTo(lastKey);
-                    lastKeyLength = key.Length;
-                    idHex.CopyTo(lastId);
-                    count++;
-                    any = true;
-                }
-
-                xml.KeyElement("NextKeyMarker"u8, truncated && any ? lastKey[..lastKeyLength] : default, urlEncoding);
-                xml.Element("NextUploadIdMarker"u8, truncated && any && lastId[0] != 0 ? lastId : default);
-                if (!delimiter.IsEmpty)
-                {
-                    xml.KeyElement("Delimiter"u8, delimiter, urlEncoding);
-                }
-
-                xml.KeyElement("Prefix"u8, prefix, urlEncoding);
-                xml.Element("MaxUploads"u8, maxUploads);
-                xml.Element("IsTruncated"u8, truncated);
-                xml.Raw(body.Body);
-            }
-            finally
-            {
-                body.Dispose();
+                xml.KeyElement("Delimiter"u8, delimiter, urlEncoding);
             }
 
+            xml.KeyElement("Prefix"u8, prefix, urlEncoding);
+            xml.Element("MaxUploads"u8, maxUploads);
+            xml.Element("IsTruncated"u8, page.Truncated);
+            xml.Raw(body.Body);
             if (urlEncoding)
             {
                 xml.Element("EncodingType"u8, "url"u8);
@@ -397,21 +318,45 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
         finally
         {
+            body.Dispose();
             xml.Dispose();
         }
 
         return null;
     }
 
-    /// <summary>Jumps past every upload whose key starts with <paramref name="common"/> (one ending in 0xFF is left to the caller's check, entry by entry).</summary>
-    private static void SkipPast(IndexIterator uploads, ReadOnlySpan<byte> common, Span<byte> skipTo)
+    /// <summary>A bucket's uploads in key order (several of one key by upload id), from where the page starts.</summary>
+    private struct UploadEntries(IndexIterator iterator, Buckets buckets, bool urlEncoding) : IListedEntries
     {
-        if (common[^1] != 0xFF)
+        /// <summary>The hex upload id of the last upload written.</summary>
+        public byte[] LastId { get; } = new byte[MultipartUploads.UploadIdHexLength];
+
+        public readonly ReadOnlySpan<byte> Name => MultipartUploads.TrySplitUploadKey(iterator.Key, out ReadOnlySpan<byte> key, out _) ? key : default;
+
+        public readonly bool MoveNext() => iterator.MoveNext() && MultipartUploads.TrySplitUploadKey(iterator.Key, out _, out _);
+
+        public readonly void SeekTo(ReadOnlySpan<byte> name) => iterator.Seek(MultipartUploads.UploadKeyPrefix(name));
+
+        public readonly void Write(ref XmlBuilder xml)
         {
-            skipTo[0] = (byte)'u';
-            common.CopyTo(skipTo[1..]);
-            skipTo[common.Length]++;
-            uploads.Seek(skipTo[..(1 + common.Length)]);
+            MultipartUploads.TrySplitUploadKey(iterator.Key, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> uploadId);
+            ObjectRecord.TryRead(iterator.Value, out ObjectRecord upload);
+            Hex.Encode(uploadId, LastId);
+            xml.Open("Upload"u8);
+            xml.KeyElement("Key"u8, key, urlEncoding);
+            xml.Element("UploadId"u8, LastId);
+            buckets.WriteOwner(ref xml, "Initiator"u8);
+            buckets.WriteOwner(ref xml, "Owner"u8);
+            xml.Element("StorageClass"u8, "STANDARD"u8);
+            xml.Element("Initiated"u8, upload.LastModified);
+            (ChecksumAlgorithm algorithm, ChecksumType type) = DeclaredChecksum(upload);
+            if (algorithm != ChecksumAlgorithm.None)
+            {
+                xml.Element("ChecksumAlgorithm"u8, algorithm.Name);
+                xml.Element("ChecksumType"u8, StoredChecksum.TypeName(type));
+            }
+
+            xml.Close("Upload"u8);
         }
     }
 
