@@ -41,7 +41,7 @@ public class SmallGetPipelineBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("fasts3-bench-get-").FullName;
-        _store = Store.Open(_directory, new StoreOptions(), _log);
+        _store = Store.Open(_directory, new StoreOptions(), _log.Warning);
         var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]));
 
         // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).

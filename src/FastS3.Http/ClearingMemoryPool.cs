@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using FastS3.Memory;
 
 namespace FastS3.Http;
 

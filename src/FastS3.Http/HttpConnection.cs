@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using FastS3.Http.Internal;
+using FastS3.Memory;
 
 namespace FastS3.Http;
 

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using FastS3.Http.Internal;
 using FastS3.Http.Parsing;
+using FastS3.Memory;
 
 namespace FastS3.Http;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using FastS3.Http.Parsing;
+using FastS3.Memory;
 
 namespace FastS3.Http;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using FastS3.Http;
+using FastS3.Memory;
 
 namespace FastS3.Buffers;
 

@@ -38,7 +38,7 @@ internal sealed class ServerHost : IAsyncDisposable
     public static async Task<ServerHost> StartAsync(ServerSettings settings, RootCredentials credentials, IServerLog log)
     {
         IReadOnlyList<IPEndPoint> endPoints = ListenAddress.Parse(settings.Address);
-        Store store = Store.Open(settings.DataDir, settings.Store, log);
+        Store store = Store.Open(settings.DataDir, settings.Store, log.Warning);
         var options = new HttpServerOptions { Limits = settings.Limits, Log = log };
         CertificateReloader? certificates = null;
         HttpServer? server = null;

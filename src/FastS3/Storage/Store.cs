@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using FastS3.Http;
 using FastS3.Storage.Index;
 
 namespace FastS3.Storage;
@@ -46,8 +45,11 @@ public sealed class Store : IAsyncDisposable
 
     public AlignedBlockPool Blocks { get; } = new();
 
-    /// <summary>Opens (creating if needed) the store at <paramref name="root"/> and clears crash leftovers.</summary>
-    public static Store Open(string root, StoreOptions options, IServerLog log)
+    /// <summary>
+    /// Opens (creating if needed) the store at <paramref name="root"/> and clears crash leftovers,
+    /// telling <paramref name="warn"/> what it removed.
+    /// </summary>
+    public static Store Open(string root, StoreOptions options, Action<string> warn)
     {
         var store = new Store(Path.GetFullPath(root), options);
         string formatFile = Path.Combine(store.Root, ".fasts3", "format");
@@ -68,7 +70,7 @@ public sealed class Store : IAsyncDisposable
             int leftovers = Directory.EnumerateFileSystemEntries(store.TempDirectory).Count();
             if (leftovers > 0)
             {
-                log.Warning($"store: removing {leftovers} unfinished write(s) left by an earlier run");
+                warn($"store: removing {leftovers} unfinished write(s) left by an earlier run");
             }
 
             Directory.Delete(store.TempDirectory, recursive: true);
@@ -95,7 +97,7 @@ public sealed class Store : IAsyncDisposable
             // Start-up only: nothing else runs yet, so waiting here blocks no request.
             if (bucket.RecoverAsync().AsTask().GetAwaiter().GetResult() is > 0 and int orphans)
             {
-                log.Warning($"store: removed {orphans} orphaned data file(s) from bucket {name}");
+                warn($"store: removed {orphans} orphaned data file(s) from bucket {name}");
             }
         }
 

@@ -42,7 +42,7 @@ public sealed class ContainmentFuzzTests
     {
         long executions = long.TryParse(Environment.GetEnvironmentVariable("FASTS3_CONTAINMENT_EXECUTIONS"), out long n) ? n : DefaultExecutions;
         using var sandbox = new PathSandbox();
-        await using Store store = Store.Open(sandbox.DataDir, new StoreOptions(), SilentLog.Instance);
+        await using Store store = Store.Open(sandbox.DataDir, new StoreOptions(), SilentLog.Instance.Warning);
         Assert.True(store.TryCreateBucket("real"));
         var app = new S3Application(store, new AccessKeys(AwsCli.AccessKey, AwsCli.SecretKey), TimeProvider.System, SilentLog.Instance, new VirtualHost(["localhost"]));
         sandbox.Watch();

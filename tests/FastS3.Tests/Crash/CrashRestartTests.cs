@@ -42,7 +42,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
             byte[] uploadId = new byte[MultipartUploads.UploadIdSize];
             MultipartUploads.NewUploadId(uploadId);
             var replacement = Guid.NewGuid();
-            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance))
+            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance.Warning))
             {
                 Assert.True(store.TryCreateBucket("bucket"));
                 Bucket bucket = store.FindBucket("bucket"u8)!;
@@ -70,7 +70,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 await bucket.DeleteDataOfAsync(replaced.Previous);
             }
 
-            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance))
+            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance.Warning))
             {
                 Bucket bucket = store.FindBucket("bucket"u8)!;
                 using (IndexIterator uploads = bucket.Uploads.Index.Seek([]))

@@ -32,7 +32,7 @@ public sealed class CompletedUploadsTests : IDisposable
         ];
         string leftBehind = uploads[3].Name;
         var options = new StoreOptions { CompletedUploadLifetime = Lifetime };
-        await using (var store = Store.Open(_root, options, SilentLog.Instance))
+        await using (var store = Store.Open(_root, options, SilentLog.Instance.Warning))
         {
             Assert.True(store.TryCreateBucket("bucket"));
             Bucket bucket = store.FindBucket("bucket"u8)!;
@@ -58,7 +58,7 @@ public sealed class CompletedUploadsTests : IDisposable
         }
 
         // Start-up finishes the upload left behind off (its record says it completed), then forgets the record.
-        await using (var store = Store.Open(_root, options, SilentLog.Instance))
+        await using (var store = Store.Open(_root, options, SilentLog.Instance.Warning))
         {
             Bucket bucket = store.FindBucket("bucket"u8)!;
             Assert.Empty(Scan(bucket.Uploads.Index));

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 
-namespace FastS3.Http;
+namespace FastS3.Memory;
 
 /// <summary>
 /// Arrays for bytes that can hold a request's secrets (its head, SSE-C keys included, and whatever
