@@ -134,7 +134,7 @@ public sealed class MultipartSdkTests : IDisposable
             }
             catch (AmazonS3Exception e)
             {
-                Assert.Fail($"upload of {size} B failed: {(int)e.StatusCode} {e.ErrorCode} {e.Message}\nrequests sent:\n{string.Join("\n", wire.Take().Select(r => r.ToString()))}");
+                Assert.Fail($"upload of {size} B failed: {(int)e.StatusCode} {e.ErrorCode} {e.Message}\nserver log:\n{server.Log}\nrequests sent:\n{string.Join("\n", wire.Take().Select(r => r.ToString()))}");
             }
 
             SentRequest[] sent = wire.Take();

@@ -7,7 +7,6 @@ using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
-using Microsoft.Win32.SafeHandles;
 
 namespace FastS3.Api;
 
@@ -339,7 +338,7 @@ public sealed class Get(Store store)
             long partStart = content.StartOf(index);
             long offset = range.Start - partStart;
             long length = Math.Min(content.Parts[index].Size - offset, range.Length);
-            await SendFileAsync(output, reader.FileFor(index), offset, length);
+            await SendStoredAsync(output, reader.DataFor(index), offset, length);
             reader.Release(index);
             range = new ByteRange(range.Start + length, range.Length - length);
         }
@@ -356,8 +355,8 @@ public sealed class Get(Store store)
         await output.FlushAsync();
     }
 
-    /// <summary>Reads from the file into the pipe's own memory and flushes as it goes.</summary>
-    private static async ValueTask SendFileAsync(PipeWriter output, SafeFileHandle file, long offset, long remaining)
+    /// <summary>Reads the stored bytes into the pipe's own memory and flushes as it goes.</summary>
+    private static async ValueTask SendStoredAsync(PipeWriter output, StoredBytes data, long offset, long remaining)
     {
         while (remaining > 0)
         {
@@ -367,10 +366,10 @@ public sealed class Get(Store store)
                 buffer = buffer[..(int)remaining];
             }
 
-            int read = await RandomAccess.ReadAsync(file, buffer, offset);
+            int read = await data.ReadAsync(buffer, offset);
             if (read == 0)
             {
-                throw new IOException("Data file is shorter than its record.");
+                throw new IOException("Stored data is shorter than its record.");
             }
 
             output.Advance(read);

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using FastS3.Crypto;
 using FastS3.Storage;
-using Microsoft.Win32.SafeHandles;
 
 namespace FastS3.Api;
 
@@ -48,7 +47,7 @@ internal sealed class ObjectContent
             return new ObjectContent(bucket, [single], null, ObjectRecord.FieldMemory(record, RecordField.InlineData));
         }
 
-        PartTable? table = await PartTable.ReadAsync(bucket.DataPath(single.DataId));
+        PartTable? table = await bucket.ReadPartTableAsync(single.DataId);
         return table is null || table.Size != single.Size ? null : new ObjectContent(bucket, table.Parts, table, default);
     }
 
@@ -115,29 +114,28 @@ internal sealed class ObjectContent
     {
         int first = Table?.IndexOf(range.Start) ?? 0;
         int last = Table?.IndexOf(range.End) ?? 0;
-        SafeFileHandle?[] files = IsInline ? [null] : new SafeFileHandle?[last - first + 1];
+        var parts = new StoredBytes?[last - first + 1];
         try
         {
-            for (int i = 0; i < files.Length && i < EagerOpens && !IsInline; i++)
+            for (int i = 0; i < parts.Length && i < EagerOpens; i++)
             {
-                files[i] = OpenPart(first + i);
+                parts[i] = OpenPart(first + i);
             }
         }
         catch
         {
-            foreach (SafeFileHandle? file in files)
+            foreach (StoredBytes? part in parts)
             {
-                file?.Dispose();
+                part?.Dispose();
             }
 
             throw;
         }
 
-        return new ContentReader(this, files, first, range, objectKey, partKey);
+        return new ContentReader(this, parts, first, range, objectKey, partKey);
     }
 
-    internal SafeFileHandle OpenPart(int index)
-        => File.OpenHandle(_bucket.DataPath(Parts[index].DataId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+    internal StoredBytes OpenPart(int index) => IsInline ? new StoredBytes(Inline) : _bucket.OpenData(Parts[index].DataId);
 
     internal long StartOf(int index) => Table?.StartOf(index) ?? 0;
 }
@@ -149,7 +147,7 @@ internal sealed class ObjectContent
 internal sealed class ContentReader : IDisposable
 {
     private readonly ObjectContent _content;
-    private readonly SafeFileHandle?[] _files;
+    private readonly StoredBytes?[] _parts;
     private readonly int _firstIndex;
     private readonly ReadOnlyMemory<byte> _objectKey;
     private readonly Memory<byte> _partKey;
@@ -158,10 +156,10 @@ internal sealed class ContentReader : IDisposable
     private long _offset;
     private long _remaining;
 
-    internal ContentReader(ObjectContent content, SafeFileHandle?[] files, int firstIndex, ByteRange range, ReadOnlyMemory<byte> objectKey, Memory<byte> partKey)
+    internal ContentReader(ObjectContent content, StoredBytes?[] parts, int firstIndex, ByteRange range, ReadOnlyMemory<byte> objectKey, Memory<byte> partKey)
     {
         _content = content;
-        _files = files;
+        _parts = parts;
         _firstIndex = firstIndex;
         _objectKey = objectKey;
         _partKey = partKey;
@@ -189,8 +187,7 @@ internal sealed class ContentReader : IDisposable
 
             _current.Dispose();
             _current = null;
-            _files[_position]?.Dispose();
-            _files[_position] = null;
+            Release(_firstIndex + _position);
             _position++;
         }
 
@@ -201,35 +198,35 @@ internal sealed class ContentReader : IDisposable
     {
         int index = _firstIndex + _position;
         PartEntry part = _content.Parts[index];
-        SafeFileHandle? file = _content.IsInline ? null : _files[_position] ??= _content.OpenPart(index);
+        StoredBytes data = DataFor(index);
         long start = _offset - _content.StartOf(index);
         var range = new ByteRange(start, Math.Min(part.Size - start, _remaining));
         if (_objectKey.IsEmpty || !_content.IsMultipart)
         {
-            return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, _objectKey);
+            return await ObjectReader.OpenAsync(data, part.Size, range, _objectKey);
         }
 
         // Each part of an SSE-C multipart object is encrypted under its own part key.
         ObjectKey.DerivePartKey(_objectKey.Span, part.Number, _partKey.Span);
-        return await ObjectReader.OpenAsync(file, _content.Inline, part.Size, range, _partKey);
+        return await ObjectReader.OpenAsync(data, part.Size, range, _partKey);
     }
 
-    /// <summary>The open file of part <paramref name="index"/>, for plain reads that go from the file straight to the socket.</summary>
-    public SafeFileHandle FileFor(int index) => _files[index - _firstIndex] ??= _content.OpenPart(index);
+    /// <summary>The stored bytes of part <paramref name="index"/>, opened if they are not yet: plain reads go from them straight to the socket.</summary>
+    public StoredBytes DataFor(int index) => _parts[index - _firstIndex] ??= _content.OpenPart(index);
 
-    /// <summary>Closes the file of a part the read is done with.</summary>
+    /// <summary>Closes the stored bytes of a part the read is done with.</summary>
     public void Release(int index)
     {
-        _files[index - _firstIndex]?.Dispose();
-        _files[index - _firstIndex] = null;
+        _parts[index - _firstIndex]?.Dispose();
+        _parts[index - _firstIndex] = null;
     }
 
     public void Dispose()
     {
         _current?.Dispose();
-        foreach (SafeFileHandle? file in _files)
+        foreach (StoredBytes? part in _parts)
         {
-            file?.Dispose();
+            part?.Dispose();
         }
 
         CryptographicOperations.ZeroMemory(_partKey.Span);

@@ -1,6 +1,6 @@
 using System.Buffers;
 using FastS3.Crypto;
-using Microsoft.Win32.SafeHandles;
+using FastS3.Storage;
 
 namespace FastS3.Api;
 
@@ -14,8 +14,7 @@ internal sealed class ObjectReader : IDisposable
 {
     private const int Batch = 4;
 
-    private readonly SafeFileHandle? _file;
-    private readonly ReadOnlyMemory<byte> _inline;
+    private readonly StoredBytes _data;
     private readonly SegmentDecryptor? _decryptor;
     private readonly byte[] _stored;
     private readonly byte[] _plain;
@@ -25,10 +24,9 @@ internal sealed class ObjectReader : IDisposable
     private long _index;
     private int _skip;
 
-    private ObjectReader(SafeFileHandle? file, ReadOnlyMemory<byte> inline, SegmentDecryptor? decryptor, SegmentRange segments, ByteRange range)
+    private ObjectReader(StoredBytes data, SegmentDecryptor? decryptor, SegmentRange segments, ByteRange range)
     {
-        _file = file;
-        _inline = inline;
+        _data = data;
         _decryptor = decryptor;
         _segments = segments;
         _stored = ArrayPool<byte>.Shared.Rent(Batch * SegmentFormat.StoredSegmentSize);
@@ -40,24 +38,24 @@ internal sealed class ObjectReader : IDisposable
     }
 
     /// <summary>
-    /// Opens a reader for <paramref name="range"/> (not empty) of the stored bytes in <paramref name="file"/>,
-    /// or in <paramref name="inline"/> when there is no file; <paramref name="objectKey"/> is empty for plain objects.
+    /// Opens a reader for <paramref name="range"/> (not empty) of the plaintext of <paramref name="data"/>,
+    /// whose owner keeps it open; <paramref name="objectKey"/> is empty for plain objects.
     /// </summary>
-    public static async ValueTask<ObjectReader> OpenAsync(SafeFileHandle? file, ReadOnlyMemory<byte> inline, long size, ByteRange range, ReadOnlyMemory<byte> objectKey)
+    public static async ValueTask<ObjectReader> OpenAsync(StoredBytes data, long size, ByteRange range, ReadOnlyMemory<byte> objectKey)
     {
         if (objectKey.IsEmpty)
         {
-            return new ObjectReader(file, inline, null, default, range);
+            return new ObjectReader(data, null, default, range);
         }
 
         byte[] header = new byte[SegmentFormat.HeaderSize];
-        await ReadExactlyAsync(file, inline, header, 0);
+        await data.ReadExactlyAsync(header, 0);
         if (!SegmentDecryptor.TryCreate(objectKey.Span, header, out SegmentDecryptor? decryptor))
         {
             throw new IOException("Encrypted data header failed validation.");
         }
 
-        return new ObjectReader(file, inline, decryptor, SegmentFormat.GetRange(size, range.Start, range.Length), range);
+        return new ObjectReader(data, decryptor, SegmentFormat.GetRange(size, range.Start, range.Length), range);
     }
 
     /// <summary>The next plaintext bytes (valid until the next call), or empty at the end of the range.</summary>
@@ -71,7 +69,7 @@ internal sealed class ObjectReader : IDisposable
         if (_decryptor is null)
         {
             int want = (int)Math.Min(_stored.Length, _remaining);
-            await ReadExactlyAsync(_file, _inline, _stored.AsMemory(0, want), _offset);
+            await _data.ReadExactlyAsync(_stored.AsMemory(0, want), _offset);
             _offset += want;
             _remaining -= want;
             return _stored.AsMemory(0, want);
@@ -79,7 +77,7 @@ internal sealed class ObjectReader : IDisposable
 
         int count = (int)Math.Min(Batch, _segments.LastSegment - _index + 1);
         int bytes = (int)Math.Min((long)count * SegmentFormat.StoredSegmentSize, _segments.StoredOffset + _segments.StoredLength - _offset);
-        await ReadExactlyAsync(_file, _inline, _stored.AsMemory(0, bytes), _offset);
+        await _data.ReadExactlyAsync(_stored.AsMemory(0, bytes), _offset);
         bool endsWithFinal = _index + count - 1 == _segments.LastSegment && _segments.LastIsFinal;
         if (!_decryptor.TryDecryptSegments(_index, endsWithFinal, _stored.AsSpan(0, bytes), _plain, out int written))
         {
@@ -104,31 +102,5 @@ internal sealed class ObjectReader : IDisposable
         }
 
         ArrayPool<byte>.Shared.Return(_stored);
-    }
-
-    private static async ValueTask ReadExactlyAsync(SafeFileHandle? file, ReadOnlyMemory<byte> inline, Memory<byte> buffer, long offset)
-    {
-        if (file is null)
-        {
-            if (offset + buffer.Length > inline.Length)
-            {
-                throw new IOException("Inline data is shorter than its record.");
-            }
-
-            inline.Slice((int)offset, buffer.Length).CopyTo(buffer);
-            return;
-        }
-
-        while (!buffer.IsEmpty)
-        {
-            int read = await RandomAccess.ReadAsync(file, buffer, offset);
-            if (read == 0)
-            {
-                throw new IOException("Data file is shorter than its record.");
-            }
-
-            buffer = buffer[read..];
-            offset += read;
-        }
     }
 }

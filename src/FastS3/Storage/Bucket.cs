@@ -117,6 +117,13 @@ public sealed class Bucket : IAsyncDisposable
         => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options.Index), new MultipartUploads(Path.Combine(directory, "uploads"), options.Index), options.CompletedUploadLifetime);
 
     /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
+    /// <summary>Opens the data file <paramref name="id"/> for reads; a <see cref="FileNotFoundException"/> when it is gone.</summary>
+    public StoredBytes OpenData(Guid id)
+        => new(File.OpenHandle(DataPath(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
+
+    /// <summary>The part table in data file <paramref name="id"/>; null when it is missing or damaged.</summary>
+    public ValueTask<PartTable?> ReadPartTableAsync(Guid id) => PartTable.ReadAsync(DataPath(id));
+
     public string DataPath(Guid id)
     {
         Span<char> name = stackalloc char[32];

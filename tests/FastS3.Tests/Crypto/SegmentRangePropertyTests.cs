@@ -1,6 +1,7 @@
 using CsCheck;
 using FastS3.Api;
 using FastS3.Crypto;
+using FastS3.Storage;
 
 namespace FastS3.Tests.Crypto;
 
@@ -76,7 +77,7 @@ public class SegmentRangePropertyTests
             byte[] stored = CryptoTestData.Encrypt(key, plaintext);
             var range = new ByteRange(offset, Math.Max(1, (size - offset) * lengthPercent / 100));
 
-            using ObjectReader reader = await ObjectReader.OpenAsync(null, stored, size, range, key);
+            using ObjectReader reader = await ObjectReader.OpenAsync(new StoredBytes(stored), size, range, key);
             var read = new List<byte>();
             for (ReadOnlyMemory<byte> chunk; !(chunk = await reader.ReadAsync()).IsEmpty;)
             {

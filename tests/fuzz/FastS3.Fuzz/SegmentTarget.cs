@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using FastS3.Api;
 using FastS3.Crypto;
+using FastS3.Storage;
 
 namespace FastS3.Fuzz;
 
@@ -39,7 +40,7 @@ internal static class SegmentTarget
 
     private static void ReadRange(ReadOnlyMemory<byte> stored, long size, ByteRange range)
     {
-        using ObjectReader reader = Completed(ObjectReader.OpenAsync(null, stored, size, range, EncryptedObject.ObjectKey));
+        using ObjectReader reader = Completed(ObjectReader.OpenAsync(new StoredBytes(stored), size, range, EncryptedObject.ObjectKey));
         long position = range.Start;
         while (true)
         {
