@@ -91,19 +91,10 @@ internal static class ServerCommand
         Option<int> headerTimeout = Positive("--header-timeout", "Seconds a client has to send a whole request head (a new connection: from its start).", Seconds(defaults.RequestHeadersTimeout));
         Option<int> idleTimeout = Positive("--idle-timeout", "Seconds a connection may sit idle between requests.", Seconds(defaults.KeepAliveTimeout));
         Option<int> bodyTimeout = Positive("--body-timeout", "Seconds a request body may send nothing at all.", Seconds(defaults.BodyReadTimeout));
+        Option<int> drainDelay = AtLeast(0, "--drain-delay", "Seconds a graceful stop keeps serving with the ready probe failing, so a load balancer stops sending first.", 0);
         Option<int> writeTimeout = Positive("--write-timeout", "Seconds a client may take no response bytes at all.", Seconds(defaults.ResponseWriteTimeout));
-        var minBodyRate = new Option<int>("--min-body-rate")
-        {
-            Description = "Bytes per second a request body must average once it has been awaited for 5 s; 0 for no minimum.",
-            DefaultValueFactory = _ => (int)defaults.MinRequestBodyDataRate!.BytesPerSecond,
-        };
-        minBodyRate.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 0)
-            {
-                result.AddError("--min-body-rate must be 0 or more.");
-            }
-        });
+        Option<int> minBodyRate = AtLeast(0, "--min-body-rate", "Bytes per second a request body must average once it has been awaited for 5 s; 0 for no minimum.",
+            (int)defaults.MinRequestBodyDataRate!.BytesPerSecond);
 
         // Not for production: the crash tests shrink the index memtables so that flushes and
         // compactions happen many times a round, where the default takes megabytes of writes.
@@ -122,7 +113,7 @@ internal static class ServerCommand
         });
 
         command.Add(dataDir);
-        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, memtableSize })
+        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, memtableSize })
         {
             command.Add(option);
         }
@@ -144,18 +135,21 @@ internal static class ServerCommand
                 new StoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } },
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
-                limits);
+                limits,
+                TimeSpan.FromSeconds(result.GetValue(drainDelay)));
         };
     }
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
+    private static Option<int> Positive(string name, string description, int defaultValue) => AtLeast(1, name, description, defaultValue);
+
+    private static Option<int> AtLeast(int minimum, string name, string description, int defaultValue)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() <= 0)
+            if (result.GetValueOrDefault<int>() < minimum)
             {
-                result.AddError($"{name} must be at least 1.");
+                result.AddError(minimum == 0 ? $"{name} must be 0 or more." : $"{name} must be at least {minimum}.");
             }
         });
         return option;

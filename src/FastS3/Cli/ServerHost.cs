@@ -2,6 +2,7 @@ using System.Net;
 using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Operations;
 using FastS3.Storage;
 using FastS3.Tls;
 
@@ -18,13 +19,17 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly Store _store;
     private readonly CertificateReloader? _certificates;
     private readonly HttpServer _server;
+    private readonly ServerHealth _health;
+    private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, TimeSpan drainDelay, IServerLog log)
     {
         _store = store;
         _certificates = certificates;
         _server = server;
+        _health = health;
+        _drainDelay = drainDelay;
         _log = log;
     }
 
@@ -51,7 +56,10 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             var keys = new AccessKeys(credentials.AccessKey, credentials.SecretKey);
-            server = new HttpServer(options, new S3Application(store, keys, TimeProvider.System, log, new VirtualHost(settings.Domains), settings.S3));
+            var virtualHost = new VirtualHost(settings.Domains);
+            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3);
+            var health = new ServerHealth(store);
+            server = new HttpServer(options, new OperationsApplication(s3, virtualHost, health));
             server.Start();
             string scheme = settings.NoTls ? "http" : "https";
             foreach (IPEndPoint endPoint in server.EndPoints)
@@ -60,7 +68,7 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             log.Info($"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}");
-            return new ServerHost(store, certificates, server, log);
+            return new ServerHost(store, certificates, server, health, settings.DrainDelay, log);
         }
         catch
         {
@@ -79,9 +87,19 @@ internal sealed class ServerHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting, closes idle connections and lets in-flight requests finish (bounded).</summary>
+    /// <summary>
+    /// Fails the ready probe, keeps serving for the drain delay (so a load balancer can notice and stop
+    /// sending), then stops accepting, closes idle connections and lets in-flight requests finish (bounded).
+    /// </summary>
     public async Task StopAsync()
     {
+        _health.BeginDrain();
+        if (_drainDelay > TimeSpan.Zero)
+        {
+            _log.Info($"stopping: not ready, serving on for {_drainDelay.TotalSeconds:0.#} s");
+            await Task.Delay(_drainDelay);
+        }
+
         _log.Info("stopping: draining in-flight requests");
         await _server.StopAsync();
         _log.Info("stopped");

@@ -13,4 +13,5 @@ internal sealed record ServerSettings(
     StoreOptions Store,
     string[] Domains,
     S3Options S3,
-    HttpLimits Limits);
+    HttpLimits Limits,
+    TimeSpan DrainDelay);

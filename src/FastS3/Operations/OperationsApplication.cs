@@ -1,0 +1,37 @@
+using System.Text;
+using FastS3.Api;
+using FastS3.Http;
+
+namespace FastS3.Operations;
+
+/// <summary>
+/// The server's front door: the operator endpoints (health probes), matched exactly before any S3
+/// work and without authentication, then S3 for everything else. Probes do no body work and log
+/// nothing.
+/// </summary>
+internal sealed class OperationsApplication(S3Application s3, VirtualHost virtualHost, ServerHealth health) : IHttpApplication
+{
+    private static readonly byte[] ReasonHeader = "x-fasts3-health-reason"u8.ToArray();
+
+    public ValueTask ProcessAsync(HttpRequest request, HttpResponse response)
+    {
+        OperationsEndpoint endpoint = OperationsRoutes.Match(request.Method, request.Path);
+        if (endpoint == OperationsEndpoint.None || virtualHost.BucketLength(request.Host) > 0)
+        {
+            return s3.ProcessAsync(request, response);
+        }
+
+        // Live: the process answers. Ready and cluster (one node is the cluster): it can take writes.
+        if (endpoint != OperationsEndpoint.Live && health.NotReadyReason() is { } reason)
+        {
+            response.StatusCode = 503;
+            response.Headers.Add(ReasonHeader, Encoding.ASCII.GetBytes(reason));
+        }
+
+        response.ContentLength = 0;
+        return ValueTask.CompletedTask;
+    }
+
+    public void WriteTransportError(HttpRequest request, HttpResponse response, RequestRejectionReason? reason)
+        => s3.WriteTransportError(request, response, reason);
+}
