@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using FastS3.Http.Internal;
+using FastS3.Http.Metrics;
 
 namespace FastS3.Http;
 
@@ -225,14 +226,24 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         try
         {
-            var network = new NetworkStream(_socket!, ownsSocket: true);
+            var network = new CountingNetworkStream(_socket!, _server.Metrics);
             _stream = network;
             if (_server.Options.Certificate is { } certificate)
             {
                 var tls = new ScrubbingSslStream(network);
                 _stream = tls;
                 SetTimeout(TimeoutKind.Handshake);
-                await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
+                bool completed = false;
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
+                    completed = true;
+                }
+                finally
+                {
+                    _server.Metrics.OnHandshake(completed);
+                }
+
                 ClearTimeout();
             }
 

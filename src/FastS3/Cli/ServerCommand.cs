@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Operations;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 using FastS3.Tls;
@@ -18,11 +19,11 @@ internal static class ServerCommand
     public static Command Create()
     {
         var command = new Command("server", "Run the S3 server.");
-        Func<ParseResult, IServerLog, ServerSettings> read = Define(command);
+        Func<ParseResult, IServerLog, Func<string, string?>, ServerSettings> read = Define(command);
         command.SetAction((result, cancellationToken) =>
         {
             var log = new ConsoleLog();
-            return RunAsync(read(result, log), log, cancellationToken);
+            return RunAsync(read(result, log, Environment.GetEnvironmentVariable), log, cancellationToken);
         });
         return command;
     }
@@ -31,16 +32,18 @@ internal static class ServerCommand
     /// The settings of a <c>fasts3 server</c> command line (the arguments after "server"), read as
     /// the command reads them: how a host in another process (the tests') starts the same server.
     /// </summary>
-    public static ServerSettings Parse(IReadOnlyList<string> arguments, IServerLog log)
+    public static ServerSettings Parse(IReadOnlyList<string> arguments, IServerLog log, Func<string, string?>? environment = null)
     {
         var command = new Command("server");
-        Func<ParseResult, IServerLog, ServerSettings> read = Define(command);
+        Func<ParseResult, IServerLog, Func<string, string?>, ServerSettings> read = Define(command);
         ParseResult result = command.Parse(arguments);
-        return result.Errors.Count == 0 ? read(result, log) : throw new ArgumentException(string.Join(" ", result.Errors.Select(e => e.Message)));
+        return result.Errors.Count == 0
+            ? read(result, log, environment ?? Environment.GetEnvironmentVariable)
+            : throw new ArgumentException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
 
-    /// <summary>Adds the command's argument and options to <paramref name="command"/>; returns how to read them.</summary>
-    private static Func<ParseResult, IServerLog, ServerSettings> Define(Command command)
+    /// <summary>Adds the command's argument and options to <paramref name="command"/>; returns how to read them (and the environment).</summary>
+    private static Func<ParseResult, IServerLog, Func<string, string?>, ServerSettings> Define(Command command)
     {
         var dataDir = new Argument<DirectoryInfo>("DATA_DIR") { Description = "Directory holding buckets and objects (created if missing)." };
         var address = new Option<string>("--address")
@@ -118,7 +121,7 @@ internal static class ServerCommand
             command.Add(option);
         }
 
-        return (result, log) =>
+        return (result, log, environment) =>
         {
             int rate = result.GetValue(minBodyRate);
             var limits = new HttpLimits
@@ -136,7 +139,8 @@ internal static class ServerCommand
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
                 limits,
-                TimeSpan.FromSeconds(result.GetValue(drainDelay)));
+                TimeSpan.FromSeconds(result.GetValue(drainDelay)),
+                MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)));
         };
     }
 

@@ -4,6 +4,7 @@ using FastS3.Auth;
 using FastS3.Http;
 using FastS3.Operations;
 using FastS3.Storage;
+using FastS3.Storage.Index;
 using FastS3.Tls;
 
 namespace FastS3.Cli;
@@ -20,15 +21,17 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly CertificateReloader? _certificates;
     private readonly HttpServer _server;
     private readonly ServerHealth _health;
+    private readonly FastS3Meter _meter;
     private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, TimeSpan drainDelay, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
     {
         _store = store;
         _certificates = certificates;
         _server = server;
         _health = health;
+        _meter = meter;
         _drainDelay = drainDelay;
         _log = log;
     }
@@ -47,6 +50,7 @@ internal sealed class ServerHost : IAsyncDisposable
         var options = new HttpServerOptions { Limits = settings.Limits, Log = log };
         CertificateReloader? certificates = null;
         HttpServer? server = null;
+        FastS3Meter? meter = null;
         try
         {
             certificates = settings.NoTls ? null : CertificateReloader.Start(settings.CertsDir, options, log);
@@ -59,7 +63,14 @@ internal sealed class ServerHost : IAsyncDisposable
             var virtualHost = new VirtualHost(settings.Domains);
             var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3);
             var health = new ServerHealth(store);
-            server = new HttpServer(options, new OperationsApplication(s3, virtualHost, health));
+            IndexCounters index = settings.Store.Index.Counters;
+
+            // MinIO's server label: this host and the port actually bound (known once listening).
+            HttpServer? listening = null;
+            var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
+            var access = new MetricsAccess(settings.PublicMetrics, keys, new SigV4Verifier(keys, TimeProvider.System, settings.S3.Region), TimeProvider.System);
+            server = listening = new HttpServer(options, new OperationsApplication(s3, virtualHost, health, exposition, access));
+            meter = new FastS3Meter(s3.Metrics, options.Metrics, index);
             server.Start();
             string scheme = settings.NoTls ? "http" : "https";
             foreach (IPEndPoint endPoint in server.EndPoints)
@@ -68,10 +79,11 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             log.Info($"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}");
-            return new ServerHost(store, certificates, server, health, settings.DrainDelay, log);
+            return new ServerHost(store, certificates, server, health, meter, settings.DrainDelay, log);
         }
         catch
         {
+            meter?.Dispose();
             if (server is not null)
             {
                 await server.DisposeAsync();
@@ -108,6 +120,7 @@ internal sealed class ServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        _meter.Dispose();
         if (_certificates is not null)
         {
             await _certificates.DisposeAsync();

@@ -14,4 +14,5 @@ internal sealed record ServerSettings(
     string[] Domains,
     S3Options S3,
     HttpLimits Limits,
-    TimeSpan DrainDelay);
+    TimeSpan DrainDelay,
+    bool PublicMetrics);

@@ -66,6 +66,27 @@ public sealed class Bucket : IAsyncDisposable
     }
 
     /// <summary>Lays out a new bucket directory: the data fan-out directories, made durable up front.</summary>
+    /// <summary>
+    /// How many objects the bucket holds and their size as clients see it: a scan of the whole
+    /// index, for the metrics' periodic usage figures, never on a request's path.
+    /// </summary>
+    public (long Objects, long Bytes) MeasureUsage()
+    {
+        long objects = 0;
+        long bytes = 0;
+        using IndexIterator iterator = Index.Seek([]);
+        while (iterator.MoveNext() && CompletedUploads.IsObjectKey(iterator.Key))
+        {
+            if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record))
+            {
+                objects++;
+                bytes += record.Size;
+            }
+        }
+
+        return (objects, bytes);
+    }
+
     internal static void CreateLayout(string directory)
     {
         string data = Path.Combine(directory, "data");

@@ -34,8 +34,8 @@ public sealed class HealthProbeTests
         string[] lookAlikes =
         [
             "/minio/health/liveX", "/minio/health/live/", "/minio/health/../bucket", "/minio/health/./live", "/minio/health//live",
-            "/minio/health/%6Cive", "/minio/health", "/minio/health/", "//minio/health/live",
-            "/minio/health/live%00", "/Minio/health/live", "/minio/Health/live",
+            "/minio/health/%6Cive", "/minio/health", "/minio/health/", "//minio/health/live", "/minio/v2/metrics/clusterX",
+            "/minio/health/live%00", "/Minio/health/live", "/minio/Health/live", "/minio/v2/metrics/node/",
         ];
         foreach (string path in lookAlikes)
         {
@@ -92,6 +92,8 @@ public sealed class HealthProbeTests
         }
 
         Assert.Equal(200, (await SendAsync(server, "GET", "/minio/health/live")).Status);
+        Assert.Contains("minio_cluster_health_status{server=", await Scrape.MetricsAsync(server));
+        Assert.Equal(0, Scrape.Samples(await Scrape.MetricsAsync(server))[("minio_cluster_health_status", "")]);
 
         File.Delete(Path.Combine(disk.Path, "filler"));
         Assert.Equal(200, (await SendAsync(server, "GET", "/minio/health/ready")).Status);
