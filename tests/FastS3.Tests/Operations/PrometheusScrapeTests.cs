@@ -23,8 +23,7 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output)
         await RawMultipart.CreateBucketAsync(server, "scraped");
         await RawMultipart.PutObjectAsync(server, "scraped", "object", [1, 2, 3]);
 
-        var (exit, generated, stderr) = await Processes.RunAsync(ServerProcess.Command(null, ["admin", "prometheus-config", server.BaseUrl.ToString()]));
-        Assert.True(exit == 0, stderr);
+        string generated = await Scrape.GeneratedConfigAsync(null, server);
         string config = "global:\n  scrape_interval: 1s\n" + generated.Replace(
             "    scheme: https\n", "    scheme: https\n    tls_config:\n      insecure_skip_verify: true\n", StringComparison.Ordinal);
         string directory = Directory.CreateTempSubdirectory("fasts3-prometheus-").FullName;

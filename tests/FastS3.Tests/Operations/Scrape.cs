@@ -11,6 +11,18 @@ internal static partial class Scrape
     /// <summary>A valid token for the test servers' root key, as <c>fasts3 admin prometheus-config</c> makes one.</summary>
     public static string Token => PrometheusToken.Create(AwsCli.AccessKey, AwsCli.SecretKey, DateTimeOffset.UtcNow.AddDays(1));
 
+    /// <summary>What <c>fasts3 admin prometheus-config URL</c> prints for <paramref name="server"/>, run from <paramref name="executable"/> (null: the JIT build).</summary>
+    public static async Task<string> GeneratedConfigAsync(string? executable, TestServer server)
+    {
+        var (exit, config, stderr) = await Processes.RunAsync(ServerProcess.Command(executable, ["admin", "prometheus-config", server.BaseUrl.ToString()]));
+        Assert.True(exit == 0, stderr);
+        return config;
+    }
+
+    /// <summary>The bearer token in a generated scrape configuration.</summary>
+    public static string TokenOf(string config)
+        => config.Split('\n').Single(l => l.Trim().StartsWith("credentials:", StringComparison.Ordinal)).Split(':')[1].Trim();
+
     /// <summary>GET of <paramref name="path"/> on a connection of its own; <paramref name="headers"/> are whole header lines.</summary>
     public static async Task<RawResponse> GetAsync(TestServer server, string path, params string[] headers)
     {
