@@ -92,6 +92,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _timedOut = (int)TimeoutKind.None;
         Volatile.Write(ref _deadline, long.MaxValue);
         Request.IsTls = isTls;
+        Request.TlsProtocol = System.Security.Authentication.SslProtocols.None;
         Request.RemoteEndPoint = socket?.RemoteEndPoint;
         _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Completion = _completion.Task;
@@ -237,6 +238,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 try
                 {
                     await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
+                    Request.TlsProtocol = tls.SslProtocol;
                     completed = true;
                 }
                 finally

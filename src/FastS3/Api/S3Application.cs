@@ -28,9 +28,13 @@ public sealed class S3Application : IHttpApplication
     private readonly CompleteMultipartUpload _complete;
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
+    private readonly IAccessLog? _accessLog;
+    private readonly string _requester;
 
-    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, IAccessLog? accessLog = null)
     {
+        _accessLog = accessLog;
+        _requester = keys.RootAccessKey;
         options ??= new S3Options();
         _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock, options.Region);
@@ -104,6 +108,11 @@ public sealed class S3Application : IHttpApplication
         finally
         {
             Metrics.OnFinished(operation, response, startedAt, call.HasCustomerKey || call.HasCopySourceKey);
+            if (_accessLog is not null)
+            {
+                call.AccessLogLine.Write(_accessLog, call, _requester, startedAt);
+            }
+
             call.ForgetKeys();
         }
     }

@@ -17,12 +17,6 @@ public sealed class S3Metrics
     /// <summary>MinIO's time-to-first-byte bucket bounds, in seconds (the last bucket, +Inf, is implicit).</summary>
     public static readonly double[] TtfbBounds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    /// <summary>Every operation the router can name, <see cref="S3Operation.NotImplemented"/> included.</summary>
-    public static readonly S3Operation[] Operations = Enum.GetValues<S3Operation>();
-
-    /// <summary>Each operation's api label value: its name in lower case, as MinIO labels its APIs.</summary>
-    private static readonly string[] ApiLabels = BuildApiLabels();
-
     /// <summary>Distinct failure reasons kept apart; more would only come from codes added later, counted as "other".</summary>
     private const int MaxAuthReasons = 32;
 
@@ -35,7 +29,7 @@ public sealed class S3Metrics
     private static readonly int Fields = TtfbFirst + TtfbBounds.Length + 1;
     private static readonly long[] TtfbTicks = [.. TtfbBounds.Select(s => (long)(s * Stopwatch.Frequency))];
 
-    private readonly StripedCounters _counters = new((Operations.Max(o => (int)o) + 1) * Fields);
+    private readonly StripedCounters _counters = new(OperationNames.Count * Fields);
     private readonly ConcurrentDictionary<string, StrongBox<long>> _authFailures = new(StringComparer.Ordinal);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -88,19 +82,6 @@ public sealed class S3Metrics
 
     public IEnumerable<(string Reason, long Count)> AuthFailures()
         => _authFailures.Select(entry => (entry.Key, Volatile.Read(ref entry.Value.Value))).OrderBy(entry => entry.Key, StringComparer.Ordinal);
-
-    public static string ApiLabel(S3Operation operation) => ApiLabels[(int)operation];
-
-    private static string[] BuildApiLabels()
-    {
-        var labels = new string[Operations.Max(o => (int)o) + 1];
-        foreach (S3Operation operation in Operations)
-        {
-            labels[(int)operation] = operation.ToString().ToLowerInvariant();
-        }
-
-        return labels;
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Index(S3Operation operation, int field) => ((int)operation * Fields) + field;

@@ -94,6 +94,10 @@ internal static class ServerCommand
         Option<int> headerTimeout = Positive("--header-timeout", "Seconds a client has to send a whole request head (a new connection: from its start).", Seconds(defaults.RequestHeadersTimeout));
         Option<int> idleTimeout = Positive("--idle-timeout", "Seconds a connection may sit idle between requests.", Seconds(defaults.KeepAliveTimeout));
         Option<int> bodyTimeout = Positive("--body-timeout", "Seconds a request body may send nothing at all.", Seconds(defaults.BodyReadTimeout));
+        var accessLog = new Option<string>("--access-log")
+        {
+            Description = "File to append one JSON line per request to ('-': standard output); SIGHUP reopens it.",
+        };
         Option<int> drainDelay = AtLeast(0, "--drain-delay", "Seconds a graceful stop keeps serving with the ready probe failing, so a load balancer stops sending first.", 0);
         Option<int> writeTimeout = Positive("--write-timeout", "Seconds a client may take no response bytes at all.", Seconds(defaults.ResponseWriteTimeout));
         Option<int> minBodyRate = AtLeast(0, "--min-body-rate", "Bytes per second a request body must average once it has been awaited for 5 s; 0 for no minimum.",
@@ -116,7 +120,7 @@ internal static class ServerCommand
         });
 
         command.Add(dataDir);
-        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, memtableSize })
+        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
         {
             command.Add(option);
         }
@@ -140,7 +144,8 @@ internal static class ServerCommand
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
                 limits,
                 TimeSpan.FromSeconds(result.GetValue(drainDelay)),
-                MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)));
+                MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)),
+                result.GetValue(accessLog) is { Length: > 0 } logPath ? logPath : null);
         };
     }
 
@@ -175,6 +180,12 @@ internal static class ServerCommand
             stop.TrySetResult();
         });
         using CancellationTokenRegistration ctrlC = cancellationToken.Register(() => stop.TrySetResult());
+        ServerHost? started = null;
+        using PosixSignalRegistration sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            started?.ReopenAccessLog();
+        });
 
         ServerHost host;
         try
@@ -192,6 +203,7 @@ internal static class ServerCommand
             return 1;
         }
 
+        started = host;
         await using (host)
         {
             await stop.Task;

@@ -21,16 +21,18 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly CertificateReloader? _certificates;
     private readonly HttpServer _server;
     private readonly ServerHealth _health;
+    private readonly AccessLogFile? _accessLog;
     private readonly FastS3Meter _meter;
     private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
     {
         _store = store;
         _certificates = certificates;
         _server = server;
         _health = health;
+        _accessLog = accessLog;
         _meter = meter;
         _drainDelay = drainDelay;
         _log = log;
@@ -51,6 +53,7 @@ internal sealed class ServerHost : IAsyncDisposable
         CertificateReloader? certificates = null;
         HttpServer? server = null;
         FastS3Meter? meter = null;
+        AccessLogFile? accessLog = null;
         try
         {
             certificates = settings.NoTls ? null : CertificateReloader.Start(settings.CertsDir, options, log);
@@ -61,13 +64,14 @@ internal sealed class ServerHost : IAsyncDisposable
 
             var keys = new AccessKeys(credentials.AccessKey, credentials.SecretKey);
             var virtualHost = new VirtualHost(settings.Domains);
-            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3);
+            accessLog = settings.AccessLog is null ? null : new AccessLogFile(settings.AccessLog, log);
+            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog);
             var health = new ServerHealth(store);
             IndexCounters index = settings.Store.Index.Counters;
 
             // MinIO's server label: this host and the port actually bound (known once listening).
             HttpServer? listening = null;
-            var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
+            var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, accessLog, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
             var access = new MetricsAccess(settings.PublicMetrics, keys, new SigV4Verifier(keys, TimeProvider.System, settings.S3.Region), TimeProvider.System);
             server = listening = new HttpServer(options, new OperationsApplication(s3, virtualHost, health, exposition, access));
             meter = new FastS3Meter(s3.Metrics, options.Metrics, index);
@@ -79,11 +83,12 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             log.Info($"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}");
-            return new ServerHost(store, certificates, server, health, meter, settings.DrainDelay, log);
+            return new ServerHost(store, certificates, server, health, accessLog, meter, settings.DrainDelay, log);
         }
         catch
         {
             meter?.Dispose();
+            accessLog?.Dispose();
             if (server is not null)
             {
                 await server.DisposeAsync();
@@ -98,6 +103,9 @@ internal sealed class ServerHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>SIGHUP: the access log's path is opened again (logrotate renamed the file).</summary>
+    public void ReopenAccessLog() => _accessLog?.Reopen();
 
     /// <summary>
     /// Fails the ready probe, keeps serving for the drain delay (so a load balancer can notice and stop
@@ -121,6 +129,7 @@ internal sealed class ServerHost : IAsyncDisposable
     {
         await _server.DisposeAsync();
         _meter.Dispose();
+        _accessLog?.Dispose();
         if (_certificates is not null)
         {
             await _certificates.DisposeAsync();

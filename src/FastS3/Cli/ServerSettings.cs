@@ -15,4 +15,5 @@ internal sealed record ServerSettings(
     S3Options S3,
     HttpLimits Limits,
     TimeSpan DrainDelay,
-    bool PublicMetrics);
+    bool PublicMetrics,
+    string? AccessLog = null);

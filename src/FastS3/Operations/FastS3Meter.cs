@@ -39,11 +39,11 @@ internal sealed class FastS3Meter : IDisposable
 
     private static IEnumerable<Measurement<long>> PerApi(Func<S3Operation, long> value)
     {
-        foreach (S3Operation operation in S3Metrics.Operations)
+        foreach (S3Operation operation in OperationNames.All)
         {
             if (value(operation) is not 0 and long count)
             {
-                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("api", S3Metrics.ApiLabel(operation)));
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("api", OperationNames.ApiLabel(operation)));
             }
         }
     }

@@ -15,7 +15,7 @@ namespace FastS3.Operations;
 /// and the exposition stays clean for <c>promtool check metrics</c>. No sample carries an object
 /// key or a secret; bucket labels name only buckets that exist, at most <see cref="MaxBucketSeries"/>.
 /// </summary>
-internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport, Store store, IndexCounters index, ServerHealth health, Func<string> server)
+internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport, Store store, IndexCounters index, ServerHealth health, AccessLogFile? accessLog, Func<string> server)
 {
     /// <summary>Buckets given series of their own; totals count them all.</summary>
     public const int MaxBucketSeries = 1000;
@@ -43,7 +43,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
 
     private void WriteRequests(PrometheusText text)
     {
-        S3Operation[] seen = [.. S3Metrics.Operations.Where(o => s3.RequestCount(o) > 0 || s3.InflightCount(o) > 0)];
+        S3Operation[] seen = [.. OperationNames.All.Where(o => s3.RequestCount(o) > 0 || s3.InflightCount(o) > 0)];
         PerApi(text, seen, "minio_s3_requests_total", Counter, "S3 requests answered, by API", s3.RequestCount);
         PerApi(text, seen, "minio_s3_requests_errors_total", Counter, "S3 requests answered with a 4xx or 5xx status", o => s3.Errors4xxCount(o) + s3.Errors5xxCount(o));
         PerApi(text, seen, "minio_s3_requests_4xx_errors_total", Counter, "S3 requests answered with a 4xx status", s3.Errors4xxCount);
@@ -59,7 +59,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
             for (int bucket = 0; bucket < TtfbLabels.Length; bucket++)
             {
                 cumulative += s3.TtfbCount(operation, bucket);
-                text.Sample(ttfb, cumulative, ("api", S3Metrics.ApiLabel(operation)), ("le", TtfbLabels[bucket]));
+                text.Sample(ttfb, cumulative, ("api", OperationNames.ApiLabel(operation)), ("le", TtfbLabels[bucket]));
             }
         }
 
@@ -77,7 +77,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
         text.Family(name, type, help);
         foreach (S3Operation operation in operations)
         {
-            text.Sample(name, value(operation), ("api", S3Metrics.ApiLabel(operation)));
+            text.Sample(name, value(operation), ("api", OperationNames.ApiLabel(operation)));
         }
     }
 
@@ -181,6 +181,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
         text.Single("fasts3_connections_refused_total", Counter, "Client connections refused at accept for the connection limit", transport.ConnectionsRefused);
         text.Single("fasts3_tls_handshakes_total", Counter, "TLS handshakes completed", transport.TlsHandshakesCompleted);
         text.Single("fasts3_tls_handshake_failures_total", Counter, "TLS handshakes that failed, timed out or were abandoned", transport.TlsHandshakesFailed);
+        text.Single("fasts3_access_log_dropped_lines_total", Counter, "Access-log lines dropped: the log's buffer full, or its disk", accessLog?.DroppedLines ?? 0);
         text.Single("fasts3_index_commit_groups_total", Counter, "Index write-ahead-log group commits made durable", index.CommitGroups);
         text.Single("fasts3_index_committed_writes_total", Counter, "Index writes committed (divided by the groups: the mean group-commit size)", index.CommittedWrites);
         text.Single("fasts3_index_flushes_total", Counter, "Index memtables flushed to tables", index.Flushes);
