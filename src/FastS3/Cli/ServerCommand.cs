@@ -145,7 +145,8 @@ internal static class ServerCommand
                 limits,
                 TimeSpan.FromSeconds(result.GetValue(drainDelay)),
                 MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)),
-                result.GetValue(accessLog) is { Length: > 0 } logPath ? logPath : null);
+                result.GetValue(accessLog) is { Length: > 0 } logPath ? logPath : null,
+                ServiceManager.From(environment));
         };
     }
 

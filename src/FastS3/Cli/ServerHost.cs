@@ -22,17 +22,19 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly HttpServer _server;
     private readonly ServerHealth _health;
     private readonly AccessLogFile? _accessLog;
+    private readonly ServiceNotifier? _notifier;
     private readonly FastS3Meter _meter;
     private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, ServiceNotifier? notifier, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
     {
         _store = store;
         _certificates = certificates;
         _server = server;
         _health = health;
         _accessLog = accessLog;
+        _notifier = notifier;
         _meter = meter;
         _drainDelay = drainDelay;
         _log = log;
@@ -83,7 +85,9 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             log.Info($"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}");
-            return new ServerHost(store, certificates, server, health, accessLog, meter, settings.DrainDelay, log);
+            ServiceNotifier? notifier = settings.ServiceManager is { } manager ? ServiceNotifier.Create(manager, log) : null;
+            notifier?.Ready($"serving {scheme}://{server.EndPoints[0]}");
+            return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, settings.DrainDelay, log);
         }
         catch
         {
@@ -114,6 +118,7 @@ internal sealed class ServerHost : IAsyncDisposable
     public async Task StopAsync()
     {
         _health.BeginDrain();
+        _notifier?.Stopping();
         if (_drainDelay > TimeSpan.Zero)
         {
             _log.Info($"stopping: not ready, serving on for {_drainDelay.TotalSeconds:0.#} s");
@@ -130,6 +135,7 @@ internal sealed class ServerHost : IAsyncDisposable
         await _server.DisposeAsync();
         _meter.Dispose();
         _accessLog?.Dispose();
+        _notifier?.Dispose();
         if (_certificates is not null)
         {
             await _certificates.DisposeAsync();

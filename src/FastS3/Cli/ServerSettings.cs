@@ -16,4 +16,5 @@ internal sealed record ServerSettings(
     HttpLimits Limits,
     TimeSpan DrainDelay,
     bool PublicMetrics,
-    string? AccessLog = null);
+    string? AccessLog = null,
+    ServiceManager? ServiceManager = null);
