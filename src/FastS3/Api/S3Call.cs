@@ -200,6 +200,7 @@ public sealed class S3Call : IDisposable
         call.Response = response;
         call._keyLength = 0;
         call.Error = null;
+        call.Signature.Authenticated = false;
         call.Checksums.Reset();
         RequestId.Next(call._requestId);
         return call;
