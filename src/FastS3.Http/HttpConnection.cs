@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using FastS3.Http.Internal;
+using FastS3.Http.Metrics;
 using FastS3.Memory;
 
 namespace FastS3.Http;
@@ -92,6 +93,7 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
         _timedOut = (int)TimeoutKind.None;
         Volatile.Write(ref _deadline, long.MaxValue);
         Request.IsTls = isTls;
+        Request.TlsProtocol = System.Security.Authentication.SslProtocols.None;
         Request.RemoteEndPoint = socket?.RemoteEndPoint;
         _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Completion = _completion.Task;
@@ -226,14 +228,25 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
     {
         try
         {
-            var network = new NetworkStream(_socket!, ownsSocket: true);
+            var network = new CountingNetworkStream(_socket!, _server.Metrics);
             _stream = network;
             if (_server.Options.Certificate is { } certificate)
             {
                 var tls = new ScrubbingSslStream(network);
                 _stream = tls;
                 SetTimeout(TimeoutKind.Handshake);
-                await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
+                bool completed = false;
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(_server.GetTlsOptions(certificate), CancellationToken.None);
+                    Request.TlsProtocol = tls.SslProtocol;
+                    completed = true;
+                }
+                finally
+                {
+                    _server.Metrics.OnHandshake(completed);
+                }
+
                 ClearTimeout();
             }
 

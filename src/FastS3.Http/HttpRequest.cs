@@ -61,6 +61,9 @@ public sealed class HttpRequest
     /// <summary>True when the request arrived over TLS.</summary>
     public bool IsTls { get; internal set; }
 
+    /// <summary>The TLS version the connection negotiated; None over plain HTTP.</summary>
+    public System.Security.Authentication.SslProtocols TlsProtocol { get; internal set; }
+
     public EndPoint? RemoteEndPoint { get; internal set; }
 
     /// <summary>

@@ -55,6 +55,12 @@ public sealed class HttpResponse
 
     public bool HasStarted { get; private set; }
 
+    /// <summary>When the head was written (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>): the time to first byte.</summary>
+    public long StartedAt { get; private set; }
+
+    /// <summary>Body bytes written so far (before any chunk framing).</summary>
+    public long BodyBytesWritten => _written;
+
     /// <summary>True when this response may not carry a body: a HEAD request, 204 or 304.</summary>
     public bool IsBodyless => _connection.Request.Method == HttpMethod.Head || _statusCode is 204 or 304;
 
@@ -125,6 +131,7 @@ public sealed class HttpResponse
     private void WriteHead()
     {
         HasStarted = true;
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         HttpRequest request = _connection.Request;
         _bodyless = IsBodyless;
 

@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using FastS3.Http.Internal;
+using FastS3.Http.Metrics;
 using Microsoft.Extensions.ObjectPool;
 
 namespace FastS3.Http;
@@ -54,6 +55,8 @@ public sealed class HttpServer : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> EndPoints => _boundEndPoints;
 
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    internal TransportMetrics Metrics => Options.Metrics;
 
     internal IHttpApplication Application { get; }
 
@@ -154,6 +157,7 @@ public sealed class HttpServer : IAsyncDisposable
     {
         _connections.TryRemove(connection.Id, out _);
         Interlocked.Decrement(ref _connectionCount);
+        Metrics.OnClosed();
         _connectionPool.Return(connection);
     }
 
@@ -188,9 +192,12 @@ public sealed class HttpServer : IAsyncDisposable
             if (Interlocked.Increment(ref _connectionCount) > Options.Limits.MaxConnections)
             {
                 Interlocked.Decrement(ref _connectionCount);
+                Metrics.OnRefused();
                 _refusal.Refuse(socket, tls: Options.Certificate is not null);
                 continue;
             }
+
+            Metrics.OnAccepted();
 
             socket.NoDelay = true;
             if (_unsentLimit is not null)
@@ -213,6 +220,7 @@ public sealed class HttpServer : IAsyncDisposable
     internal Task ServeAsync(PipeReader input, PipeWriter output, bool isTls = false)
     {
         Interlocked.Increment(ref _connectionCount);
+        Metrics.OnAccepted();
         HttpConnection connection = _connectionPool.Get();
         connection.Initialize(null, Interlocked.Increment(ref _nextConnectionId), isTls);
         _connections[connection.Id] = connection;

@@ -27,4 +27,7 @@ public sealed class HttpServerOptions
     public string ServerName { get; init; } = "FastS3";
 
     public IServerLog Log { get; init; } = NullServerLog.Instance;
+
+    /// <summary>Where the server counts connections, TLS handshakes and bytes.</summary>
+    public Metrics.TransportMetrics Metrics { get; init; } = new();
 }

@@ -31,6 +31,10 @@ public static class Processes
     public static Task<(int ExitCode, string Stdout, string Stderr)> CurlAsync(params string[] arguments)
         => RunAsync("curl", ["--silent", "--show-error", "--max-time", "60", .. arguments]);
 
+    /// <summary>Whether <paramref name="command"/> is an executable file in a PATH directory.</summary>
+    public static bool OnPath(string command)
+        => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(directory => File.Exists(Path.Combine(directory, command)));
+
     /// <summary>The repository root, found from the test output directory.</summary>
     public static string RepositoryRoot()
     {

@@ -27,3 +27,20 @@ public sealed class RootFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A fact that runs Prometheus's own tools (Debian's <c>prometheus</c> package: prometheus and
+/// promtool, which .ci/run installs): skipped, saying why, where they are missing; with
+/// FASTS3_NO_SKIP=1 never skipped, so a missing package fails.
+/// </summary>
+public sealed class PrometheusFactAttribute : FactAttribute
+{
+    public PrometheusFactAttribute()
+    {
+        string[] missing = [.. new[] { "prometheus", "promtool" }.Where(tool => !Testing.Processes.OnPath(tool))];
+        if (missing.Length > 0 && Environment.GetEnvironmentVariable("FASTS3_NO_SKIP") != "1")
+        {
+            Skip = $"Needs {string.Join(" and ", missing)} (Debian package prometheus; .ci/run installs it).";
+        }
+    }
+}

@@ -37,6 +37,26 @@ public class NativeAotTests
         Assert.Equal(0, await server.StopAsync());
     }
 
+    /// <summary>The probes, and the metrics read with the token the binary's own prometheus-config prints (JSON, HMAC, enum names: all trimmed code paths).</summary>
+    [Fact]
+    public async Task NativeBinaryServesProbesAndMetrics()
+    {
+        string binary = await Binary.Value;
+        await using ServerProcess server = await ServerProcess.StartAsync(binary);
+        Assert.Equal(200, (await Operations.Scrape.GetAsync(server, "/minio/health/ready")).Status);
+        await RawMultipart.CreateBucketAsync(server, "aot-metrics");
+        await RawMultipart.PutObjectAsync(server, "aot-metrics", "object", [1, 2, 3]);
+
+        string token = Operations.Scrape.TokenOf(await Operations.Scrape.GeneratedConfigAsync(binary, server));
+        RawResponse metrics = await Operations.Scrape.GetAsync(server, "/minio/v2/metrics/cluster", $"Authorization: Bearer {token}");
+        Assert.Equal(200, metrics.Status);
+        Dictionary<(string Name, string Labels), double> samples = Operations.Scrape.Samples(metrics.BodyText);
+        Assert.Equal(1, samples[("minio_s3_requests_total", "api=\"putobject\"")]);
+        Assert.Equal(1, samples[("minio_bucket_usage_object_total", "bucket=\"aot-metrics\"")]);
+        Assert.True(samples[("minio_node_process_resident_memory_bytes", "")] > 0);
+        Assert.Equal(0, await server.StopAsync());
+    }
+
     [Fact]
     public async Task NativeBinaryRunsCertgen()
     {

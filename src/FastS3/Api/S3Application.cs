@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using FastS3.Auth;
 using FastS3.Basics;
@@ -29,9 +30,13 @@ public sealed class S3Application : IHttpApplication
     private readonly CompleteMultipartUpload _complete;
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
+    private readonly IAccessLog? _accessLog;
+    private readonly string _requester;
 
-    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, IAccessLog? accessLog = null)
     {
+        _accessLog = accessLog;
+        _requester = keys.RootAccessKey;
         options ??= new S3Options();
         _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock, options.Region);
@@ -51,37 +56,43 @@ public sealed class S3Application : IHttpApplication
         _log = log;
     }
 
+    /// <summary>What this application counts; read by the metrics exposition.</summary>
+    public S3Metrics Metrics { get; } = new();
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ProcessAsync(HttpRequest request, HttpResponse response)
     {
+        long startedAt = Stopwatch.GetTimestamp();
         S3Call call = S3Call.For(request, response);
         response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
         call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8), _virtualHost.BucketLength(request.Host)));
-
-        // A customer key sent in clear is already compromised; refuse before anything else, and
-        // before any body byte is asked for (no 100 Continue), as S3 and MinIO do.
-        if (!request.IsTls && SseC.AnyPresent(request.Headers))
-        {
-            call.Fail(S3Errors.SseCOverHttp);
-            return;
-        }
-
-        // A bucket name from the path or the Host is checked before it reaches anything else: what is
-        // not a bucket name could be a path.
-        if (call.Route.HasBucket && !BucketName.IsValid(call.BucketName))
-        {
-            call.Fail(S3Errors.InvalidBucketName);
-            return;
-        }
-
-        if (_verifier.Verify(request, call.Signature) is { } authError)
-        {
-            call.Fail(authError);
-            return;
-        }
-
+        S3Operation operation = call.Route.Operation;
+        Metrics.OnStarted(operation);
         try
         {
+            // A customer key sent in clear is already compromised; refuse before anything else, and
+            // before any body byte is asked for (no 100 Continue), as S3 and MinIO do.
+            if (!request.IsTls && SseC.AnyPresent(request.Headers))
+            {
+                call.Fail(S3Errors.SseCOverHttp);
+                return;
+            }
+
+            // A bucket name from the path or the Host is checked before it reaches anything else: what is
+            // not a bucket name could be a path.
+            if (call.Route.HasBucket && !BucketName.IsValid(call.BucketName))
+            {
+                call.Fail(S3Errors.InvalidBucketName);
+                return;
+            }
+
+            if (_verifier.Verify(request, call.Signature) is { } authError)
+            {
+                Metrics.OnAuthFailed(authError);
+                call.Fail(authError);
+                return;
+            }
+
             S3Error? error = await DispatchAsync(call);
             if (error is not null)
             {
@@ -99,6 +110,12 @@ public sealed class S3Application : IHttpApplication
         }
         finally
         {
+            Metrics.OnFinished(operation, response, startedAt, call.HasCustomerKey || call.HasCopySourceKey);
+            if (_accessLog is not null)
+            {
+                call.AccessLogLine.Write(_accessLog, call, _requester, startedAt);
+            }
+
             call.ForgetKeys();
         }
     }

@@ -129,6 +129,14 @@ public sealed class S3Call : IDisposable
 
     public S3Route Route { get; private set; }
 
+    /// <summary>The connection's access-log line, made on first use.</summary>
+    public AccessLogLine AccessLogLine => _accessLogLine ??= new AccessLogLine();
+
+    private AccessLogLine? _accessLogLine;
+
+    /// <summary>The S3 error this request was answered with, if any.</summary>
+    public S3Error? Error { get; private set; }
+
     public ReadOnlySpan<byte> RequestIdBytes => _requestId;
 
     public SignatureContext Signature { get; } = new();
@@ -191,6 +199,8 @@ public sealed class S3Call : IDisposable
         call.Request = request;
         call.Response = response;
         call._keyLength = 0;
+        call.Error = null;
+        call.Signature.Authenticated = false;
         call.Checksums.Reset();
         RequestId.Next(call._requestId);
         return call;
@@ -237,7 +247,11 @@ public sealed class S3Call : IDisposable
     }
 
     /// <summary>Answers with an S3 error document (status and headers only for HEAD).</summary>
-    public void Fail(S3Error error) => ErrorResponse.Write(Response, error, Request.Path, _requestId);
+    public void Fail(S3Error error)
+    {
+        Error = error;
+        ErrorResponse.Write(Response, error, Request.Path, _requestId);
+    }
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using FastS3.Http;
+using FastS3.Operations;
 
 namespace FastS3.Cli;
 
@@ -16,9 +17,7 @@ internal static class OpenFilesLimit
     /// <summary><paramref name="requested"/>, or the most connections the soft "Max open files" of <paramref name="limitsPath"/> can hold, with a warning.</summary>
     public static int Fit(int requested, IServerLog log, string limitsPath = "/proc/self/limits")
     {
-        string? line = File.Exists(limitsPath) ? File.ReadLines(limitsPath).FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal)) : null;
-        string[] fields = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        if (fields.Length < 4 || !long.TryParse(fields[3], out long openFiles))
+        if (ProcessStats.OpenFilesLimit(limitsPath) is not long openFiles)
         {
             // Unreadable, or "unlimited".
             return requested;

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Operations;
 using FastS3.Storage;
 using FastS3.Storage.Index;
 using FastS3.Tls;
@@ -18,11 +19,11 @@ internal static class ServerCommand
     public static Command Create()
     {
         var command = new Command("server", "Run the S3 server.");
-        Func<ParseResult, IServerLog, ServerSettings> read = Define(command);
+        Func<ParseResult, IServerLog, Func<string, string?>, ServerSettings> read = Define(command);
         command.SetAction((result, cancellationToken) =>
         {
             var log = new ConsoleLog();
-            return RunAsync(read(result, log), log, cancellationToken);
+            return RunAsync(read(result, log, Environment.GetEnvironmentVariable), log, cancellationToken);
         });
         return command;
     }
@@ -31,16 +32,18 @@ internal static class ServerCommand
     /// The settings of a <c>fasts3 server</c> command line (the arguments after "server"), read as
     /// the command reads them: how a host in another process (the tests') starts the same server.
     /// </summary>
-    public static ServerSettings Parse(IReadOnlyList<string> arguments, IServerLog log)
+    public static ServerSettings Parse(IReadOnlyList<string> arguments, IServerLog log, Func<string, string?>? environment = null)
     {
         var command = new Command("server");
-        Func<ParseResult, IServerLog, ServerSettings> read = Define(command);
+        Func<ParseResult, IServerLog, Func<string, string?>, ServerSettings> read = Define(command);
         ParseResult result = command.Parse(arguments);
-        return result.Errors.Count == 0 ? read(result, log) : throw new ArgumentException(string.Join(" ", result.Errors.Select(e => e.Message)));
+        return result.Errors.Count == 0
+            ? read(result, log, environment ?? Environment.GetEnvironmentVariable)
+            : throw new ArgumentException(string.Join(" ", result.Errors.Select(e => e.Message)));
     }
 
-    /// <summary>Adds the command's argument and options to <paramref name="command"/>; returns how to read them.</summary>
-    private static Func<ParseResult, IServerLog, ServerSettings> Define(Command command)
+    /// <summary>Adds the command's argument and options to <paramref name="command"/>; returns how to read them (and the environment).</summary>
+    private static Func<ParseResult, IServerLog, Func<string, string?>, ServerSettings> Define(Command command)
     {
         var dataDir = new Argument<DirectoryInfo>("DATA_DIR") { Description = "Directory holding buckets and objects (created if missing)." };
         var address = new Option<string>("--address")
@@ -91,19 +94,14 @@ internal static class ServerCommand
         Option<int> headerTimeout = Positive("--header-timeout", "Seconds a client has to send a whole request head (a new connection: from its start).", Seconds(defaults.RequestHeadersTimeout));
         Option<int> idleTimeout = Positive("--idle-timeout", "Seconds a connection may sit idle between requests.", Seconds(defaults.KeepAliveTimeout));
         Option<int> bodyTimeout = Positive("--body-timeout", "Seconds a request body may send nothing at all.", Seconds(defaults.BodyReadTimeout));
-        Option<int> writeTimeout = Positive("--write-timeout", "Seconds a client may take no response bytes at all.", Seconds(defaults.ResponseWriteTimeout));
-        var minBodyRate = new Option<int>("--min-body-rate")
+        var accessLog = new Option<string>("--access-log")
         {
-            Description = "Bytes per second a request body must average once it has been awaited for 5 s; 0 for no minimum.",
-            DefaultValueFactory = _ => (int)defaults.MinRequestBodyDataRate!.BytesPerSecond,
+            Description = "File to append one JSON line per request to ('-': standard output); SIGHUP reopens it.",
         };
-        minBodyRate.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 0)
-            {
-                result.AddError("--min-body-rate must be 0 or more.");
-            }
-        });
+        Option<int> drainDelay = AtLeast(0, "--drain-delay", "Seconds a graceful stop keeps serving with the ready probe failing, so a load balancer stops sending first.", 0);
+        Option<int> writeTimeout = Positive("--write-timeout", "Seconds a client may take no response bytes at all.", Seconds(defaults.ResponseWriteTimeout));
+        Option<int> minBodyRate = AtLeast(0, "--min-body-rate", "Bytes per second a request body must average once it has been awaited for 5 s; 0 for no minimum.",
+            (int)defaults.MinRequestBodyDataRate!.BytesPerSecond);
 
         // Not for production: the crash tests shrink the index memtables so that flushes and
         // compactions happen many times a round, where the default takes megabytes of writes.
@@ -122,12 +120,12 @@ internal static class ServerCommand
         });
 
         command.Add(dataDir);
-        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, memtableSize })
+        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
         {
             command.Add(option);
         }
 
-        return (result, log) =>
+        return (result, log, environment) =>
         {
             int rate = result.GetValue(minBodyRate);
             var limits = new HttpLimits
@@ -144,18 +142,24 @@ internal static class ServerCommand
                 new StoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } },
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
-                limits);
+                limits,
+                TimeSpan.FromSeconds(result.GetValue(drainDelay)),
+                MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)),
+                result.GetValue(accessLog) is { Length: > 0 } logPath ? logPath : null,
+                ServiceManager.From(environment));
         };
     }
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
+    private static Option<int> Positive(string name, string description, int defaultValue) => AtLeast(1, name, description, defaultValue);
+
+    private static Option<int> AtLeast(int minimum, string name, string description, int defaultValue)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() <= 0)
+            if (result.GetValueOrDefault<int>() < minimum)
             {
-                result.AddError($"{name} must be at least 1.");
+                result.AddError(minimum == 0 ? $"{name} must be 0 or more." : $"{name} must be at least {minimum}.");
             }
         });
         return option;
@@ -177,6 +181,12 @@ internal static class ServerCommand
             stop.TrySetResult();
         });
         using CancellationTokenRegistration ctrlC = cancellationToken.Register(() => stop.TrySetResult());
+        ServerHost? started = null;
+        using PosixSignalRegistration sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            started?.ReopenAccessLog();
+        });
 
         ServerHost host;
         try
@@ -194,6 +204,7 @@ internal static class ServerCommand
             return 1;
         }
 
+        started = host;
         await using (host)
         {
             await stop.Task;

@@ -2,7 +2,9 @@ using System.Net;
 using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Operations;
 using FastS3.Storage;
+using FastS3.Storage.Index;
 using FastS3.Tls;
 
 namespace FastS3.Cli;
@@ -18,13 +20,23 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly Store _store;
     private readonly CertificateReloader? _certificates;
     private readonly HttpServer _server;
+    private readonly ServerHealth _health;
+    private readonly AccessLogFile? _accessLog;
+    private readonly ServiceNotifier? _notifier;
+    private readonly FastS3Meter _meter;
+    private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, ServiceNotifier? notifier, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
     {
         _store = store;
         _certificates = certificates;
         _server = server;
+        _health = health;
+        _accessLog = accessLog;
+        _notifier = notifier;
+        _meter = meter;
+        _drainDelay = drainDelay;
         _log = log;
     }
 
@@ -42,6 +54,8 @@ internal sealed class ServerHost : IAsyncDisposable
         var options = new HttpServerOptions { Limits = settings.Limits, Log = log };
         CertificateReloader? certificates = null;
         HttpServer? server = null;
+        FastS3Meter? meter = null;
+        AccessLogFile? accessLog = null;
         try
         {
             certificates = settings.NoTls ? null : CertificateReloader.Start(settings.CertsDir, options, log);
@@ -51,7 +65,18 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             var keys = new AccessKeys(credentials.AccessKey, credentials.SecretKey);
-            server = new HttpServer(options, new S3Application(store, keys, TimeProvider.System, log, new VirtualHost(settings.Domains), settings.S3));
+            var virtualHost = new VirtualHost(settings.Domains);
+            accessLog = settings.AccessLog is null ? null : new AccessLogFile(settings.AccessLog, log);
+            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog);
+            var health = new ServerHealth(store);
+            IndexCounters index = settings.Store.Index.Counters;
+
+            // MinIO's server label: this host and the port actually bound (known once listening).
+            HttpServer? listening = null;
+            var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, accessLog, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
+            var access = new MetricsAccess(settings.PublicMetrics, keys, new SigV4Verifier(keys, TimeProvider.System, settings.S3.Region), TimeProvider.System);
+            server = listening = new HttpServer(options, new OperationsApplication(s3, virtualHost, health, exposition, access));
+            meter = new FastS3Meter(s3.Metrics, options.Metrics, index);
             server.Start();
             string scheme = settings.NoTls ? "http" : "https";
             foreach (IPEndPoint endPoint in server.EndPoints)
@@ -60,10 +85,14 @@ internal sealed class ServerHost : IAsyncDisposable
             }
 
             log.Info($"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}");
-            return new ServerHost(store, certificates, server, log);
+            ServiceNotifier? notifier = settings.ServiceManager is { } manager ? ServiceNotifier.Create(manager, log) : null;
+            notifier?.Ready($"serving {scheme}://{server.EndPoints[0]}");
+            return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, settings.DrainDelay, log);
         }
         catch
         {
+            meter?.Dispose();
+            accessLog?.Dispose();
             if (server is not null)
             {
                 await server.DisposeAsync();
@@ -79,9 +108,23 @@ internal sealed class ServerHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting, closes idle connections and lets in-flight requests finish (bounded).</summary>
+    /// <summary>SIGHUP: the access log's path is opened again (logrotate renamed the file).</summary>
+    public void ReopenAccessLog() => _accessLog?.Reopen();
+
+    /// <summary>
+    /// Fails the ready probe, keeps serving for the drain delay (so a load balancer can notice and stop
+    /// sending), then stops accepting, closes idle connections and lets in-flight requests finish (bounded).
+    /// </summary>
     public async Task StopAsync()
     {
+        _health.BeginDrain();
+        _notifier?.Stopping();
+        if (_drainDelay > TimeSpan.Zero)
+        {
+            _log.Info($"stopping: not ready, serving on for {_drainDelay.TotalSeconds:0.#} s");
+            await Task.Delay(_drainDelay);
+        }
+
         _log.Info("stopping: draining in-flight requests");
         await _server.StopAsync();
         _log.Info("stopped");
@@ -90,6 +133,9 @@ internal sealed class ServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        _meter.Dispose();
+        _accessLog?.Dispose();
+        _notifier?.Dispose();
         if (_certificates is not null)
         {
             await _certificates.DisposeAsync();

@@ -13,4 +13,8 @@ internal sealed record ServerSettings(
     StoreOptions Store,
     string[] Domains,
     S3Options S3,
-    HttpLimits Limits);
+    HttpLimits Limits,
+    TimeSpan DrainDelay,
+    bool PublicMetrics,
+    string? AccessLog = null,
+    ServiceManager? ServiceManager = null);

@@ -131,6 +131,27 @@ public sealed class Bucket : IAsyncDisposable
         return Path.Combine(DataDirectory, new string(name[..2]), new string(name));
     }
 
+    /// <summary>
+    /// How many objects the bucket holds and their size as clients see it: a scan of the whole
+    /// index, for the metrics' periodic usage figures, never on a request's path.
+    /// </summary>
+    public (long Objects, long Bytes) MeasureUsage()
+    {
+        long objects = 0;
+        long bytes = 0;
+        using IndexIterator iterator = Index.Seek([]);
+        while (iterator.MoveNext() && IsObjectKey(iterator.Key))
+        {
+            if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record))
+            {
+                objects++;
+                bytes += record.Size;
+            }
+        }
+
+        return (objects, bytes);
+    }
+
     /// <summary>Lays out a new bucket directory: the data fan-out directories, made durable up front.</summary>
     internal static void CreateLayout(string directory)
     {

@@ -104,6 +104,13 @@ public sealed class Store : IAsyncDisposable
         return store;
     }
 
+    /// <summary>The size of DATA_DIR's file system and the bytes left there for this process (statvfs).</summary>
+    public (long Total, long Available) Space()
+    {
+        var drive = new DriveInfo(Root);
+        return (drive.TotalSize, drive.AvailableFreeSpace);
+    }
+
     /// <summary>A unique path in the temp directory.</summary>
     public string NewTempPath() => Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
 

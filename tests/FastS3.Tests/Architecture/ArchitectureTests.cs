@@ -4,6 +4,7 @@ namespace FastS3.Tests.Architecture;
 /// The layers of the server, read from the compiled assemblies (<see cref="DependencyReader"/>):
 /// <code>
 ///   Program, then Cli                                          wiring, may use every layer
+///   Operations                                                 probes and metrics in front of S3
 ///   Api                                                        S3 semantics
 ///   Auth, Crypto, Checksums, Xml, Tls                          siblings: none uses another
 ///   Storage                                                    the storage seam
@@ -13,8 +14,8 @@ namespace FastS3.Tests.Architecture;
 /// </code>
 /// Arrows point downward only; FastS3.Http (transport) is used by the layers that read requests
 /// and write responses, never by Crypto, storage or the basics; files (File, Directory, FileStream,
-/// RandomAccess, SafeFileHandle) are touched only by the disk store and by process set-up (Cli,
-/// Tls: certificates). <see cref="KnownViolations"/> lists what breaks these rules today, while
+/// RandomAccess, SafeFileHandle) are touched only by the disk store and by the process's own files
+/// (Cli and Tls: set-up, certificates; Operations: the access log, /proc). <see cref="KnownViolations"/> lists what breaks these rules today, while
 /// issue 15's redesign is under way: each entry goes as the redesign reaches it, a new one fails.
 /// </summary>
 public sealed class ArchitectureTests
@@ -23,8 +24,9 @@ public sealed class ArchitectureTests
 
     private static readonly Dictionary<string, int> Rank = new()
     {
-        [Root] = 7,
-        ["FastS3.Cli"] = 6,
+        [Root] = 8,
+        ["FastS3.Cli"] = 7,
+        ["FastS3.Operations"] = 6,
         ["FastS3.Api"] = 5,
         ["FastS3.Auth"] = 4,
         ["FastS3.Crypto"] = 4,
@@ -41,9 +43,9 @@ public sealed class ArchitectureTests
     /// <summary>The disk store: below the seam, and wired in by Cli alone.</summary>
     private static readonly HashSet<string> DiskStore = ["FastS3.Storage.Index"];
 
-    private static readonly HashSet<string> HttpUsers = [Root, "FastS3.Cli", "FastS3.Api", "FastS3.Auth", "FastS3.Checksums", "FastS3.Xml", "FastS3.Tls"];
+    private static readonly HashSet<string> HttpUsers = [Root, "FastS3.Cli", "FastS3.Operations", "FastS3.Api", "FastS3.Auth", "FastS3.Checksums", "FastS3.Xml", "FastS3.Tls"];
 
-    private static readonly HashSet<string> FileUsers = ["FastS3.Cli", "FastS3.Tls", .. DiskStore];
+    private static readonly HashSet<string> FileUsers = ["FastS3.Cli", "FastS3.Tls", "FastS3.Operations", .. DiskStore];
 
     private static readonly HashSet<string> FileTypes = ["System.IO.File", "System.IO.Directory", "System.IO.FileStream", "System.IO.RandomAccess", "Microsoft.Win32.SafeHandles.SafeFileHandle"];
 

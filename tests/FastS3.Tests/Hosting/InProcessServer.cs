@@ -22,13 +22,18 @@ public sealed class InProcessServer : TestServer
 
     public override string Log => _log.Text;
 
-    /// <summary>Starts a server as <see cref="ServerProcess.StartAsync"/> would, with the same arguments.</summary>
-    public static async Task<InProcessServer> StartAsync(bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null)
+    /// <summary>
+    /// Starts a server as <see cref="ServerProcess.StartAsync"/> would, with the same arguments; the
+    /// variables it reads come from <paramref name="environment"/> when given (the process's are shared by every test).
+    /// </summary>
+    public static async Task<InProcessServer> StartAsync(bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var server = new InProcessServer(dataDir, certsDir);
         try
         {
-            ServerSettings settings = ServerCommand.Parse(server.ServerArguments("127.0.0.1:0", tls, extraArguments), server._log);
+            Func<string, string?>? variables = environment is null ? null : name => environment.GetValueOrDefault(name);
+            ServerSettings settings = ServerCommand.Parse(server.ServerArguments("127.0.0.1:0", tls, extraArguments), server._log, variables);
             server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log);
             server.BaseUrl = new Uri($"{(tls ? "https" : "http")}://{server._host.EndPoints[0]}");
             return server;

@@ -157,6 +157,7 @@ public sealed partial class OrderedIndex
                 Reach(IndexFaultPoint.ManifestWritten);
                 Install(new IndexVersion(current.Mutable, current.Frozen[..^1], tables));
                 installed = true;
+                _options.Counters.OnFlushed();
                 StartCompaction();
             }
         }
@@ -252,6 +253,7 @@ public sealed partial class OrderedIndex
                 Reach(IndexFaultPoint.ManifestWritten);
                 Install(new IndexVersion(current.Mutable, current.Frozen, replaced), obsolete: inputs);
                 installed = true;
+                _options.Counters.OnCompacted();
             }
         }
         catch (Exception exception) when (StorageFullException.IsNoSpace(exception))

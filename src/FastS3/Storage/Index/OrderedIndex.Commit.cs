@@ -221,6 +221,7 @@ public sealed partial class OrderedIndex
         }
 
         Interlocked.Add(ref _liveCount, liveDelta);
+        _options.Counters.OnCommitted(group.Writes.Count);
         lock (_writeGate)
         {
             ForgetPending(group);

@@ -14,6 +14,9 @@ public sealed class OrderedIndexOptions
     /// <summary>Frozen memtables waiting for their flush; beyond this, commits wait (backpressure).</summary>
     public int MaxFrozenMemtables { get; init; } = 2;
 
+    /// <summary>Where the indexes opened with these options count their commits, flushes and compactions.</summary>
+    public IndexCounters Counters { get; init; } = new();
+
     /// <summary>Called at each <see cref="IndexFaultPoint"/>; tests throw from it to simulate a crash there.</summary>
     internal Action<IndexFaultPoint>? FaultHook { get; init; }
 

@@ -1,0 +1,31 @@
+namespace FastS3.Api;
+
+/// <summary>How operations are named outside the server, computed once: the access log's <c>operation</c> and the metrics' <c>api</c> label.</summary>
+public static class OperationNames
+{
+    /// <summary>Every operation the router can name, <see cref="S3Operation.NotImplemented"/> included.</summary>
+    public static readonly S3Operation[] All = Enum.GetValues<S3Operation>();
+
+    public static readonly int Count = All.Max(o => (int)o) + 1;
+
+    private static readonly string[] Names = Build(o => o.ToString());
+
+    private static readonly string[] Labels = Build(o => o.ToString().ToLowerInvariant());
+
+    /// <summary>The operation's name as S3 documents it (GetObject).</summary>
+    public static string Of(S3Operation operation) => Names[(int)operation];
+
+    /// <summary>The name in lower case, as MinIO labels its APIs (getobject).</summary>
+    public static string ApiLabel(S3Operation operation) => Labels[(int)operation];
+
+    private static string[] Build(Func<S3Operation, string> name)
+    {
+        var names = new string[Count];
+        foreach (S3Operation operation in All)
+        {
+            names[(int)operation] = name(operation);
+        }
+
+        return names;
+    }
+}
