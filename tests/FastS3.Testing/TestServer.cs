@@ -34,9 +34,21 @@ public abstract class TestServer : IAsyncDisposable
     /// <summary>Stops gracefully (in-flight requests finish, the store is closed); returns the exit code, 0 for a clean stop.</summary>
     public abstract Task<int> StopAsync();
 
+    /// <summary>
+    /// Where the logs of servers that failed inside (an exception no request handler expected) are
+    /// appended when they stop, for CI to print: a test sees only the answer, often a bare 500.
+    /// </summary>
+    public static string FailureLogPath => Environment.GetEnvironmentVariable("FASTS3_SERVER_FAILURE_LOG") ?? Path.Combine(Path.GetTempPath(), "fasts3-server-failures.log");
+
     public async ValueTask DisposeAsync()
     {
         await ReleaseAsync();
+        string log = Log;
+        if (log.Contains("application failed", StringComparison.Ordinal) || log.Contains("unexpected failure", StringComparison.Ordinal))
+        {
+            await File.AppendAllTextAsync(FailureLogPath, $"==== server at {BaseUrl}, DATA_DIR {DataDir}\n{log}\n");
+        }
+
         if (!KeepDataDir)
         {
             Directory.Delete(DataDir, recursive: true);
