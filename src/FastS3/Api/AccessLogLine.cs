@@ -62,7 +62,7 @@ public sealed class AccessLogLine
             _json.WriteString("key"u8, call.Key);
         }
 
-        _json.WriteNumber("httpStatus"u8, response.StatusCode);
+        _json.WriteNumber("httpStatus"u8, call.Status);
         if (call.Error is { } error)
         {
             _json.WriteString("errorCode"u8, error.CodeUtf8);

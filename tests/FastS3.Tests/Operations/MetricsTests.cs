@@ -110,6 +110,41 @@ public sealed class MetricsTests
         Assert.DoesNotContain(("minio_s3_requests_total", "api=\"createmultipartupload\""), samples.Keys);
     }
 
+    /// <summary>
+    /// An exception no S3 error stands for (here a data file gone from under the store) is answered
+    /// 500 by the transport, and counted and logged as that, not as the 200 the response held.
+    /// </summary>
+    [Fact]
+    public async Task AnExceptionThatEscapesARequestCountsAsA5xx()
+    {
+        string logFile = Path.Combine(Path.GetTempPath(), $"fasts3-escaped-{Guid.NewGuid():N}.log");
+        try
+        {
+            await using (InProcessServer server = await InProcessServer.StartAsync(extraArguments: ["--access-log", logFile]))
+            {
+                await RawMultipart.CreateBucketAsync(server, "broken");
+                await RawMultipart.PutObjectAsync(server, "broken", "lost", new byte[100_000]);
+                foreach (string file in Directory.GetFiles(Path.Combine(server.DataDir, "buckets", "broken", "data"), "*", SearchOption.AllDirectories))
+                {
+                    File.Delete(file);
+                }
+
+                Assert.Equal(500, (await SignedRequests.SendAsync(server, "GET", "/broken/lost", [])).Status);
+                Dictionary<(string, string), double> samples = Scrape.Samples(await Scrape.MetricsAsync(server));
+                Assert.Equal(1, samples[("minio_s3_requests_5xx_errors_total", "api=\"getobject\"")]);
+                Assert.Equal(1, samples[("minio_s3_requests_errors_total", "api=\"getobject\"")]);
+            }
+
+            string line = File.ReadLines(logFile).Single(l => l.Contains("\"GetObject\"", StringComparison.Ordinal));
+            Assert.Contains("\"httpStatus\":500", line);
+            Assert.Contains("\"errorCode\":\"InternalError\"", line);
+        }
+        finally
+        {
+            File.Delete(logFile);
+        }
+    }
+
     [Fact]
     public async Task OnlyATokenOrASignatureOfTheRootKeyReadsTheMetrics()
     {
