@@ -142,6 +142,9 @@ public sealed class S3Call : IDisposable
 
     private bool _escaped;
 
+    /// <summary>The whole object's size, for the access log, once GET, HEAD or PUT knows it; -1 before.</summary>
+    public long ObjectSize { get; set; }
+
     public ReadOnlySpan<byte> RequestIdBytes => _requestId;
 
     public SignatureContext Signature { get; } = new();
@@ -206,6 +209,7 @@ public sealed class S3Call : IDisposable
         call._keyLength = 0;
         call.Error = null;
         call._escaped = false;
+        call.ObjectSize = -1;
         call.Signature.Authenticated = false;
         call.Checksums.Reset();
         RequestId.Next(call._requestId);
