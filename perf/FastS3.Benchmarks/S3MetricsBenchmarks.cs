@@ -19,6 +19,6 @@ public class S3MetricsBenchmarks
     public void RecordRequest()
     {
         _metrics.OnStarted(S3Operation.GetObject);
-        _metrics.OnFinished(S3Operation.GetObject, _response, System.Diagnostics.Stopwatch.GetTimestamp(), sseC: false);
+        _metrics.OnFinished(S3Operation.GetObject, 200, _response, System.Diagnostics.Stopwatch.GetTimestamp(), sseC: false);
     }
 }

@@ -44,3 +44,18 @@ public sealed class PrometheusFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A fact that runs dotnet-counters (a .NET global tool, which .ci/run installs): skipped, saying
+/// why, where it is missing; with FASTS3_NO_SKIP=1 never skipped, so a missing tool fails.
+/// </summary>
+public sealed class DotnetCountersFactAttribute : FactAttribute
+{
+    public DotnetCountersFactAttribute()
+    {
+        if (Testing.DotnetCounters.Path is null && Environment.GetEnvironmentVariable("FASTS3_NO_SKIP") != "1")
+        {
+            Skip = "Needs dotnet-counters (dotnet tool install --global dotnet-counters; .ci/run installs it).";
+        }
+    }
+}

@@ -62,7 +62,7 @@ public sealed class AccessLogLine
             _json.WriteString("key"u8, call.Key);
         }
 
-        _json.WriteNumber("httpStatus"u8, response.StatusCode);
+        _json.WriteNumber("httpStatus"u8, call.Status);
         if (call.Error is { } error)
         {
             _json.WriteString("errorCode"u8, error.CodeUtf8);
@@ -70,6 +70,11 @@ public sealed class AccessLogLine
 
         _json.WriteNumber("bytesReceived"u8, request.Body.BytesRead);
         _json.WriteNumber("bytesSent"u8, response.BodyBytesWritten);
+        if (call.ObjectSize >= 0)
+        {
+            _json.WriteNumber("objectSize"u8, call.ObjectSize);
+        }
+
         _json.WriteNumber("totalTime"u8, Math.Round(Stopwatch.GetElapsedTime(startedAt, now).TotalMilliseconds, 3));
         _json.WriteNumber("turnAroundTime"u8, Math.Round(Stopwatch.GetElapsedTime(startedAt, response.HasStarted ? response.StartedAt : now).TotalMilliseconds, 3));
 

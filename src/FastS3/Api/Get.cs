@@ -120,6 +120,7 @@ public sealed class Get(Store store)
 
                 using (reader)
                 {
+                    call.ObjectSize = record.Size;
                     WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified, overrides);
                     if (sendsBody && !notModified && !inline.IsEmpty)
                     {

@@ -10,13 +10,28 @@ public static class OperationNames
 
     private static readonly string[] Names = Build(o => o.ToString());
 
-    private static readonly string[] Labels = Build(o => o.ToString().ToLowerInvariant());
+    private static readonly string[] Labels = Build(o => MinioApi(o) ?? o.ToString().ToLowerInvariant());
 
     /// <summary>The operation's name as S3 documents it (GetObject).</summary>
     public static string Of(S3Operation operation) => Names[(int)operation];
 
-    /// <summary>The name in lower case, as MinIO labels its APIs (getobject).</summary>
+    /// <summary>
+    /// MinIO's name for the API (its handler's name in lower case: getobject, putobjectpart), so its
+    /// dashboards and alerts match; ours in lower case where MinIO has no such API (notimplemented).
+    /// </summary>
     public static string ApiLabel(S3Operation operation) => Labels[(int)operation];
+
+    /// <summary>Where MinIO's handler is named otherwise than the S3 operation; the rest agree once lower-cased.</summary>
+    private static string? MinioApi(S3Operation operation) => operation switch
+    {
+        S3Operation.CreateBucket => "putbucket",
+        S3Operation.DeleteObjects => "deletemultipleobjects",
+        S3Operation.CreateMultipartUpload => "newmultipartupload",
+        S3Operation.UploadPart => "putobjectpart",
+        S3Operation.UploadPartCopy => "copyobjectpart",
+        S3Operation.ListParts => "listobjectparts",
+        _ => null,
+    };
 
     private static string[] Build(Func<S3Operation, string> name)
     {

@@ -77,6 +77,7 @@ public sealed class Put(Store store)
         }
 
         await bucket.DeleteDataOfAsync(result.Previous);
+        call.ObjectSize = hasher.Length;
         WriteResponse(call);
         return null;
     }

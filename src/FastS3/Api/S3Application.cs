@@ -108,9 +108,14 @@ public sealed class S3Application : IHttpApplication
 
             call.Fail(error);
         }
+        catch (Exception ex)
+        {
+            call.Escaped(ex);
+            throw;
+        }
         finally
         {
-            Metrics.OnFinished(operation, response, startedAt, call.HasCustomerKey || call.HasCopySourceKey);
+            Metrics.OnFinished(operation, call.Status, response, startedAt, call.HasCustomerKey || call.HasCopySourceKey);
             if (_accessLog is not null)
             {
                 call.AccessLogLine.Write(_accessLog, call, _requester, startedAt);

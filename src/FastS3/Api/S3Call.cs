@@ -137,6 +137,14 @@ public sealed class S3Call : IDisposable
     /// <summary>The S3 error this request was answered with, if any.</summary>
     public S3Error? Error { get; private set; }
 
+    /// <summary>The status the client gets: the response's, or the transport's answer to an exception that escaped.</summary>
+    public int Status => _escaped ? Error!.Status : Response.StatusCode;
+
+    private bool _escaped;
+
+    /// <summary>The whole object's size, for the access log, once GET, HEAD or PUT knows it; -1 before.</summary>
+    public long ObjectSize { get; set; }
+
     public ReadOnlySpan<byte> RequestIdBytes => _requestId;
 
     public SignatureContext Signature { get; } = new();
@@ -200,6 +208,8 @@ public sealed class S3Call : IDisposable
         call.Response = response;
         call._keyLength = 0;
         call.Error = null;
+        call._escaped = false;
+        call.ObjectSize = -1;
         call.Signature.Authenticated = false;
         call.Checksums.Reset();
         RequestId.Next(call._requestId);
@@ -244,6 +254,17 @@ public sealed class S3Call : IDisposable
 
         _keyLength = UriEncoding.Decode(raw, _key, plusIsSpace: false);
         return _keyLength > MaxKeyLength ? S3Errors.KeyTooLong : Utf8.IsValid(Key) ? null : S3Errors.InvalidUri;
+    }
+
+    /// <summary>
+    /// Records what the transport answers for an exception that escapes the request: an HTTP fault
+    /// with its own status, anything else 500 (or a cut connection mid-response), so the metrics
+    /// and the access log count that, not the 200 the response held when it failed.
+    /// </summary>
+    public void Escaped(Exception exception)
+    {
+        Error = exception is BadHttpRequestException bad && !Response.HasStarted ? TransportErrors.For(bad.Reason) : S3Errors.InternalError;
+        _escaped = true;
     }
 
     /// <summary>Answers with an S3 error document (status and headers only for HEAD).</summary>

@@ -36,8 +36,8 @@ public sealed class S3Metrics
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void OnStarted(S3Operation operation) => _counters.Increment(Index(operation, Inflight));
 
-    /// <summary>Counts a request that has been answered (its head written, or about to be).</summary>
-    public void OnFinished(S3Operation operation, HttpResponse response, long startedAt, bool sseC)
+    /// <summary>Counts a request that has been answered with <paramref name="status"/> (its head written, or about to be).</summary>
+    public void OnFinished(S3Operation operation, int status, HttpResponse response, long startedAt, bool sseC)
     {
         long firstByte = (response.HasStarted ? response.StartedAt : Stopwatch.GetTimestamp()) - startedAt;
         int bucket = 0;
@@ -49,9 +49,9 @@ public sealed class S3Metrics
         _counters.Add(Index(operation, Inflight), -1);
         _counters.Increment(Index(operation, Requests));
         _counters.Increment(Index(operation, TtfbFirst + bucket));
-        if (response.StatusCode >= 400)
+        if (status >= 400)
         {
-            _counters.Increment(Index(operation, response.StatusCode >= 500 ? Errors5xx : Errors4xx));
+            _counters.Increment(Index(operation, status >= 500 ? Errors5xx : Errors4xx));
         }
 
         if (sseC)

@@ -33,6 +33,7 @@ public sealed class AccessLogTests : IDisposable
             Assert.Equal(200, (await SignedRequests.SendAsync(server, "PUT", "/logged/plain%20key", new byte[1000])).Status);
             Assert.Equal(200, (await SignedRequests.SendAsync(server, "PUT", "/logged/secret", new byte[2000], sseC)).Status);
             Assert.Equal(200, (await SignedRequests.SendAsync(server, "GET", "/logged/secret", [], sseC)).Status);
+            Assert.Equal(206, (await SignedRequests.SendAsync(server, "GET", "/logged/plain%20key", [], "range:bytes=0-9")).Status);
             Assert.Equal(404, (await SignedRequests.SendAsync(server, "GET", "/logged/missing", [])).Status);
             Assert.Equal(403, (await Scrape.GetAsync(server, "/logged/plain%20key")).Status);
 
@@ -53,7 +54,7 @@ public sealed class AccessLogTests : IDisposable
 
         string text = await File.ReadAllTextAsync(logFile);
         List<JsonElement> lines = [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
-        Assert.Equal(9, lines.Count);
+        Assert.Equal(10, lines.Count);
         Assert.All(lines, line =>
         {
             Assert.True(DateTime.TryParse(line.GetProperty("time").GetString(), out _));
@@ -70,10 +71,17 @@ public sealed class AccessLogTests : IDisposable
         Assert.Equal(1000, put.GetProperty("bytesReceived").GetInt64());
         Assert.False(put.TryGetProperty("errorCode", out _));
         Assert.False(put.TryGetProperty("encryption", out _));
+        Assert.Equal(1000, put.GetProperty("objectSize").GetInt64());
+
+        // objectSize is the whole object's, whatever part of it was sent.
+        JsonElement ranged = lines.Single(l => l.GetProperty("httpStatus").GetInt32() == 206);
+        Assert.Equal(10, ranged.GetProperty("bytesSent").GetInt64());
+        Assert.Equal(1000, ranged.GetProperty("objectSize").GetInt64());
 
         JsonElement sseGet = Single(lines, "GetObject", "secret");
         Assert.Equal("SSE-C", sseGet.GetProperty("encryption").GetString());
         Assert.Equal(2000, sseGet.GetProperty("bytesSent").GetInt64());
+        Assert.Equal(2000, sseGet.GetProperty("objectSize").GetInt64());
         Assert.Equal("SSE-C", Single(lines, "PutObject", "secret").GetProperty("encryption").GetString());
 
         JsonElement invalidBucket = lines.Single(l => l.TryGetProperty("errorCode", out JsonElement code) && code.GetString() == "InvalidBucketName");
@@ -83,6 +91,7 @@ public sealed class AccessLogTests : IDisposable
         JsonElement missing = lines.First(l => l.GetProperty("operation").GetString() == "GetObject" && l.TryGetProperty("key", out JsonElement k) && k.GetString() == "missing");
         Assert.Equal(404, missing.GetProperty("httpStatus").GetInt32());
         Assert.Equal("NoSuchKey", missing.GetProperty("errorCode").GetString());
+        Assert.False(missing.TryGetProperty("objectSize", out _));
 
         JsonElement anonymous = lines.Single(l => l.GetProperty("httpStatus").GetInt32() == 403);
         Assert.Equal("AccessDenied", anonymous.GetProperty("errorCode").GetString());
