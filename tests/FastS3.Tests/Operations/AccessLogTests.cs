@@ -123,12 +123,12 @@ public sealed class AccessLogTests : IDisposable
         Assert.True(exit == 0, stderr);
 
         // The reopen creates the path again; what comes after it goes there.
-        for (int i = 0; i < 100 && !File.Exists(logFile); i++)
+        for (int i = 0; i < 300 && !File.Exists(logFile); i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.True(File.Exists(logFile), "SIGHUP did not reopen the access log's path");
+        Assert.True(File.Exists(logFile), $"SIGHUP did not reopen the access log's path in 30 s; the server logged:\n{server.Log}");
         Assert.Equal(404, (await SignedRequests.SendAsync(server, "GET", "/rotated/after-rotation", [])).Status);
 
         await WaitForLinesAsync(logFile, 1);

@@ -23,22 +23,23 @@ public sealed class ObjectTagsTests : IDisposable
         byte[] key = "contended"u8.ToArray();
         byte[] tags = StoredTags.Encode([new("t", "v")]);
         const int Writes = 2000;
-        Guid[] written = new Guid[Writes];
+        var written = new List<Guid>();
         await bucket.Index.PutAsync(key, Record(Guid.NewGuid()));
 
-        // Overwrites in one task, tag updates in two others, as fast as they go.
+        // Overwrites in one task, tag updates in two others, as fast as they go; the overwrites go on
+        // (within a bound) until a tag update got through, which a busy machine may delay.
         using var done = new CancellationTokenSource();
+        int applied = 0;
         Task overwrites = Task.Run(async () =>
         {
-            for (int i = 0; i < Writes; i++)
+            for (int i = 0; i < Writes || (Volatile.Read(ref applied) == 0 && i < 50 * Writes); i++)
             {
-                written[i] = Guid.NewGuid();
-                await bucket.Index.PutAsync(key, Record(written[i]));
+                written.Add(Guid.NewGuid());
+                await bucket.Index.PutAsync(key, Record(written[^1]));
             }
 
             done.Cancel();
         });
-        int applied = 0;
         Task[] taggers = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
         {
             while (!done.IsCancellationRequested)
