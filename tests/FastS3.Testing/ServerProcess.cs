@@ -99,18 +99,24 @@ public sealed partial class ServerProcess : TestServer
         return server;
     }
 
-    /// <summary>How to run fasts3: the given native binary, or `dotnet fasts3.dll` from the test output.</summary>
+    /// <summary>
+    /// How to run fasts3: the given native binary, or `dotnet fasts3.dll` from the test output, with
+    /// every signal at its default disposition, as a service manager starts it. An ignored signal
+    /// survives exec, and the runtime keeps an inherited SIG_IGN: a test run started under nohup
+    /// would otherwise give the server a SIGHUP it can never see.
+    /// </summary>
     public static ProcessStartInfo Command(string? executable, IEnumerable<string> arguments)
     {
-        ProcessStartInfo start;
+        var start = new ProcessStartInfo("env");
+        start.ArgumentList.Add("--default-signal");
         if (executable is null)
         {
-            start = new ProcessStartInfo("dotnet");
+            start.ArgumentList.Add("dotnet");
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fasts3.dll"));
         }
         else
         {
-            start = new ProcessStartInfo(executable);
+            start.ArgumentList.Add(executable);
         }
 
         foreach (string argument in arguments)

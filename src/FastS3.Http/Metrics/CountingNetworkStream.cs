@@ -11,8 +11,11 @@ internal sealed class CountingNetworkStream(Socket socket, TransportMetrics metr
         ValueTask<int> read = base.ReadAsync(buffer, cancellationToken);
         if (read.IsCompletedSuccessfully)
         {
-            metrics.OnReceived(read.Result);
-            return read;
+            // Reading the result consumes the ValueTask (the socket reuses what backs it): the caller
+            // gets a new one, never this one a second time.
+            int bytes = read.Result;
+            metrics.OnReceived(bytes);
+            return new ValueTask<int>(bytes);
         }
 
         return CountAfterAsync(read);
