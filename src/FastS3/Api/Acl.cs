@@ -74,7 +74,7 @@ public sealed class Acl(Store store, Buckets buckets)
             return missing;
         }
 
-        return bucket.Index.TryGetReadOnly(call.Key, out _) ? null : S3Errors.NoSuchKey;
+        return bucket.Objects.TryGetReadOnly(call.Key, out _) ? null : S3Errors.NoSuchKey;
     }
 
     /// <summary>The requested ACL (a canned header or an AccessControlPolicy body) is set if it is the one FastS3 has.</summary>

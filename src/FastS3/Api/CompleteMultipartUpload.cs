@@ -10,7 +10,6 @@ using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Http;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 using FastS3.Xml;
 
 namespace FastS3.Api;
@@ -111,7 +110,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
 
     private async ValueTask<(S3Error?, Completed)> CompleteUnderGateAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, List<RequestedPart> requested)
     {
-        if (!bucket.Uploads.Index.TryGet(uploadKey, out byte[]? uploadValue) || !ObjectRecord.TryRead(uploadValue, out ObjectRecord upload))
+        if (!bucket.Uploads.Records.TryGet(uploadKey, out byte[]? uploadValue) || !ObjectRecord.TryRead(uploadValue, out ObjectRecord upload))
         {
             return AnswerAgain(call, bucket, uploadId, requested);
         }
@@ -163,7 +162,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return (S3Errors.NoSuchBucket, default);
         }
 
-        IndexWriteResult result = await table.PublishAsync(
+        RecordWrite result = await table.PublishAsync(
             bucket.CompletedUploads.PublishAsync(call.Key.ToArray(), uploadId, record, PartListDigest(requested), checksumDeclared: declared, Preconditions.ForWrite(call.Request.Headers)));
         if (!result.Applied)
         {
@@ -298,7 +297,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         for (int i = 0; i < requested.Count; i++)
         {
             RequestedPart wanted = requested[i];
-            if (!bucket.Uploads.Index.TryGet(MultipartUploads.PartKey(uploadId, wanted.Number), out byte[]? value)
+            if (!bucket.Uploads.Records.TryGet(MultipartUploads.PartKey(uploadId, wanted.Number), out byte[]? value)
                 || !ObjectRecord.TryRead(value, out ObjectRecord part)
                 || !Ascii.EqualsIgnoreCase(part.ETag, wanted.ETag)
                 || !Hex.TryDecode(part.ETag, partETags.AsSpan(i * 16, 16)))

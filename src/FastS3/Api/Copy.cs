@@ -4,7 +4,6 @@ using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 using FastS3.Xml;
 using System.Diagnostics.CodeAnalysis;
 
@@ -75,7 +74,7 @@ public sealed class Copy(Store store, S3Options options)
         sourceValue = null;
         error = call.ParseCopySource(out sourceBucketName)
             ?? ((sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName))) is null ? S3Errors.NoSuchBucket
-            : !sourceBucket.Index.TryGet(call.CopySourceKey, out sourceValue) || !ObjectRecord.TryRead(sourceValue, out _) ? S3Errors.NoSuchKey
+            : !sourceBucket.Objects.TryGet(call.CopySourceKey, out sourceValue) || !ObjectRecord.TryRead(sourceValue, out _) ? S3Errors.NoSuchKey
             : null);
         return error is null;
     }
@@ -157,7 +156,7 @@ public sealed class Copy(Store store, S3Options options)
         ObjectRecord.TryRead(Encryption.Reseal(call, record), out ObjectRecord resealed);
         byte[] rotated = resealed.With(RecordField.Tags, tags);
         byte[] expectedETag = record.ETag.ToArray();
-        IndexWriteResult result = await bucket.Index.PutAsync(call.Key.ToArray(), rotated, (value, exists) =>
+        RecordWrite result = await bucket.Objects.PutAsync(call.Key.ToArray(), rotated, (value, exists) =>
             exists && ObjectRecord.TryRead(value, out ObjectRecord now) && now.ETag.SequenceEqual(expectedETag));
         if (!result.Applied)
         {
@@ -191,7 +190,7 @@ public sealed class Copy(Store store, S3Options options)
         KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(size) : size);
         byte[] record;
-        IndexWriteResult result;
+        RecordWrite result;
         try
         {
             await CopyIntoAsync(call, reader, data.Writer, encryptor);
@@ -204,7 +203,7 @@ public sealed class Copy(Store store, S3Options options)
                 return keepAlive.Fail(headerError ?? S3Errors.NoSuchBucket);
             }
 
-            result = await data.PublishAsync(bucket.Index.PutAsync(call.Key.ToArray(), record));
+            result = await data.PublishAsync(bucket.Objects.PutAsync(call.Key.ToArray(), record));
         }
         catch (Exception exception)
         {

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using FastS3.Basics;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 
 namespace FastS3.Api;
 
@@ -16,7 +15,7 @@ public sealed class Delete(Store store)
             return missing;
         }
 
-        IndexWriteResult result = await bucket.Index.DeleteAsync(call.Key.ToArray());
+        RecordWrite result = await bucket.Objects.DeleteAsync(call.Key.ToArray());
         await bucket.DeleteDataOfAsync(result.Previous);
         call.Response.StatusCode = 204;
         return null;

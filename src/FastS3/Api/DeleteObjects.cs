@@ -3,7 +3,6 @@ using System.Text;
 using System.Xml;
 using FastS3.Basics;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 using FastS3.Xml;
 
 namespace FastS3.Api;
@@ -46,7 +45,7 @@ public sealed class DeleteObjects(Store store)
                 : null;
             if (refused is null)
             {
-                IndexWriteResult result = await bucket.Index.DeleteAsync(keyBytes);
+                RecordWrite result = await bucket.Objects.DeleteAsync(keyBytes);
                 await bucket.DeleteDataOfAsync(result.Previous);
             }
 

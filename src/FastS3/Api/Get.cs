@@ -148,7 +148,7 @@ public sealed class Get(Store store)
     /// </summary>
     internal static S3Error? FindReadable(S3Call call, Bucket bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record)
     {
-        if (!bucket.Index.TryGetReadOnly(call.Key, out value) || !ObjectRecord.TryRead(value.Span, out record))
+        if (!bucket.Objects.TryGetReadOnly(call.Key, out value) || !ObjectRecord.TryRead(value.Span, out record))
         {
             record = default;
             return S3Errors.NoSuchKey;

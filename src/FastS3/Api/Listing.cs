@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using FastS3.Basics;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 using FastS3.Xml;
 
 namespace FastS3.Api;
@@ -161,7 +160,7 @@ public sealed class Listing(Store store, Buckets buckets)
             }
 
             Span<byte> last = stackalloc byte[S3Call.MaxKeyLength];
-            using IndexIterator iterator = marker.SequenceCompareTo(prefix) >= 0 ? bucket.Index.SeekAfter(marker) : bucket.Index.Seek(prefix);
+            using IRecordCursor iterator = marker.SequenceCompareTo(prefix) >= 0 ? bucket.Objects.SeekAfter(marker) : bucket.Objects.Seek(prefix);
             var entries = new ObjectEntries(iterator, this, flavor, urlEncoding, fetchOwner);
             (int count, int lastLength, _, bool truncated) = ListingWalk.Run(ref entries, ref xml, prefix, delimiter, marker, maxKeys, urlEncoding, last);
 
@@ -207,7 +206,7 @@ public sealed class Listing(Store store, Buckets buckets)
     }
 
     /// <summary>A bucket's objects from where the page starts (the internal records after them end it).</summary>
-    private struct ObjectEntries(IndexIterator iterator, Listing listing, Flavor flavor, bool urlEncoding, bool fetchOwner) : IListedEntries
+    private struct ObjectEntries(IRecordCursor iterator, Listing listing, Flavor flavor, bool urlEncoding, bool fetchOwner) : IListedEntries
     {
         public readonly ReadOnlySpan<byte> Name => iterator.Key;
 

@@ -5,7 +5,6 @@ using FastS3.Auth;
 using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 using FastS3.Xml;
 
 namespace FastS3.Api;
@@ -56,7 +55,7 @@ public sealed class Multipart(Store store, Buckets buckets)
 
         byte[] uploadId = new byte[MultipartUploads.UploadIdSize];
         MultipartUploads.NewUploadId(uploadId);
-        await bucket.Uploads.Index.PutAsync(MultipartUploads.UploadKey(call.Key, uploadId), record);
+        await bucket.Uploads.Records.PutAsync(MultipartUploads.UploadKey(call.Key, uploadId), record);
         if (bucket.IsDeleted)
         {
             return S3Errors.NoSuchBucket;
@@ -111,7 +110,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         await gate.WaitAsync();
         try
         {
-            if (!bucket.Uploads.Index.TryGet(uploadKey, out _))
+            if (!bucket.Uploads.Records.TryGet(uploadKey, out _))
             {
                 return S3Errors.NoSuchUpload;
             }
@@ -179,7 +178,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             xml.Element("PartNumberMarker"u8, marker);
             int count = 0, last = marker;
             bool truncated = false;
-            using (IndexIterator parts = bucket.Uploads.Index.SeekAfter(MultipartUploads.PartKey(uploadId, Math.Min(marker, PartTable.MaxParts))))
+            using (IRecordCursor parts = bucket.Uploads.Records.SeekAfter(MultipartUploads.PartKey(uploadId, Math.Min(marker, PartTable.MaxParts))))
             {
                 while (parts.MoveNext() && MultipartUploads.PartNumberOf(parts.Key, uploadId) is > 0 and int number)
                 {
@@ -293,7 +292,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             xml.KeyElement("KeyMarker"u8, keyMarker, urlEncoding);
             xml.Element("UploadIdMarker"u8, hasUploadIdMarker ? uploadIdMarkerText[..MultipartUploads.UploadIdHexLength] : default);
             Span<byte> last = stackalloc byte[S3Call.MaxKeyLength];
-            using IndexIterator iterator = bucket.Uploads.Index.SeekAfter(start);
+            using IRecordCursor iterator = bucket.Uploads.Records.SeekAfter(start);
             var uploads = new UploadEntries(iterator, buckets, urlEncoding);
             ListedPage page = ListingWalk.Run(ref uploads, ref body, prefix, delimiter, keyMarker, maxUploads, urlEncoding, last);
             bool resumes = page.Truncated && page.Count > 0;
@@ -326,7 +325,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     }
 
     /// <summary>A bucket's uploads in key order (several of one key by upload id), from where the page starts.</summary>
-    private struct UploadEntries(IndexIterator iterator, Buckets buckets, bool urlEncoding) : IListedEntries
+    private struct UploadEntries(IRecordCursor iterator, Buckets buckets, bool urlEncoding) : IListedEntries
     {
         /// <summary>The hex upload id of the last upload written.</summary>
         public byte[] LastId { get; } = new byte[MultipartUploads.UploadIdHexLength];
@@ -407,7 +406,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
-        return bucket.Uploads.Index.TryGet(uploadKey, out upload) && ObjectRecord.TryRead(upload, out _) ? null : S3Errors.NoSuchUpload;
+        return bucket.Uploads.Records.TryGet(uploadKey, out upload) && ObjectRecord.TryRead(upload, out _) ? null : S3Errors.NoSuchUpload;
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using FastS3.Http;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 
 namespace FastS3.Api;
 
@@ -83,7 +82,7 @@ public static class Preconditions
     /// the request has no condition. A refused If-Match on a missing key is S3's 404 NoSuchKey, which
     /// the caller tells apart by the absent previous value.
     /// </summary>
-    public static IndexPrecondition? ForWrite(HttpRequestHeaders headers)
+    public static RecordCondition? ForWrite(HttpRequestHeaders headers)
     {
         byte[]? ifMatch = headers.TryGetValue("if-match"u8, out ReadOnlySpan<byte> match) ? match.ToArray() : null;
         byte[]? ifNoneMatch = headers.TryGetValue("if-none-match"u8, out ReadOnlySpan<byte> noneMatch) ? noneMatch.ToArray() : null;

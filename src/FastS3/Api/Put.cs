@@ -5,7 +5,6 @@ using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 
 namespace FastS3.Api;
 
@@ -69,7 +68,7 @@ public sealed class Put(Store store)
             return S3Errors.NoSuchBucket;
         }
 
-        IndexWriteResult result = await data.PublishAsync(bucket.Index.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers)));
+        RecordWrite result = await data.PublishAsync(bucket.Objects.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers)));
         if (!result.Applied)
         {
             data.Discard();

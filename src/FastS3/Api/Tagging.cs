@@ -20,7 +20,7 @@ public sealed class Tagging(Store store)
             return ValueTask.FromResult(missing);
         }
 
-        if (!bucket.Index.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
+        if (!bucket.Objects.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
         {
             return ValueTask.FromResult<S3Error?>(S3Errors.NoSuchKey);
         }

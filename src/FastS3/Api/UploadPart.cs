@@ -5,7 +5,6 @@ using FastS3.Basics;
 using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 
 namespace FastS3.Api;
 
@@ -205,12 +204,12 @@ public sealed class UploadPart(Store store, S3Options options)
         await gate.WaitAsync();
         try
         {
-            if (bucket.IsDeleted || !bucket.Uploads.Index.TryGet(uploadKey, out _))
+            if (bucket.IsDeleted || !bucket.Uploads.Records.TryGet(uploadKey, out _))
             {
                 return S3Errors.NoSuchUpload;
             }
 
-            IndexWriteResult result = await bucket.Uploads.Index.PutAsync(MultipartUploads.PartKey(uploadId, partNumber), record);
+            RecordWrite result = await bucket.Uploads.Records.PutAsync(MultipartUploads.PartKey(uploadId, partNumber), record);
             if (result.Previous is not null && ObjectRecord.TryRead(result.Previous, out ObjectRecord replaced) && replaced.DataId != Guid.Empty)
             {
                 Bucket.DeleteQuietly(bucket.DataPath(replaced.DataId));

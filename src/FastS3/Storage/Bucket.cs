@@ -23,14 +23,18 @@ public sealed class Bucket : IAsyncDisposable
 
     private volatile bool _deleted;
 
-    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex index, MultipartUploads uploads, TimeSpan completedUploadLifetime)
+    private readonly OrderedIndex _objects;
+    private readonly OrderedIndex _uploads;
+
+    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex objects, OrderedIndex uploads, TimeSpan completedUploadLifetime)
     {
         Name = name;
         Directory = directory;
         Created = created;
-        Index = index;
-        Uploads = uploads;
-        CompletedUploads = new CompletedUploads(index, completedUploadLifetime);
+        _objects = objects;
+        _uploads = uploads;
+        Uploads = new MultipartUploads(uploads);
+        CompletedUploads = new CompletedUploads(objects, completedUploadLifetime);
         DataDirectory = Path.Combine(directory, "data");
     }
 
@@ -42,7 +46,8 @@ public sealed class Bucket : IAsyncDisposable
 
     public DateTimeOffset Created { get; }
 
-    public OrderedIndex Index { get; }
+    /// <summary>The object records: key → <see cref="ObjectRecord"/>, and the bucket's own records (see <see cref="IsObjectKey"/>).</summary>
+    public IRecordTable Objects => _objects;
 
     public MultipartUploads Uploads { get; }
 
@@ -55,7 +60,7 @@ public sealed class Bucket : IAsyncDisposable
     {
         get
         {
-            using IndexIterator iterator = Index.Seek([]);
+            using IRecordCursor iterator = Objects.Seek([]);
             return !iterator.MoveNext() || !IsObjectKey(iterator.Key);
         }
     }
@@ -69,11 +74,11 @@ public sealed class Bucket : IAsyncDisposable
     public static bool IsObjectKey(ReadOnlySpan<byte> indexKey) => indexKey.IsEmpty || indexKey[0] < TagsKey[0];
 
     /// <summary>The bucket's tag set in its stored form; false when it has none.</summary>
-    public bool TryGetTags([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? tags) => Index.TryGet(TagsKey, out tags);
+    public bool TryGetTags([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? tags) => Objects.TryGet(TagsKey, out tags);
 
     /// <summary>Replaces the bucket's tag set (stored form; empty removes it), durably.</summary>
     public async ValueTask SetTagsAsync(byte[] tags)
-        => await (tags.Length == 0 ? Index.DeleteAsync(TagsKey) : Index.PutAsync(TagsKey, tags));
+        => await (tags.Length == 0 ? Objects.DeleteAsync(TagsKey) : Objects.PutAsync(TagsKey, tags));
 
     /// <summary>
     /// Replaces the tags of the object at <paramref name="key"/> (stored form, empty for none) and
@@ -83,7 +88,7 @@ public sealed class Bucket : IAsyncDisposable
     /// </summary>
     public async ValueTask<TagUpdate> SetObjectTagsAsync(byte[] key, byte[] tags)
     {
-        if (!Index.TryGet(key, out byte[]? current))
+        if (!Objects.TryGet(key, out byte[]? current))
         {
             return TagUpdate.NoSuchObject;
         }
@@ -96,7 +101,7 @@ public sealed class Bucket : IAsyncDisposable
             }
 
             byte[] expected = current;
-            IndexWriteResult result = await Index.PutAsync(key, record.With(RecordField.Tags, tags), (value, exists) => exists && value.SequenceEqual(expected));
+            RecordWrite result = await Objects.PutAsync(key, record.With(RecordField.Tags, tags), (value, exists) => exists && value.SequenceEqual(expected));
             if (result.Applied)
             {
                 return TagUpdate.Applied;
@@ -114,7 +119,7 @@ public sealed class Bucket : IAsyncDisposable
     }
 
     internal static Bucket Open(string name, string directory, DateTimeOffset created, StoreOptions options)
-        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options.Index), new MultipartUploads(Path.Combine(directory, "uploads"), options.Index), options.CompletedUploadLifetime);
+        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options.Index), OrderedIndex.Open(Path.Combine(directory, "uploads"), options.Index), options.CompletedUploadLifetime);
 
     /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
     /// <summary>Opens the data file <paramref name="id"/> for reads; a <see cref="FileNotFoundException"/> when it is gone.</summary>
@@ -139,7 +144,7 @@ public sealed class Bucket : IAsyncDisposable
     {
         long objects = 0;
         long bytes = 0;
-        using IndexIterator iterator = Index.Seek([]);
+        using IRecordCursor iterator = Objects.Seek([]);
         while (iterator.MoveNext() && IsObjectKey(iterator.Key))
         {
             if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record))
@@ -252,7 +257,7 @@ public sealed class Bucket : IAsyncDisposable
     private List<Guid> AddLiveObjects(HashSet<Guid> live)
     {
         var tables = new List<Guid>();
-        using IndexIterator iterator = Index.Seek([]);
+        using IRecordCursor iterator = Objects.Seek([]);
         while (iterator.MoveNext() && IsObjectKey(iterator.Key))
         {
             if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
@@ -272,8 +277,8 @@ public sealed class Bucket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Index.DisposeAsync();
-        await Uploads.DisposeAsync();
+        await _objects.DisposeAsync();
+        await _uploads.DisposeAsync();
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using FastS3.Storage.Index;
 
 namespace FastS3.Storage;
 
@@ -9,9 +8,9 @@ namespace FastS3.Storage;
 /// lost on the way) gets the first answer again, as S3 gives it. A record holds what the answer
 /// needs: the ETag, the checksum, for SSE-C the sealed object key (which checks the customer key)
 /// and the checksum sealed under it, and a digest of the part list the Complete was given. It lives
-/// in the bucket's object index, under a key no object can have (0xFF never occurs in UTF-8: see
+/// in the bucket's object records, under a key no object can have (0xFF never occurs in UTF-8: see
 /// <see cref="Bucket.IsObjectKey"/>), and
-/// is written in the same atomic index write as the object: a crash leaves both or neither, so an
+/// is written in the same atomic write as the object: a crash leaves both or neither, so an
 /// upload record found at start-up belongs to a completed upload exactly when its record here exists.
 /// <code>
 ///   0xFF ‖ upload id (16) ‖ object key   → the completion's record (see <see cref="RecordField.CompletedParts"/>)
@@ -20,7 +19,7 @@ namespace FastS3.Storage;
 /// completed before it began, so a sweep for expired ones stops at the first upload begun within
 /// the lifetime.
 /// </summary>
-public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
+public sealed class CompletedUploads(IRecordTable objects, TimeSpan lifetime)
 {
     private const byte Tag = 0xFF;
 
@@ -34,15 +33,15 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
     /// Commits a completed upload's object record under <paramref name="objectKey"/>, if
     /// <paramref name="precondition"/> allows it, and the completion's record in the same atomic write.
     /// </summary>
-    public ValueTask<IndexWriteResult> PublishAsync(byte[] objectKey, ReadOnlySpan<byte> uploadId, byte[] objectRecord, ReadOnlySpan<byte> partListDigest, bool checksumDeclared, IndexPrecondition? precondition)
-        => index.PutAsync(objectKey, objectRecord, precondition, Key(uploadId, objectKey), Record(objectRecord, partListDigest, checksumDeclared));
+    public ValueTask<RecordWrite> PublishAsync(byte[] objectKey, ReadOnlySpan<byte> uploadId, byte[] objectRecord, ReadOnlySpan<byte> partListDigest, bool checksumDeclared, RecordCondition? precondition)
+        => objects.PutAsync(objectKey, objectRecord, precondition, Key(uploadId, objectKey), Record(objectRecord, partListDigest, checksumDeclared));
 
     /// <summary>The record of <paramref name="uploadId"/>'s completion into <paramref name="objectKey"/>, unless there is none or it has expired.</summary>
     public bool TryGet(ReadOnlySpan<byte> uploadId, ReadOnlySpan<byte> objectKey, [NotNullWhen(true)] out byte[]? record)
-        => index.TryGet(Key(uploadId, objectKey), out record) && !Expired(record, DateTimeOffset.UtcNow);
+        => objects.TryGet(Key(uploadId, objectKey), out record) && !Expired(record, DateTimeOffset.UtcNow);
 
     /// <summary>Whether the upload was completed (its record still there, expired or not).</summary>
-    internal bool Contains(ReadOnlySpan<byte> uploadId, ReadOnlySpan<byte> objectKey) => index.TryGetReadOnly(Key(uploadId, objectKey), out _);
+    internal bool Contains(ReadOnlySpan<byte> uploadId, ReadOnlySpan<byte> objectKey) => objects.TryGetReadOnly(Key(uploadId, objectKey), out _);
 
     /// <summary>
     /// Deletes the expired records, at most once a minute. Completes call this, so there are never
@@ -64,19 +63,19 @@ public sealed class CompletedUploads(OrderedIndex index, TimeSpan lifetime)
         DateTimeOffset now = DateTimeOffset.UtcNow;
         long begunBefore = (now - lifetime).UtcTicks;
         var expired = new List<byte[]>();
-        using (IndexIterator records = index.Seek([Tag]))
+        using (IRecordCursor records = objects.Seek([Tag]))
         {
             while (records.MoveNext() && TrySplitKey(records.Key, out ReadOnlySpan<byte> uploadId, out ReadOnlySpan<byte> objectKey)
                 && MultipartUploads.CreationTicks(uploadId) < begunBefore)
             {
-                if (Expired(records.Value, now) && !uploads.Index.TryGetReadOnly(MultipartUploads.UploadKey(objectKey, uploadId), out _))
+                if (Expired(records.Value, now) && !uploads.Records.TryGetReadOnly(MultipartUploads.UploadKey(objectKey, uploadId), out _))
                 {
                     expired.Add(records.Key.ToArray());
                 }
             }
         }
 
-        await Task.WhenAll(expired.Select(key => index.DeleteAsync(key).AsTask()));
+        await Task.WhenAll(expired.Select(key => objects.DeleteAsync(key).AsTask()));
     }
 
     private static byte[] Key(ReadOnlySpan<byte> uploadId, ReadOnlySpan<byte> objectKey)

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using FastS3.Storage.Index;
 
 namespace FastS3.Storage;
 
 /// <summary>
-/// A bucket's multipart uploads in progress, in an ordered index of their own (so object listings
+/// A bucket's multipart uploads in progress, in a record table of their own (so object listings
 /// never see them):
 /// <code>
 ///   'u' ‖ object key ‖ 0x00 ‖ upload id (16)   → the upload's record: content headers, encryption, checksum algorithm
@@ -17,7 +16,7 @@ namespace FastS3.Storage;
 /// (see <see cref="CompletedUploads"/>). A per-upload gate orders part commits against Complete
 /// and Abort, so no part lands in an upload that is gone.
 /// </summary>
-public sealed class MultipartUploads : IAsyncDisposable
+public sealed class MultipartUploads
 {
     public const int UploadIdSize = 16;
     public const int UploadIdHexLength = 2 * UploadIdSize;
@@ -27,9 +26,10 @@ public sealed class MultipartUploads : IAsyncDisposable
     // Striped: uploads share a gate now and then, which costs nothing but a short wait.
     private readonly SemaphoreSlim[] _gates = CreateGates(64);
 
-    internal MultipartUploads(string directory, OrderedIndexOptions options) => Index = OrderedIndex.Open(directory, options);
+    internal MultipartUploads(IRecordTable records) => Records = records;
 
-    public OrderedIndex Index { get; }
+    /// <summary>The uploads' and parts' records, keyed as above.</summary>
+    public IRecordTable Records { get; }
 
     /// <summary>A new upload id: 8 bytes of creation time (big-endian ticks), then 8 random bytes.</summary>
     public static void NewUploadId(Span<byte> id)
@@ -99,11 +99,11 @@ public sealed class MultipartUploads : IAsyncDisposable
     /// </summary>
     public async ValueTask RemoveAsync(Bucket bucket, byte[] uploadKey, ReadOnlyMemory<byte> uploadId, PartEntry[]? keep)
     {
-        await Index.DeleteAsync(uploadKey);
+        await Records.DeleteAsync(uploadKey);
         HashSet<Guid>? kept = keep?.Select(p => p.DataId).ToHashSet();
         foreach ((byte[] partKey, Guid dataId) in PartFiles(uploadId.Span))
         {
-            await Index.DeleteAsync(partKey);
+            await Records.DeleteAsync(partKey);
             if (kept is null || !kept.Contains(dataId))
             {
                 Bucket.DeleteQuietly(bucket.DataPath(dataId));
@@ -135,11 +135,11 @@ public sealed class MultipartUploads : IAsyncDisposable
 
         foreach (byte[] uploadKey in completed)
         {
-            await Index.DeleteAsync(uploadKey);
+            await Records.DeleteAsync(uploadKey);
         }
 
         var orphanedParts = new List<byte[]>();
-        using (IndexIterator parts = Index.Seek([PartTag]))
+        using (IRecordCursor parts = Records.Seek([PartTag]))
         {
             while (parts.MoveNext() && parts.Key[0] == PartTag)
             {
@@ -152,7 +152,7 @@ public sealed class MultipartUploads : IAsyncDisposable
 
         foreach (byte[] partKey in orphanedParts)
         {
-            await Index.DeleteAsync(partKey);
+            await Records.DeleteAsync(partKey);
         }
 
         return completed.Count;
@@ -161,7 +161,7 @@ public sealed class MultipartUploads : IAsyncDisposable
     /// <summary>Adds the data files of every part still in an upload to <paramref name="live"/>.</summary>
     internal void AddLiveData(HashSet<Guid> live)
     {
-        using IndexIterator parts = Index.Seek([PartTag]);
+        using IRecordCursor parts = Records.Seek([PartTag]);
         while (parts.MoveNext() && parts.Key[0] == PartTag)
         {
             if (ObjectRecord.TryRead(parts.Value, out ObjectRecord part) && part.DataId != Guid.Empty)
@@ -171,12 +171,10 @@ public sealed class MultipartUploads : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Index.DisposeAsync();
-
     private List<(byte[] Key, Guid DataId)> PartFiles(ReadOnlySpan<byte> uploadId)
     {
         var files = new List<(byte[], Guid)>();
-        using IndexIterator parts = Index.Seek(PartKey(uploadId, 0));
+        using IRecordCursor parts = Records.Seek(PartKey(uploadId, 0));
         while (parts.MoveNext() && PartNumberOf(parts.Key, uploadId) > 0)
         {
             ObjectRecord.TryRead(parts.Value, out ObjectRecord part);
@@ -189,7 +187,7 @@ public sealed class MultipartUploads : IAsyncDisposable
     private List<(byte[] UploadKey, byte[] ObjectKey, byte[] UploadId)> ListAll()
     {
         var all = new List<(byte[], byte[], byte[])>();
-        using IndexIterator uploads = Index.Seek([UploadTag]);
+        using IRecordCursor uploads = Records.Seek([UploadTag]);
         while (uploads.MoveNext() && TrySplitUploadKey(uploads.Key, out ReadOnlySpan<byte> objectKey, out ReadOnlySpan<byte> uploadId))
         {
             all.Add((uploads.Key.ToArray(), objectKey.ToArray(), uploadId.ToArray()));

@@ -46,7 +46,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
             {
                 Assert.True(store.TryCreateBucket("bucket"));
                 Bucket bucket = store.FindBucket("bucket"u8)!;
-                await bucket.Uploads.Index.PutAsync(MultipartUploads.UploadKey(key, uploadId), Record(0, Guid.Empty, 0));
+                await bucket.Uploads.Records.PutAsync(MultipartUploads.UploadKey(key, uploadId), Record(0, Guid.Empty, 0));
 
                 // Parts 1 and 2 go into the object; part 3 was uploaded but left out of the Complete.
                 var parts = new List<PartEntry>();
@@ -54,7 +54,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 {
                     var dataId = Guid.NewGuid();
                     await File.WriteAllBytesAsync(bucket.DataPath(dataId), new byte[number]);
-                    await bucket.Uploads.Index.PutAsync(MultipartUploads.PartKey(uploadId, number), Record(0, dataId, number));
+                    await bucket.Uploads.Records.PutAsync(MultipartUploads.PartKey(uploadId, number), Record(0, dataId, number));
                     if (number < 3)
                     {
                         parts.Add(new PartEntry(number, dataId, number, number));
@@ -66,14 +66,14 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 await bucket.CompletedUploads.PublishAsync(key, uploadId, Record((byte)RecordFlags.Multipart, tableId, 3), new byte[32], checksumDeclared: false, null);
 
                 await File.WriteAllBytesAsync(bucket.DataPath(replacement), [42]);
-                IndexWriteResult replaced = await bucket.Index.PutAsync(key, Record(0, replacement, 1));
+                RecordWrite replaced = await bucket.Objects.PutAsync(key, Record(0, replacement, 1));
                 await bucket.DeleteDataOfAsync(replaced.Previous);
             }
 
             await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance.Warning))
             {
                 Bucket bucket = store.FindBucket("bucket"u8)!;
-                using (IndexIterator uploads = bucket.Uploads.Index.Seek([]))
+                using (IRecordCursor uploads = bucket.Uploads.Records.Seek([]))
                 {
                     Assert.False(uploads.MoveNext(), "start-up kept the upload (or its part records) though its parts are gone");
                 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using FastS3.Storage;
-using FastS3.Storage.Index;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Storage;
@@ -41,14 +40,14 @@ public sealed class CompletedUploadsTests : IDisposable
                 byte[] key = Key(name);
                 if (name == leftBehind)
                 {
-                    await bucket.Uploads.Index.PutAsync(MultipartUploads.UploadKey(key, uploadId), ObjectRecordAt(now - (2 * Lifetime)));
+                    await bucket.Uploads.Records.PutAsync(MultipartUploads.UploadKey(key, uploadId), ObjectRecordAt(now - (2 * Lifetime)));
                 }
 
                 Assert.True((await bucket.CompletedUploads.PublishAsync(key, uploadId, ObjectRecordAt(completed), Digest, checksumDeclared: false, null)).Applied);
             }
 
             // Each object and its completion's record are in the index; the records sort after every object.
-            List<byte[]> keys = Scan(bucket.Index);
+            List<byte[]> keys = Scan(bucket.Objects);
             Assert.Equal(2 * uploads.Length, keys.Count);
             Assert.Equal(uploads.Select(upload => upload.Name).Order(StringComparer.Ordinal), keys.TakeWhile(key => Bucket.IsObjectKey(key)).Select(Name));
 
@@ -61,7 +60,7 @@ public sealed class CompletedUploadsTests : IDisposable
         await using (var store = Store.Open(_root, options, SilentLog.Instance.Warning))
         {
             Bucket bucket = store.FindBucket("bucket"u8)!;
-            Assert.Empty(Scan(bucket.Uploads.Index));
+            Assert.Empty(Scan(bucket.Uploads.Records));
             Assert.Equal(["begun long ago, completed lately", "lately"], Kept(bucket, uploads));
         }
     }
@@ -98,10 +97,10 @@ public sealed class CompletedUploadsTests : IDisposable
     private static List<string> Kept(Bucket bucket, (string Name, byte[] UploadId, DateTimeOffset Completed)[] uploads)
         => [.. uploads.Where(upload => bucket.CompletedUploads.Contains(upload.UploadId, Key(upload.Name))).Select(upload => upload.Name)];
 
-    private static List<byte[]> Scan(OrderedIndex index)
+    private static List<byte[]> Scan(IRecordTable index)
     {
         var keys = new List<byte[]>();
-        using IndexIterator iterator = index.Seek([]);
+        using IRecordCursor iterator = index.Seek([]);
         while (iterator.MoveNext())
         {
             keys.Add(iterator.Key.ToArray());

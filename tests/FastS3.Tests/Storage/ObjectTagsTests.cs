@@ -24,7 +24,7 @@ public sealed class ObjectTagsTests : IDisposable
         byte[] tags = StoredTags.Encode([new("t", "v")]);
         const int Writes = 2000;
         var written = new List<Guid>();
-        await bucket.Index.PutAsync(key, Record(Guid.NewGuid()));
+        await bucket.Objects.PutAsync(key, Record(Guid.NewGuid()));
 
         // Overwrites in one task, tag updates in two others, as fast as they go; the overwrites go on
         // (within a bound) until a tag update got through, which a busy machine may delay.
@@ -35,7 +35,7 @@ public sealed class ObjectTagsTests : IDisposable
             for (int i = 0; i < Writes || (Volatile.Read(ref applied) == 0 && i < 50 * Writes); i++)
             {
                 written.Add(Guid.NewGuid());
-                await bucket.Index.PutAsync(key, Record(written[^1]));
+                await bucket.Objects.PutAsync(key, Record(written[^1]));
             }
 
             done.Cancel();
@@ -53,13 +53,13 @@ public sealed class ObjectTagsTests : IDisposable
         await Task.WhenAll([overwrites, .. taggers]);
 
         Assert.True(applied > 0, "no tag update applied");
-        Assert.True(bucket.Index.TryGet(key, out byte[]? final));
+        Assert.True(bucket.Objects.TryGet(key, out byte[]? final));
         Assert.True(ObjectRecord.TryRead(final, out ObjectRecord record));
         Assert.Equal(written[^1], record.DataId);
 
         // And with nothing racing, the tags land on the last object, its record otherwise unchanged.
         Assert.Equal(TagUpdate.Applied, await bucket.SetObjectTagsAsync(key, tags));
-        Assert.True(bucket.Index.TryGet(key, out final));
+        Assert.True(bucket.Objects.TryGet(key, out final));
         Assert.True(ObjectRecord.TryRead(final, out record));
         Assert.Equal(written[^1], record.DataId);
         Assert.Equal(1, StoredTags.Count(record.Field(RecordField.Tags)));

@@ -7,7 +7,7 @@ namespace FastS3.Storage.Index;
 /// Dispose it promptly: it keeps the tables it reads alive, even those compaction has replaced.
 /// One thread at a time.
 /// </summary>
-public sealed class IndexIterator : IDisposable
+public sealed class IndexIterator : IRecordCursor
 {
     private readonly IndexVersion _version;
     private readonly MergingCursor _cursor;

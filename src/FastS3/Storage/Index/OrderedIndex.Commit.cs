@@ -2,7 +2,7 @@ namespace FastS3.Storage.Index;
 
 public sealed partial class OrderedIndex
 {
-    // Writers: the current value, the precondition, the WAL record and the pending entry are all
+    // Writers: the current value, the condition, the WAL record and the pending entry are all
     // decided under _writeGate, so writes are serialized in WAL order.
     private readonly Lock _writeGate = new();
     private readonly Dictionary<byte[], PendingWrite> _pending = new(KeyEqualityComparer.Instance);
@@ -18,65 +18,65 @@ public sealed partial class OrderedIndex
     private Memtable _mutable;
 
     /// <summary>
-    /// Sets a key's value if <paramref name="precondition"/> allows it, and completes once the
+    /// Sets a key's value if <paramref name="condition"/> allows it, and completes once the
     /// write is on stable storage. The result carries the value replaced, so the caller can remove
     /// what it pointed to. <paramref name="cancellationToken"/> is observed only before the write
     /// is queued: once queued, it happens.
     /// </summary>
-    public ValueTask<IndexWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, IndexPrecondition? precondition = null, CancellationToken cancellationToken = default)
+    public ValueTask<RecordWrite> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, RecordCondition? condition = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, MaxValueLength, nameof(value));
-        return WriteAsync(key, value.ToArray(), precondition, cancellationToken);
+        return WriteAsync(key, value.ToArray(), condition, cancellationToken);
     }
 
     /// <summary>
-    /// Sets a key's value as <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, IndexPrecondition?, CancellationToken)"/>
+    /// Sets a key's value as <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, RecordCondition?, CancellationToken)"/>
     /// does and, in the same step, <paramref name="alongsideKey"/>'s: one WAL write that a crash
-    /// keeps whole or not at all. The precondition and the result are <paramref name="key"/>'s.
+    /// keeps whole or not at all. The condition and the result are <paramref name="key"/>'s.
     /// </summary>
-    public ValueTask<IndexWriteResult> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, IndexPrecondition? precondition, ReadOnlyMemory<byte> alongsideKey, ReadOnlyMemory<byte> alongsideValue)
+    public ValueTask<RecordWrite> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, RecordCondition? condition, ReadOnlyMemory<byte> alongsideKey, ReadOnlyMemory<byte> alongsideValue)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, MaxValueLength, nameof(value));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(alongsideKey.Length, MaxKeyLength, nameof(alongsideKey));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(alongsideValue.Length, MaxValueLength, nameof(alongsideValue));
-        return WriteAsync(key, value.ToArray(), precondition, CancellationToken.None, alongsideKey, alongsideValue.ToArray());
+        return WriteAsync(key, value.ToArray(), condition, CancellationToken.None, alongsideKey, alongsideValue.ToArray());
     }
 
     /// <summary>
-    /// Deletes a key if <paramref name="precondition"/> allows it, and completes once the delete is
+    /// Deletes a key if <paramref name="condition"/> allows it, and completes once the delete is
     /// on stable storage; the result carries the value deleted. Deleting an absent key writes
-    /// nothing. Cancellation as for <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, IndexPrecondition?, CancellationToken)"/>.
+    /// nothing. Cancellation as for <see cref="PutAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, RecordCondition?, CancellationToken)"/>.
     /// </summary>
-    public ValueTask<IndexWriteResult> DeleteAsync(ReadOnlyMemory<byte> key, IndexPrecondition? precondition = null, CancellationToken cancellationToken = default)
-        => WriteAsync(key, null, precondition, cancellationToken);
+    public ValueTask<RecordWrite> DeleteAsync(ReadOnlyMemory<byte> key, RecordCondition? condition = null, CancellationToken cancellationToken = default)
+        => WriteAsync(key, null, condition, cancellationToken);
 
     /// <summary>
     /// A null <paramref name="value"/> deletes; a non-null one becomes the index's own. An
     /// <paramref name="alongsideValue"/> is put at <paramref name="alongsideKey"/> in the same WAL write.
     /// </summary>
-    private ValueTask<IndexWriteResult> WriteAsync(ReadOnlyMemory<byte> key, byte[]? value, IndexPrecondition? precondition, CancellationToken cancellationToken,
+    private ValueTask<RecordWrite> WriteAsync(ReadOnlyMemory<byte> key, byte[]? value, RecordCondition? condition, CancellationToken cancellationToken,
         ReadOnlyMemory<byte> alongsideKey = default, byte[]? alongsideValue = null)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Length, MaxKeyLength, nameof(key));
         cancellationToken.ThrowIfCancellationRequested();
 
-        IndexWriteResult result;
+        RecordWrite result;
         Task? durable;
         lock (_writeGate)
         {
             if (_closing || _failure is not null)
             {
-                return ValueTask.FromException<IndexWriteResult>(_closing ? new ObjectDisposedException(nameof(OrderedIndex)) : FailedError());
+                return ValueTask.FromException<RecordWrite>(_closing ? new ObjectDisposedException(nameof(OrderedIndex)) : FailedError());
             }
 
             byte[]? current = Current(key.Span, out bool shared, out durable);
-            if (precondition is not null && !precondition(current, current is not null))
+            if (condition is not null && !condition(current, current is not null))
             {
-                result = new IndexWriteResult(false, Own(current, shared));
+                result = new RecordWrite(false, Own(current, shared));
             }
             else if (value is null && current is null && alongsideValue is null)
             {
-                result = new IndexWriteResult(true, null);
+                result = new RecordWrite(true, null);
             }
             else
             {
@@ -92,7 +92,7 @@ public sealed partial class OrderedIndex
                 }
 
                 durable = group.Durable;
-                result = new IndexWriteResult(true, Own(current, shared));
+                result = new RecordWrite(true, Own(current, shared));
                 if (first)
                 {
                     _commitSignal.Release();
@@ -100,9 +100,9 @@ public sealed partial class OrderedIndex
             }
         }
 
-        return durable is null || durable.IsCompletedSuccessfully ? new ValueTask<IndexWriteResult>(result) : WaitAsync(durable, result);
+        return durable is null || durable.IsCompletedSuccessfully ? new ValueTask<RecordWrite>(result) : WaitAsync(durable, result);
 
-        static async ValueTask<IndexWriteResult> WaitAsync(Task durable, IndexWriteResult result)
+        static async ValueTask<RecordWrite> WaitAsync(Task durable, RecordWrite result)
         {
             await durable.ConfigureAwait(false);
             return result;

@@ -9,7 +9,7 @@ namespace FastS3.Storage.Index;
 /// becomes an immutable sorted table, and a background compaction merges tables. Reads and
 /// iterators see only durable writes. Any number of threads may read, iterate and write at once.
 /// </summary>
-public sealed partial class OrderedIndex : IAsyncDisposable
+public sealed partial class OrderedIndex : IRecordTable, IAsyncDisposable
 {
     /// <summary>S3's 1024-byte key limit plus room for a prefix and suffix (multipart upload records).</summary>
     public const int MaxKeyLength = 1024 + 64;
@@ -109,6 +109,10 @@ public sealed partial class OrderedIndex : IAsyncDisposable
         iterator.SeekAfter(key);
         return iterator;
     }
+
+    IRecordCursor IRecordTable.Seek(ReadOnlySpan<byte> start) => Seek(start);
+
+    IRecordCursor IRecordTable.SeekAfter(ReadOnlySpan<byte> key) => SeekAfter(key);
 
     /// <summary>
     /// Stops accepting writes, waits for the pending ones to become durable and for a running

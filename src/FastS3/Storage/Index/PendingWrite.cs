@@ -2,7 +2,7 @@ namespace FastS3.Storage.Index;
 
 /// <summary>
 /// A write in a commit group that is not durable yet, so not in the memtable and invisible to
-/// readers. Writers look here first, so each write (and its precondition) sees every earlier one.
+/// readers. Writers look here first, so each write (and its condition) sees every earlier one.
 /// </summary>
 internal sealed class PendingWrite(byte[] key, byte[]? value, int liveDelta, Task durable)
 {

@@ -165,7 +165,7 @@ public sealed class OrderedIndexDiskFullTests
             WriteHistory<byte[]>.Write write = history.Begin(Name(key), value);
             try
             {
-                IndexWriteResult result = await (value is null ? index.DeleteAsync(key) : index.PutAsync(key, value));
+                RecordWrite result = await (value is null ? index.DeleteAsync(key) : index.PutAsync(key, value));
                 WriteHistory<byte[]>.Acknowledge(write);
                 if (result.Previous is not null)
                 {

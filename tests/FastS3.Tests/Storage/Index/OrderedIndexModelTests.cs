@@ -1,3 +1,4 @@
+using FastS3.Storage;
 using FastS3.Storage.Index;
 using static FastS3.Tests.Storage.Index.IndexTestData;
 
@@ -33,14 +34,14 @@ public sealed class OrderedIndexModelTests : IDisposable
             {
                 // A burst of writes issued without waiting: the index applies them in call order,
                 // as the model does, and they share fsyncs.
-                var writes = new List<(Task<IndexWriteResult> Task, IndexWriteResult Expected)>();
+                var writes = new List<(Task<RecordWrite> Task, RecordWrite Expected)>();
                 int burst = random.Next(1, 40);
                 for (int i = 0; i < burst; i++, operations++)
                 {
                     byte[] key = keys[random.Next(keys.Length)];
                     byte[]? value = random.Next(4) == 0 ? null : RandomValue(random);
                     model.TryGetValue(key, out byte[]? current);
-                    IndexPrecondition? precondition = null;
+                    RecordCondition? precondition = null;
                     bool allowed = true;
                     switch (random.Next(6))
                     {
@@ -55,8 +56,8 @@ public sealed class OrderedIndexModelTests : IDisposable
                             break;
                     }
 
-                    Task<IndexWriteResult> write = value is null ? index.DeleteAsync(key, precondition).AsTask() : index.PutAsync(key, value, precondition).AsTask();
-                    writes.Add((write, new IndexWriteResult(allowed, current)));
+                    Task<RecordWrite> write = value is null ? index.DeleteAsync(key, precondition).AsTask() : index.PutAsync(key, value, precondition).AsTask();
+                    writes.Add((write, new RecordWrite(allowed, current)));
                     if (allowed)
                     {
                         if (value is null)
@@ -70,9 +71,9 @@ public sealed class OrderedIndexModelTests : IDisposable
                     }
                 }
 
-                foreach ((Task<IndexWriteResult> task, IndexWriteResult expected) in writes)
+                foreach ((Task<RecordWrite> task, RecordWrite expected) in writes)
                 {
-                    IndexWriteResult actual = await task;
+                    RecordWrite actual = await task;
                     Assert.Equal(expected.Applied, actual.Applied);
                     Assert.Equal(expected.Previous, actual.Previous);
                 }

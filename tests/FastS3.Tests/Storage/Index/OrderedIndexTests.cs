@@ -1,3 +1,4 @@
+using FastS3.Storage;
 using FastS3.Storage.Index;
 using static FastS3.Tests.Storage.Index.IndexTestData;
 
@@ -49,12 +50,12 @@ public sealed class OrderedIndexTests : IDisposable
         await using OrderedIndex index = OrderedIndex.Open(_directory);
         Assert.False(index.TryGet(Utf8("a"), out _));
 
-        Assert.Equal(new IndexWriteResult(true, null), await index.PutAsync(Utf8("a"), Utf8("one")));
+        Assert.Equal(new RecordWrite(true, null), await index.PutAsync(Utf8("a"), Utf8("one")));
         Assert.True(index.TryGet(Utf8("a"), out byte[]? value));
         Assert.Equal(Utf8("one"), value);
         Assert.Equal(1, index.Count);
 
-        IndexWriteResult replaced = await index.PutAsync(Utf8("a"), Utf8("two"));
+        RecordWrite replaced = await index.PutAsync(Utf8("a"), Utf8("two"));
         Assert.True(replaced.Applied);
         Assert.Equal(Utf8("one"), replaced.Previous);
         Assert.Equal(1, index.Count);
@@ -64,14 +65,14 @@ public sealed class OrderedIndexTests : IDisposable
         Assert.True(index.TryGet(Utf8("empty"), out value));
         Assert.Empty(value);
 
-        IndexWriteResult deleted = await index.DeleteAsync(Utf8("a"));
+        RecordWrite deleted = await index.DeleteAsync(Utf8("a"));
         Assert.True(deleted.Applied);
         Assert.Equal(Utf8("two"), deleted.Previous);
         Assert.False(index.TryGet(Utf8("a"), out _));
         Assert.Equal(1, index.Count);
 
-        Assert.Equal(new IndexWriteResult(true, null), await index.DeleteAsync(Utf8("a")));
-        Assert.Equal(new IndexWriteResult(true, null), await index.DeleteAsync(Utf8("never")));
+        Assert.Equal(new RecordWrite(true, null), await index.DeleteAsync(Utf8("a")));
+        Assert.Equal(new RecordWrite(true, null), await index.DeleteAsync(Utf8("never")));
         Assert.Equal(1, index.Count);
     }
 
@@ -79,14 +80,14 @@ public sealed class OrderedIndexTests : IDisposable
     public async Task PreconditionsSeeTheCurrentValue()
     {
         await using OrderedIndex index = OrderedIndex.Open(_directory);
-        IndexPrecondition ifNoneMatch = (_, exists) => !exists;
+        RecordCondition ifNoneMatch = (_, exists) => !exists;
 
         Assert.True((await index.PutAsync(Utf8("k"), Utf8("v1"), ifNoneMatch)).Applied);
-        IndexWriteResult refused = await index.PutAsync(Utf8("k"), Utf8("v2"), ifNoneMatch);
+        RecordWrite refused = await index.PutAsync(Utf8("k"), Utf8("v2"), ifNoneMatch);
         Assert.False(refused.Applied);
         Assert.Equal(Utf8("v1"), refused.Previous);
 
-        IndexPrecondition IfMatch(string expected) => (current, exists) => exists && current.SequenceEqual(Utf8(expected));
+        RecordCondition IfMatch(string expected) => (current, exists) => exists && current.SequenceEqual(Utf8(expected));
         Assert.False((await index.PutAsync(Utf8("k"), Utf8("v2"), IfMatch("v0"))).Applied);
         Assert.True((await index.PutAsync(Utf8("k"), Utf8("v2"), IfMatch("v1"))).Applied);
         Assert.False((await index.DeleteAsync(Utf8("k"), IfMatch("v1"))).Applied);
@@ -99,10 +100,10 @@ public sealed class OrderedIndexTests : IDisposable
     public async Task ConditionalCreatesRacingForOneKeyHaveOneWinner()
     {
         await using OrderedIndex index = OrderedIndex.Open(_directory);
-        IndexWriteResult[] results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
+        RecordWrite[] results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i =>
             Task.Run(async () => await index.PutAsync(Utf8("contested"), Utf8($"writer {i}"), (_, exists) => !exists))));
 
-        IndexWriteResult winner = Assert.Single(results, result => result.Applied);
+        RecordWrite winner = Assert.Single(results, result => result.Applied);
         Assert.True(index.TryGet(Utf8("contested"), out byte[]? value));
         Assert.All(results.Where(result => !result.Applied), loser => Assert.Equal(value, loser.Previous));
         Assert.Null(winner.Previous);
