@@ -94,14 +94,15 @@ internal sealed class ReceiveBufferWitness(Stream socket) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override ValueTask DisposeAsync() => socket.DisposeAsync();
-
+    // Also how Stream's DisposeAsync ends: the socket's stream has nothing to dispose asynchronously.
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             socket.Dispose();
         }
+
+        base.Dispose(disposing);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -370,7 +370,7 @@ public sealed class HostileClientTests(ITestOutputHelper output)
                 }
             }
         }
-    });
+    }, CancellationToken.None); // the loop watches stop itself, so the task always ends normally
 
     /// <summary>What an attacker received until the server closed on it, and when by <paramref name="clock"/> (null: still open after <paramref name="within"/>).</summary>
     private static async Task<Closure> ReadUntilClosedAsync(RawClient client, Stopwatch clock, TimeSpan within)

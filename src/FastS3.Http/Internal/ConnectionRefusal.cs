@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
@@ -78,7 +79,8 @@ internal sealed class ConnectionRefusal
         lock (_renderer)
         {
             _renderer.WriteRefusal(_rendered.Writer);
-            _ = _rendered.Writer.FlushAsync();
+            ValueTask<FlushResult> flush = _rendered.Writer.FlushAsync();
+            Debug.Assert(flush.IsCompletedSuccessfully, "the pipe never pauses its writer");
             _rendered.Reader.TryRead(out ReadResult result);
             byte[] bytes = result.Buffer.ToArray();
             _rendered.Reader.AdvanceTo(result.Buffer.End);

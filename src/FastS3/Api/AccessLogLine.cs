@@ -17,7 +17,7 @@ namespace FastS3.Api;
 /// (a presigned URL's signature), never a key header; the object key and bucket only as validated.
 /// Written into the connection's reusable buffer, so a line allocates nothing.
 /// </summary>
-public sealed class AccessLogLine
+public sealed class AccessLogLine : IDisposable
 {
     /// <summary>A longer user agent is cut: the line stays bounded.</summary>
     private const int MaxUserAgent = 256;
@@ -102,4 +102,6 @@ public sealed class AccessLogLine
         _buffer.Write("\n"u8);
         log.Write(_buffer.WrittenSpan);
     }
+
+    public void Dispose() => _json.Dispose();
 }

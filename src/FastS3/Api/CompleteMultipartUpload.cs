@@ -72,7 +72,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         byte[] uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
-        KeepAlive keepAlive = KeepAlive.Start(call, options);
+        await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         S3Error? error;
         Completed completed = default;
         SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);

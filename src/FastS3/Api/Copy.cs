@@ -187,7 +187,7 @@ public sealed class Copy(Store store, S3Options options)
             SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
-        KeepAlive keepAlive = KeepAlive.Start(call, options);
+        await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(size) : size);
         byte[] record;
         RecordWrite result;

@@ -10,8 +10,9 @@ namespace FastS3.Api;
 /// <see cref="S3Options.KeepAliveInterval"/>; the result document, or an &lt;Error&gt; document,
 /// ends the body. Clients parse an error inside a 200 as a failure (botocore retries it as a 500).
 /// Headers must all be set before <see cref="Start"/>; <see cref="StopAsync"/> must run before the outcome is sent.
+/// Disposing stops it too, for the paths that leave before the outcome (an exception before the work's try).
 /// </summary>
-internal sealed class KeepAlive
+internal sealed class KeepAlive : IAsyncDisposable
 {
     private readonly S3Call _call;
     private readonly CancellationTokenSource _stop = new();
@@ -42,6 +43,8 @@ internal sealed class KeepAlive
         await _loop;
         _stop.Dispose();
     }
+
+    public ValueTask DisposeAsync() => StopAsync();
 
     /// <summary>Sends the result document: as the body of the early 200, or as a normal response.</summary>
     public void Send(in XmlBuilder result)

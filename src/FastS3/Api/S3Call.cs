@@ -278,5 +278,6 @@ public sealed class S3Call : IDisposable
     {
         Chunked.Dispose();
         Hasher.Dispose();
+        _accessLogLine?.Dispose();
     }
 }

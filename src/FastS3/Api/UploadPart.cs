@@ -122,7 +122,7 @@ public sealed class UploadPart(Store store, S3Options options)
             SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
-        KeepAlive keepAlive = KeepAlive.Start(call, options);
+        await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.CreateFile(store);
         S3Error? gone;
         try

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace FastS3.Storage;
@@ -83,7 +84,7 @@ public sealed unsafe partial class AlignedBlock : MemoryManager<byte>
         void* mapped = Mmap(null, (nuint)length, ProtReadWrite, MapPrivateAnonymous, -1, 0);
         if (mapped == (void*)-1)
         {
-            throw new OutOfMemoryException($"mmap of a {length}-byte block failed (errno {Marshal.GetLastPInvokeError()}).");
+            throw new InsufficientMemoryException($"mmap of a {length}-byte block failed (errno {Marshal.GetLastPInvokeError()}).");
         }
 
         _pointer = (byte*)mapped;
@@ -101,7 +102,8 @@ public sealed unsafe partial class AlignedBlock : MemoryManager<byte>
     {
         if (_pointer != null)
         {
-            Munmap(_pointer, (nuint)_length);
+            int unmapped = Munmap(_pointer, (nuint)_length);
+            Debug.Assert(unmapped == 0, "munmap fails only for a range that was never mapped");
             _pointer = null;
         }
     }

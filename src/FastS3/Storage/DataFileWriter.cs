@@ -17,7 +17,7 @@ public sealed class DataFileWriter : IObjectWriter
     private readonly bool _direct;
     private AlignedBlock _current;
     private AlignedBlock? _spare;
-    private ValueTask _pendingWrite;
+    private Task _pendingWrite = Task.CompletedTask;
     private int _filled;
     private long _flushed;
     private long _writebackStarted;
@@ -129,7 +129,7 @@ public sealed class DataFileWriter : IObjectWriter
         _pendingWrite = WriteBlockAsync(full.Memory, offset);
     }
 
-    private async ValueTask WriteBlockAsync(ReadOnlyMemory<byte> block, long offset)
+    private async Task WriteBlockAsync(ReadOnlyMemory<byte> block, long offset)
     {
         try
         {
@@ -147,11 +147,11 @@ public sealed class DataFileWriter : IObjectWriter
         }
     }
 
-    // A ValueTask may be awaited once: take it out before awaiting, so a failure path cannot await it again.
-    private ValueTask TakePendingWrite()
+    // Taken out before it is awaited, so a failed write is thrown once: Abort after it does not see it again.
+    private Task TakePendingWrite()
     {
-        ValueTask pending = _pendingWrite;
-        _pendingWrite = default;
+        Task pending = _pendingWrite;
+        _pendingWrite = Task.CompletedTask;
         return pending;
     }
 

@@ -68,13 +68,15 @@ public class SegmentCipherTests
 
         var random = new Random(size);
         foreach ((int maxIn, int maxOut) in new[] { (1, 1), (7, 4096), (S, 1 << 20), (S + 1, S + 16), (1 << 20, 17), (3 * S, 8 * S) })
-        foreach (long hint in new long[] { -1, size, size / 3 })
         {
-            using var stream = new SegmentStreamEncryptor(new SegmentEncryptor(oek, prefix), hint);
-            byte[] actual = StreamEncrypt(stream, plaintext, random, maxIn, maxOut);
-            Assert.Equal(expected, actual);
-            Assert.Equal(size, stream.PlaintextLength);
-            Assert.Equal(expected.Length, stream.StoredLength);
+            foreach (long hint in new long[] { -1, size, size / 3 })
+            {
+                using var stream = new SegmentStreamEncryptor(new SegmentEncryptor(oek, prefix), hint);
+                byte[] actual = StreamEncrypt(stream, plaintext, random, maxIn, maxOut);
+                Assert.Equal(expected, actual);
+                Assert.Equal(size, stream.PlaintextLength);
+                Assert.Equal(expected.Length, stream.StoredLength);
+            }
         }
     }
 

@@ -50,6 +50,8 @@ internal sealed class MergingCursor(IndexCursor[] sources) : IndexCursor
         {
             source.Dispose();
         }
+
+        base.Dispose();
     }
 
     private void PickSmallest()

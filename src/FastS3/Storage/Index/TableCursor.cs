@@ -59,6 +59,8 @@ internal sealed class TableCursor : IndexCursor
             ArrayPool<byte>.Shared.Return(_buffer);
             ArrayPool<byte>.Shared.Return(_key);
         }
+
+        base.Dispose();
     }
 
     private bool LoadBlock(int block, bool readAhead)

@@ -99,7 +99,10 @@ public sealed class OrderedIndexConcurrencyTests : IDisposable
             {
                 long version = _started[slot] + 1;
                 Volatile.Write(ref _started[slot], version);
-                Task write = IsDelete(version) ? index.DeleteAsync(Key(slot)).AsTask() : index.PutAsync(Key(slot), Value(slot, version)).AsTask();
+                // Not cancelled by stop: every write of a batch is awaited and acknowledged below.
+                Task write = IsDelete(version)
+                    ? index.DeleteAsync(Key(slot), cancellationToken: CancellationToken.None).AsTask()
+                    : index.PutAsync(Key(slot), Value(slot, version), cancellationToken: CancellationToken.None).AsTask();
                 batch.Add((slot, version, write));
             }
 
