@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FastS3.Storage;
+using FastS3.Storage.Disk;
 
 namespace FastS3.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using FastS3.Storage.Index;
+using FastS3.Storage.Disk.Index;
 
 namespace FastS3.Benchmarks;
 

@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastS3.Api;
 using FastS3.Storage;
+using FastS3.Storage.Disk;
 
 namespace FastS3.Benchmarks;
 
@@ -41,7 +42,7 @@ public class SmallGetPipelineBenchmarks
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("fasts3-bench-get-").FullName;
-        _store = Store.Open(_directory, new StoreOptions(), _log.Warning);
+        _store = DiskStore.Open(_directory, new DiskStoreOptions(), _log.Warning);
         var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]));
 
         // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).

@@ -119,7 +119,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
     [RootFact]
     public async Task AFlushTheFullDiskHoldsUpLosesNothingAndCatchesUp()
     {
-        long memtableSize = new FastS3.Storage.Index.OrderedIndexOptions().MemtableSize;
+        long memtableSize = new FastS3.Storage.Disk.Index.OrderedIndexOptions().MemtableSize;
         await using TmpfsMount disk = await TmpfsMount.MountAsync("64m");
         await RunAsync(disk, async (server, client) =>
         {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using FastS3.Crypto;
 using FastS3.Storage;
-using FastS3.Storage.Index;
+using FastS3.Storage.Disk.Index;
 using FastS3.Testing;
 using FastS3.Tests.Hosting;
 using static FastS3.Testing.RawMultipart;

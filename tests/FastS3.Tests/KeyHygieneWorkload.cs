@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FastS3.Crypto;
 using FastS3.Storage;
-using FastS3.Storage.Index;
+using FastS3.Storage.Disk.Index;
 using FastS3.Testing;
 
 namespace FastS3.Tests;

@@ -1,5 +1,6 @@
 using FastS3.Cli;
 using FastS3.Storage;
+using FastS3.Storage.Disk;
 using FastS3.Testing;
 
 namespace FastS3.Tests;

@@ -352,7 +352,7 @@ public sealed class SseCTests : IDisposable
         }
 
         // Swap the two records' sealed keys in the index while the server is down.
-        await using (var index = FastS3.Storage.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index")))
+        await using (var index = FastS3.Storage.Disk.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index")))
         {
             index.TryGet("one"u8, out byte[]? one);
             index.TryGet("two"u8, out byte[]? two);

@@ -108,7 +108,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     /// <summary>What the answer reports.</summary>
     private readonly record struct Completed(byte[] ETag, byte[]? Checksum);
 
-    private async ValueTask<(S3Error?, Completed)> CompleteUnderGateAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, List<RequestedPart> requested)
+    private static async ValueTask<(S3Error?, Completed)> CompleteUnderGateAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, List<RequestedPart> requested)
     {
         if (!bucket.Uploads.Records.TryGet(uploadKey, out byte[]? uploadValue) || !ObjectRecord.TryRead(uploadValue, out ObjectRecord upload))
         {
@@ -150,11 +150,11 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         System.Buffers.Text.Utf8Formatter.TryFormat(parts.Length, etag.AsSpan(33), out int digits);
         etag = etag[..(33 + digits)];
 
-        await using NewObjectData table = NewObjectData.CreateFile(store);
+        await using NewObjectData table = NewObjectData.CreateFile(bucket);
         await table.Writer.WriteAsync(keyless
             ? PartTable.Build(uploadId, parts, partMacs: partMacs)
             : PartTable.Build(uploadId, parts, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null));
-        await table.CommitAsync(bucket);
+        await table.CommitAsync();
         byte[] record = BuildRecord(call, uploadValue, table.DataId, parts, etag, checksum, encrypted);
         if (bucket.IsDeleted)
         {

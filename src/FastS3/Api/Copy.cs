@@ -188,13 +188,13 @@ public sealed class Copy(Store store, S3Options options)
         }
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
-        await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(size) : size);
+        await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(size) : size);
         byte[] record;
         RecordWrite result;
         try
         {
             await CopyIntoAsync(call, reader, data.Writer, encryptor);
-            await data.CommitAsync(bucket);
+            await data.CommitAsync();
             record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError, tags: tags);
             if (headerError is not null || bucket.IsDeleted)
             {

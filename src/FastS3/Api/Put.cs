@@ -42,14 +42,14 @@ public sealed class Put(Store store)
         hasher.Begin(call.Checksums, md5: !encrypted, sha256: call.Signature.Payload == PayloadMode.Sha256);
         long declared = DeclaredLength(call);
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(CreateObjectKey(call), declared) : null;
-        await using NewObjectData data = NewObjectData.Create(store, encrypted ? SegmentFormat.StoredSize(declared) : declared);
+        await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(declared) : declared);
         await ReceiveBodyAsync(call, data.Writer, encryptor);
         if (VerifyBody(call) is { } mismatch)
         {
             return mismatch;
         }
 
-        if (!await data.CommitAsync(bucket))
+        if (!await data.CommitAsync())
         {
             return S3Errors.IncompleteBody;
         }

@@ -50,14 +50,14 @@ public sealed class UploadPart(Store store, S3Options options)
         bool encrypted = call.HasCustomerKey;
         call.Hasher.Begin(md5: !encrypted || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
         using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
-        await using NewObjectData data = NewObjectData.CreateFile(store);
+        await using NewObjectData data = NewObjectData.CreateFile(bucket);
         await Put.ReceiveBodyAsync(call, data.Writer, encryptor);
         if (Put.VerifyBody(call) is { } mismatch)
         {
             return mismatch;
         }
 
-        await data.CommitAsync(bucket);
+        await data.CommitAsync();
         if (await data.PublishAsync(CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data)) is { } gone)
         {
             data.Discard();
@@ -123,12 +123,12 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
-        await using NewObjectData data = NewObjectData.CreateFile(store);
+        await using NewObjectData data = NewObjectData.CreateFile(bucket);
         S3Error? gone;
         try
         {
             await Copy.CopyIntoAsync(call, reader, data.Writer, encryptor);
-            await data.CommitAsync(bucket);
+            await data.CommitAsync();
             gone = await data.PublishAsync(CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data));
         }
         catch (Exception exception)
@@ -212,7 +212,7 @@ public sealed class UploadPart(Store store, S3Options options)
             RecordWrite result = await bucket.Uploads.Records.PutAsync(MultipartUploads.PartKey(uploadId, partNumber), record);
             if (result.Previous is not null && ObjectRecord.TryRead(result.Previous, out ObjectRecord replaced) && replaced.DataId != Guid.Empty)
             {
-                Bucket.DeleteQuietly(bucket.DataPath(replaced.DataId));
+                bucket.DeleteData(replaced.DataId);
             }
         }
         finally

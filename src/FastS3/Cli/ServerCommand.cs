@@ -5,7 +5,8 @@ using FastS3.Auth;
 using FastS3.Http;
 using FastS3.Operations;
 using FastS3.Storage;
-using FastS3.Storage.Index;
+using FastS3.Storage.Disk;
+using FastS3.Storage.Disk.Index;
 using FastS3.Tls;
 
 namespace FastS3.Cli;
@@ -139,7 +140,7 @@ internal static class ServerCommand
             };
             return new ServerSettings(
                 result.GetValue(dataDir)!.FullName, result.GetValue(address)!, result.GetValue(certsDir)!.FullName, result.GetValue(noTls),
-                new StoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } },
+                new DiskStoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } },
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
                 limits,

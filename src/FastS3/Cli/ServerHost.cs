@@ -4,7 +4,8 @@ using FastS3.Auth;
 using FastS3.Http;
 using FastS3.Operations;
 using FastS3.Storage;
-using FastS3.Storage.Index;
+using FastS3.Storage.Disk;
+using FastS3.Storage.Disk.Index;
 using FastS3.Tls;
 
 namespace FastS3.Cli;
@@ -50,7 +51,7 @@ internal sealed class ServerHost : IAsyncDisposable
     public static async Task<ServerHost> StartAsync(ServerSettings settings, RootCredentials credentials, IServerLog log)
     {
         IReadOnlyList<IPEndPoint> endPoints = ListenAddress.Parse(settings.Address);
-        Store store = Store.Open(settings.DataDir, settings.Store, log.Warning);
+        Store store = DiskStore.Open(settings.DataDir, settings.Store, log.Warning);
         var options = new HttpServerOptions { Limits = settings.Limits, Log = log };
         CertificateReloader? certificates = null;
         HttpServer? server = null;

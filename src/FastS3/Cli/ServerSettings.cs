@@ -1,6 +1,6 @@
 using FastS3.Api;
 using FastS3.Http;
-using FastS3.Storage;
+using FastS3.Storage.Disk;
 
 namespace FastS3.Cli;
 
@@ -10,7 +10,7 @@ internal sealed record ServerSettings(
     string Address,
     string CertsDir,
     bool NoTls,
-    StoreOptions Store,
+    DiskStoreOptions Store,
     string[] Domains,
     S3Options S3,
     HttpLimits Limits,

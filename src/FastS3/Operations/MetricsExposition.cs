@@ -126,7 +126,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
         text.Single("minio_cluster_nodes_offline_total", Untyped, "Nodes not serving", 0);
         text.Single("minio_cluster_health_status", Gauge, "1 when the node can take writes (the ready probe answers 200), 0 otherwise", health.NotReadyReason() is null ? 1 : 0);
 
-        (string, string) drive = ("drive", store.Root);
+        (string, string) drive = ("drive", store.Location);
         text.Family("minio_node_drive_total_bytes", Gauge, "Size of the drive's file system");
         text.Sample("minio_node_drive_total_bytes", total, drive);
         text.Family("minio_node_drive_free_bytes", Gauge, "Bytes the server may still write on the drive");

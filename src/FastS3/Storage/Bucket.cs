@@ -1,19 +1,15 @@
-using FastS3.Storage.Index;
+using System.Diagnostics.CodeAnalysis;
 
 namespace FastS3.Storage;
 
 /// <summary>
-/// One bucket on disk: its metadata index (key → <see cref="ObjectRecord"/>), its multipart uploads
-/// in progress and lately completed, and its data files, named by random ids under 256 fan-out
-/// directories so no directory grows huge:
-/// <code>
-///   buckets/NAME/created
-///   buckets/NAME/index/     the ordered index of objects, and of the bucket's own records (see <see cref="IsObjectKey"/>)
-///   buckets/NAME/uploads/   the ordered index of multipart uploads and their parts
-///   buckets/NAME/data/ab/ab12…ef   object bytes, parts, part tables
-/// </code>
+/// One bucket as the S3 layer sees it, whatever keeps it: its object records (key →
+/// <see cref="ObjectRecord"/>), its multipart uploads in progress and lately completed, and its data
+/// items (object bytes, parts, part tables), each named by a random id that records point at. A
+/// backend supplies the two record tables and the data items; what S3 means by them (tags, usage,
+/// which data a replaced record leaves behind, start-up repair) is written once, here.
 /// </summary>
-public sealed class Bucket : IAsyncDisposable
+public abstract class Bucket : IAsyncDisposable
 {
     /// <summary>The bucket's tag set (see <see cref="StoredTags"/>), absent when it has none.</summary>
     private static readonly byte[] TagsKey = [0xFE];
@@ -23,31 +19,25 @@ public sealed class Bucket : IAsyncDisposable
 
     private volatile bool _deleted;
 
-    private readonly OrderedIndex _objects;
-    private readonly OrderedIndex _uploads;
-
-    private Bucket(string name, string directory, DateTimeOffset created, OrderedIndex objects, OrderedIndex uploads, TimeSpan completedUploadLifetime)
+    protected Bucket(string name, DateTimeOffset created, IRecordTable objects, IRecordTable uploads, StoreOptions options)
     {
         Name = name;
-        Directory = directory;
         Created = created;
-        _objects = objects;
-        _uploads = uploads;
+        InlineLimit = options.InlineLimit;
+        Objects = objects;
         Uploads = new MultipartUploads(uploads);
-        CompletedUploads = new CompletedUploads(objects, completedUploadLifetime);
-        DataDirectory = Path.Combine(directory, "data");
+        CompletedUploads = new CompletedUploads(objects, options.CompletedUploadLifetime);
     }
 
     public string Name { get; }
 
-    public string Directory { get; }
-
-    public string DataDirectory { get; }
-
     public DateTimeOffset Created { get; }
 
+    /// <summary>New objects of at most this many stored bytes live inside their record (see <see cref="NewObjectData"/>).</summary>
+    public int InlineLimit { get; }
+
     /// <summary>The object records: key → <see cref="ObjectRecord"/>, and the bucket's own records (see <see cref="IsObjectKey"/>).</summary>
-    public IRecordTable Objects => _objects;
+    public IRecordTable Objects { get; }
 
     public MultipartUploads Uploads { get; }
 
@@ -60,21 +50,36 @@ public sealed class Bucket : IAsyncDisposable
     {
         get
         {
-            using IRecordCursor iterator = Objects.Seek([]);
-            return !iterator.MoveNext() || !IsObjectKey(iterator.Key);
+            using IRecordCursor cursor = Objects.Seek([]);
+            return !cursor.MoveNext() || !IsObjectKey(cursor.Key);
         }
     }
 
     /// <summary>
-    /// False for the keys of the bucket's own records in its object index, which listings and checks
+    /// False for the keys of the bucket's own records in its object table, which listings and checks
     /// pass over. They begin with a byte UTF-8 never has, so no object key collides with them and
     /// they sort after every object key: 0xFE the bucket's tag set, 0xFF… completed uploads (see
     /// <see cref="CompletedUploads"/>).
     /// </summary>
-    public static bool IsObjectKey(ReadOnlySpan<byte> indexKey) => indexKey.IsEmpty || indexKey[0] < TagsKey[0];
+    public static bool IsObjectKey(ReadOnlySpan<byte> key) => key.IsEmpty || key[0] < TagsKey[0];
+
+    /// <summary>Starts a new data item; <see cref="IDataWriter.CommitAsync"/> makes it durable under the id it is given.</summary>
+    public abstract IDataWriter CreateData();
+
+    /// <summary>Opens data item <paramref name="id"/> for reads; a <see cref="FileNotFoundException"/> when it is gone.</summary>
+    public abstract StoredBytes OpenData(Guid id);
+
+    /// <summary>Deletes data item <paramref name="id"/>, if it is there. Failures are left to start-up's sweep: an orphan is invisible.</summary>
+    public abstract void DeleteData(Guid id);
+
+    /// <summary>Deletes every data item not in <paramref name="live"/> (start-up only); returns how many went.</summary>
+    protected abstract int DeleteDataExcept(HashSet<Guid> live);
+
+    /// <summary>The whole of data item <paramref name="id"/> (part tables: small), or null when it is gone.</summary>
+    protected abstract ValueTask<byte[]?> ReadDataAsync(Guid id);
 
     /// <summary>The bucket's tag set in its stored form; false when it has none.</summary>
-    public bool TryGetTags([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? tags) => Objects.TryGet(TagsKey, out tags);
+    public bool TryGetTags([NotNullWhen(true)] out byte[]? tags) => Objects.TryGet(TagsKey, out tags);
 
     /// <summary>Replaces the bucket's tag set (stored form; empty removes it), durably.</summary>
     public async ValueTask SetTagsAsync(byte[] tags)
@@ -118,36 +123,22 @@ public sealed class Bucket : IAsyncDisposable
         return TagUpdate.Contended;
     }
 
-    internal static Bucket Open(string name, string directory, DateTimeOffset created, StoreOptions options)
-        => new(name, directory, created, OrderedIndex.Open(Path.Combine(directory, "index"), options.Index), OrderedIndex.Open(Path.Combine(directory, "uploads"), options.Index), options.CompletedUploadLifetime);
-
-    /// <summary>Where the data file with <paramref name="id"/> lives.</summary>
-    /// <summary>Opens the data file <paramref name="id"/> for reads; a <see cref="FileNotFoundException"/> when it is gone.</summary>
-    public StoredBytes OpenData(Guid id)
-        => new(File.OpenHandle(DataPath(id), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan));
-
-    /// <summary>The part table in data file <paramref name="id"/>; null when it is missing or damaged.</summary>
-    public ValueTask<PartTable?> ReadPartTableAsync(Guid id) => PartTable.ReadAsync(DataPath(id));
-
-    public string DataPath(Guid id)
-    {
-        Span<char> name = stackalloc char[32];
-        id.TryFormat(name, out _, "N");
-        return Path.Combine(DataDirectory, new string(name[..2]), new string(name));
-    }
+    /// <summary>The part table in data item <paramref name="id"/>; null when it is missing or damaged.</summary>
+    public async ValueTask<PartTable?> ReadPartTableAsync(Guid id)
+        => await ReadDataAsync(id) is { } bytes && PartTable.TryParse(bytes, out PartTable? table) ? table : null;
 
     /// <summary>
     /// How many objects the bucket holds and their size as clients see it: a scan of the whole
-    /// index, for the metrics' periodic usage figures, never on a request's path.
+    /// table, for the metrics' periodic usage figures, never on a request's path.
     /// </summary>
     public (long Objects, long Bytes) MeasureUsage()
     {
         long objects = 0;
         long bytes = 0;
-        using IRecordCursor iterator = Objects.Seek([]);
-        while (iterator.MoveNext() && IsObjectKey(iterator.Key))
+        using IRecordCursor cursor = Objects.Seek([]);
+        while (cursor.MoveNext() && IsObjectKey(cursor.Key))
         {
-            if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record))
+            if (ObjectRecord.TryRead(cursor.Value, out ObjectRecord record))
             {
                 objects++;
                 bytes += record.Size;
@@ -157,21 +148,9 @@ public sealed class Bucket : IAsyncDisposable
         return (objects, bytes);
     }
 
-    /// <summary>Lays out a new bucket directory: the data fan-out directories, made durable up front.</summary>
-    internal static void CreateLayout(string directory)
-    {
-        string data = Path.Combine(directory, "data");
-        for (int i = 0; i < 256; i++)
-        {
-            System.IO.Directory.CreateDirectory(Path.Combine(data, i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        NativeFile.SyncDirectory(data);
-    }
-
     internal void MarkDeleted() => _deleted = true;
 
-    /// <summary>Deletes the data an object record pointed to (after the record was replaced or removed): its file, or its parts and part table.</summary>
+    /// <summary>Deletes the data an object record pointed to (after the record was replaced or removed): its data item, or its parts and part table.</summary>
     public async ValueTask DeleteDataOfAsync(byte[]? record)
     {
         if (record is null || !ObjectRecord.TryRead(record, out ObjectRecord old) || old.DataId == Guid.Empty)
@@ -180,39 +159,22 @@ public sealed class Bucket : IAsyncDisposable
         }
 
         Guid dataId = old.DataId;
-        if (old.Has(RecordFlags.Multipart) && await PartTable.ReadAsync(DataPath(dataId)) is { } table)
+        if (old.Has(RecordFlags.Multipart) && await ReadPartTableAsync(dataId) is { } table)
         {
             foreach (PartEntry part in table.Parts)
             {
-                DeleteQuietly(DataPath(part.DataId));
+                DeleteData(part.DataId);
             }
         }
 
-        DeleteQuietly(DataPath(dataId));
-    }
-
-    public static void DeleteQuietly(string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // An orphaned data file is invisible; start-up cleanup is the backstop.
-        }
+        DeleteData(dataId);
     }
 
     /// <summary>
     /// Start-up repair, before any request: finishes or drops interrupted multipart bookkeeping and
-    /// forgets expired completed uploads, then deletes data files nothing points to (left by a crash
-    /// between a file's rename and its index commit, or before replaced data was removed). Returns
-    /// the files removed.
+    /// forgets expired completed uploads, then deletes data items nothing points to (left by a crash
+    /// between a data item's commit and its record's, or before replaced data was removed). Returns
+    /// the data items removed.
     /// </summary>
     internal async ValueTask<int> RecoverAsync()
     {
@@ -222,7 +184,7 @@ public sealed class Bucket : IAsyncDisposable
         Uploads.AddLiveData(live);
         foreach (Guid tableId in AddLiveObjects(live))
         {
-            if (PartTable.TryParse(ReadOrEmpty(DataPath(tableId)), out PartTable? table))
+            if (await ReadPartTableAsync(tableId) is { } table)
             {
                 foreach (PartEntry part in table.Parts)
                 {
@@ -231,36 +193,17 @@ public sealed class Bucket : IAsyncDisposable
             }
         }
 
-        int removed = 0;
-        var swept = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string file in System.IO.Directory.EnumerateFiles(DataDirectory, "*", SearchOption.AllDirectories))
-        {
-            if (!Guid.TryParseExact(Path.GetFileName(file), "N", out Guid id) || !live.Contains(id))
-            {
-                File.Delete(file);
-                swept.Add(Path.GetDirectoryName(file)!);
-                removed++;
-            }
-        }
-
-        // Deletes elsewhere are left for the kernel to write back; these are synced, so that a crash
-        // soon after start-up does not bring the orphans back for every start to sweep again.
-        foreach (string directory in swept)
-        {
-            NativeFile.SyncDirectory(directory);
-        }
-
-        return removed;
+        return DeleteDataExcept(live);
     }
 
     /// <summary>Adds every object's data id to <paramref name="live"/>; returns the part tables among them.</summary>
     private List<Guid> AddLiveObjects(HashSet<Guid> live)
     {
         var tables = new List<Guid>();
-        using IRecordCursor iterator = Objects.Seek([]);
-        while (iterator.MoveNext() && IsObjectKey(iterator.Key))
+        using IRecordCursor cursor = Objects.Seek([]);
+        while (cursor.MoveNext() && IsObjectKey(cursor.Key))
         {
-            if (ObjectRecord.TryRead(iterator.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
+            if (ObjectRecord.TryRead(cursor.Value, out ObjectRecord record) && record.DataId != Guid.Empty)
             {
                 live.Add(record.DataId);
                 if (record.Has(RecordFlags.Multipart))
@@ -273,13 +216,7 @@ public sealed class Bucket : IAsyncDisposable
         return tables;
     }
 
-    private static byte[] ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllBytes(path) : [];
-
-    public async ValueTask DisposeAsync()
-    {
-        await _objects.DisposeAsync();
-        await _uploads.DisposeAsync();
-    }
+    public abstract ValueTask DisposeAsync();
 }
 
 /// <summary>What <see cref="Bucket.SetObjectTagsAsync"/> did.</summary>

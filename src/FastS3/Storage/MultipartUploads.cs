@@ -106,7 +106,7 @@ public sealed class MultipartUploads
             await Records.DeleteAsync(partKey);
             if (kept is null || !kept.Contains(dataId))
             {
-                Bucket.DeleteQuietly(bucket.DataPath(dataId));
+                bucket.DeleteData(dataId);
             }
         }
     }

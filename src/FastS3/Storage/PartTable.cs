@@ -188,20 +188,4 @@ public sealed class PartTable
         table = new PartTable(span.Slice(12, 16).ToArray(), parts, bytes.AsMemory(0, at), bytes.AsMemory(at, tableMacLength), partMacs);
         return true;
     }
-
-    /// <summary>Reads and validates the table file at <paramref name="path"/>; null when it is missing or damaged.</summary>
-    public static async ValueTask<PartTable?> ReadAsync(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = await File.ReadAllBytesAsync(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-
-        return TryParse(bytes, out PartTable? table) ? table : null;
-    }
 }

@@ -1,298 +1,33 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
-using FastS3.Storage.Index;
-
 namespace FastS3.Storage;
 
 /// <summary>
-/// The embedded filesystem store under DATA_DIR:
-/// <code>
-///   .fasts3/format        layout version
-///   .fasts3/tmp/          files being written; whatever is left here at start is from a crash and is deleted
-///   buckets/NAME/created  bucket creation time
-///   buckets/NAME/...      the bucket's index and data files (see <see cref="Bucket"/>)
-/// </code>
-/// A bucket name becomes a directory name only through <see cref="BucketDirectory"/>, which takes
-/// nothing but a valid <see cref="BucketName"/> and checks the result is a direct child of buckets/;
-/// the S3 layer validates names too, before anything is looked up. Object keys never become paths.
+/// The bucket catalogue: what the S3 layer stores into, whatever keeps it (see
+/// <see cref="Disk.DiskStore"/> for the embedded one). Bucket names reaching it are valid
+/// <see cref="BucketName"/>s; a backend checks again wherever a name becomes a path or a request.
 /// </summary>
-public sealed class Store : IAsyncDisposable
+public abstract class Store : IAsyncDisposable
 {
-    private const string FormatLine = "fasts3 store 1";
-
-    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Bucket>.AlternateLookup<ReadOnlySpan<char>> _bucketsBySpan;
-    private readonly Lock _bucketChanges = new();
-
-    private Store(string root, StoreOptions options)
-    {
-        Root = root;
-        Options = options;
-        BucketsDirectory = Path.Combine(root, "buckets");
-        TempDirectory = Path.Combine(root, ".fasts3", "tmp");
-        _bucketsBySpan = _buckets.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
-
-    public string Root { get; }
+    protected Store(StoreOptions options) => Options = options;
 
     public StoreOptions Options { get; }
 
-    public string BucketsDirectory { get; }
+    /// <summary>Where the store keeps its data, for operators (the metrics' drive label).</summary>
+    public abstract string Location { get; }
 
-    /// <summary>Where new files are written before they are renamed into place (same filesystem).</summary>
-    public string TempDirectory { get; }
-
-    public AlignedBlockPool Blocks { get; } = new();
-
-    /// <summary>
-    /// Opens (creating if needed) the store at <paramref name="root"/> and clears crash leftovers,
-    /// telling <paramref name="warn"/> what it removed.
-    /// </summary>
-    public static Store Open(string root, StoreOptions options, Action<string> warn)
-    {
-        var store = new Store(Path.GetFullPath(root), options);
-        string formatFile = Path.Combine(store.Root, ".fasts3", "format");
-        Directory.CreateDirectory(Path.GetDirectoryName(formatFile)!);
-        bool formatted = File.Exists(formatFile);
-        if (formatted)
-        {
-            string format = File.ReadAllText(formatFile).Trim();
-            if (format != FormatLine)
-            {
-                throw new InvalidDataException($"{store.Root} holds '{format}', this server reads '{FormatLine}'.");
-            }
-        }
-
-        Directory.CreateDirectory(store.BucketsDirectory);
-        if (Directory.Exists(store.TempDirectory))
-        {
-            int leftovers = Directory.EnumerateFileSystemEntries(store.TempDirectory).Count();
-            if (leftovers > 0)
-            {
-                warn($"store: removing {leftovers} unfinished write(s) left by an earlier run");
-            }
-
-            Directory.Delete(store.TempDirectory, recursive: true);
-        }
-
-        Directory.CreateDirectory(store.TempDirectory);
-        if (!formatted)
-        {
-            // Renamed into place once durable: a crash leaves the format whole, or none (and an
-            // empty store, formatted at the next start), never an empty format file.
-            string written = store.NewTempPath();
-            WriteDurably(written, FormatLine + "\n");
-            File.Move(written, formatFile);
-        }
-
-        // The directories made above, and the format, are new names in .fasts3/ and in DATA_DIR
-        // itself: durable only once those are synced (a previous run may have died before it did).
-        NativeFile.SyncDirectory(Path.GetDirectoryName(formatFile)!);
-        NativeFile.SyncDirectory(store.Root);
-
-        foreach ((string name, _) in store.ListBuckets())
-        {
-            Bucket bucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(name))!;
-            // Start-up only: nothing else runs yet, so waiting here blocks no request.
-            if (bucket.RecoverAsync().AsTask().GetAwaiter().GetResult() is > 0 and int orphans)
-            {
-                warn($"store: removed {orphans} orphaned data file(s) from bucket {name}");
-            }
-        }
-
-        return store;
-    }
-
-    /// <summary>The size of DATA_DIR's file system and the bytes left there for this process (statvfs).</summary>
-    public (long Total, long Available) Space()
-    {
-        var drive = new DriveInfo(Root);
-        return (drive.TotalSize, drive.AvailableFreeSpace);
-    }
-
-    /// <summary>A unique path in the temp directory.</summary>
-    public string NewTempPath() => Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+    /// <summary>The size of the store's space and the bytes left there for this process.</summary>
+    public abstract (long Total, long Available) Space();
 
     /// <summary>All buckets in name order.</summary>
-    public IReadOnlyList<(string Name, DateTimeOffset Created)> ListBuckets()
-    {
-        var buckets = new List<(string, DateTimeOffset)>();
-        foreach (string directory in Directory.EnumerateDirectories(BucketsDirectory))
-        {
-            // Whatever else someone put here (another name, a symbolic link) is not a bucket.
-            if (BucketName.IsValid(Path.GetFileName(directory)) && IsPlainDirectory(directory) && TryReadCreated(directory, out DateTimeOffset created))
-            {
-                buckets.Add((Path.GetFileName(directory), created));
-            }
-        }
+    public abstract IReadOnlyList<(string Name, DateTimeOffset Created)> ListBuckets();
 
-        buckets.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return buckets;
-    }
+    /// <summary>The bucket called <paramref name="name"/> (ASCII bytes from the request), or null.</summary>
+    public abstract Bucket? FindBucket(ReadOnlySpan<byte> name);
 
-    /// <summary>The bucket called <paramref name="name"/> (ASCII bytes from the request path), or null.</summary>
-    public Bucket? FindBucket(ReadOnlySpan<byte> name)
-    {
-        if (!BucketName.IsValid(name))
-        {
-            return null;
-        }
+    /// <summary>Creates a bucket atomically (it exists whole or not at all); false when it exists.</summary>
+    public abstract bool TryCreateBucket(string name);
 
-        Span<char> chars = stackalloc char[name.Length];
-        if (Encoding.ASCII.GetChars(name, chars) != name.Length)
-        {
-            return null;
-        }
+    /// <summary>Removes <paramref name="bucket"/> if it is empty (false otherwise); it disappears at once.</summary>
+    public abstract ValueTask<bool> TryDeleteBucketAsync(Bucket bucket);
 
-        return _bucketsBySpan.TryGetValue(chars, out Bucket? bucket) ? bucket : OpenBucket(new string(chars));
-    }
-
-    // Apart from FindBucket so its closure is allocated only when a bucket is first opened.
-    private Bucket? OpenBucket(string name)
-    {
-        string directory = BucketDirectory(name);
-        if (!IsPlainDirectory(directory) || !TryReadCreated(directory, out DateTimeOffset created))
-        {
-            return null;
-        }
-
-        lock (_bucketChanges)
-        {
-            return _buckets.GetOrAdd(name, _ => Bucket.Open(name, directory, created, Options));
-        }
-    }
-
-    /// <summary>
-    /// Creates a bucket atomically: its directory is assembled in the temp directory and renamed
-    /// into place, so a bucket either exists whole or not at all.
-    /// </summary>
-    public bool TryCreateBucket(string name)
-    {
-        lock (_bucketChanges)
-        {
-            string final = BucketDirectory(name);
-            if (Directory.Exists(final))
-            {
-                return false;
-            }
-
-            string staging = NewTempPath();
-            try
-            {
-                Directory.CreateDirectory(staging);
-                Bucket.CreateLayout(staging);
-                WriteDurably(Path.Combine(staging, "created"), DateTimeOffset.UtcNow.UtcTicks.ToString(CultureInfo.InvariantCulture));
-                NativeFile.SyncDirectory(staging);
-            }
-            catch (IOException)
-            {
-                // A full disk, most likely: leave nothing half-made behind.
-                if (Directory.Exists(staging))
-                {
-                    Directory.Delete(staging, recursive: true);
-                }
-
-                throw;
-            }
-
-            Directory.Move(staging, final);
-            NativeFile.SyncDirectory(BucketsDirectory);
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Removes <paramref name="bucket"/> if it is empty (false otherwise): renamed away first, so it
-    /// disappears at once, then deleted.
-    /// </summary>
-    public async ValueTask<bool> TryDeleteBucketAsync(Bucket bucket)
-    {
-        string graveyard = NewTempPath();
-        lock (_bucketChanges)
-        {
-            if (!bucket.IsEmpty)
-            {
-                return false;
-            }
-
-            _buckets.TryRemove(bucket.Name, out _);
-            bucket.MarkDeleted();
-            Directory.Move(bucket.Directory, graveyard);
-            NativeFile.SyncDirectory(BucketsDirectory);
-        }
-
-        await bucket.DisposeAsync();
-        Directory.Delete(graveyard, recursive: true);
-        return true;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (Bucket bucket in _buckets.Values)
-        {
-            await bucket.DisposeAsync();
-        }
-
-        _buckets.Clear();
-        Blocks.Dispose();
-    }
-
-    /// <summary>
-    /// The directory of the bucket called <paramref name="name"/>: a direct child of buckets/, or an
-    /// exception. The S3 layer never passes an invalid name; this is the last wall if it ever did.
-    /// </summary>
-    private string BucketDirectory(string name)
-    {
-        string directory = Path.GetFullPath(Path.Combine(BucketsDirectory, name));
-        if (!BucketName.IsValid(name) || !string.Equals(Path.GetDirectoryName(directory), BucketsDirectory, StringComparison.Ordinal))
-        {
-            // The name stays out of the message: it could be anything, and messages reach the log.
-            throw new ArgumentException("not a valid bucket name", nameof(name));
-        }
-
-        return directory;
-    }
-
-    /// <summary>Writes a new small file and syncs it (its name is durable once its directory is synced).</summary>
-    private static void WriteDurably(string path, string text)
-    {
-        File.WriteAllText(path, text);
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
-        RandomAccess.FlushToDisk(handle);
-    }
-
-    /// <summary>A directory that is not a symbolic link, which could lead anywhere.</summary>
-    private static bool IsPlainDirectory(string path) => Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null;
-
-    private static bool TryReadCreated(string directory, out DateTimeOffset created)
-    {
-        created = default;
-        string path = Path.Combine(directory, "created");
-        if (!File.Exists(path) || !long.TryParse(File.ReadAllText(path), NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
-        {
-            return false;
-        }
-
-        created = new DateTimeOffset(ticks, TimeSpan.Zero);
-        return true;
-    }
-}
-
-public sealed class StoreOptions
-{
-    public WriteMode WriteMode { get; init; } = WriteMode.Buffered;
-
-    /// <summary>Objects of at most this many stored bytes live inside their index record (see <see cref="InlineWriter"/>); 0 turns it off.</summary>
-    public int InlineLimit { get; init; } = 32 * 1024;
-
-    /// <summary>How each bucket's indexes (objects, multipart uploads) are tuned.</summary>
-    public OrderedIndexOptions Index { get; init; } = new();
-
-    /// <summary>
-    /// How long a completed multipart upload answers a Complete sent again (see <see cref="CompletedUploads"/>).
-    /// S3 does so "for a while"; an SDK retries within a minute or two of a lost answer, a Complete
-    /// kept alive for minutes included, and an hour of records costs one small index record a Complete.
-    /// </summary>
-    public TimeSpan CompletedUploadLifetime { get; init; } = TimeSpan.FromHours(1);
+    public abstract ValueTask DisposeAsync();
 }

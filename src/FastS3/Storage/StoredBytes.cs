@@ -1,19 +1,17 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace FastS3.Storage;
 
 /// <summary>
 /// The stored bytes of one stream (an object's data, or one part of a multipart object), open for
-/// reads at any offset: a data file, or the bytes a small object keeps in its record. The S3 layer
-/// reads through this and never sees a file. A struct, so that a small object's read allocates
-/// nothing; disposing closes the file.
+/// reads at any offset: a backend's data item, or the bytes a small object keeps in its record. The
+/// S3 layer reads through this and never sees a file. A struct, so that a small object's read allocates
+/// nothing; disposing closes the data item.
 /// </summary>
 public readonly struct StoredBytes : IDisposable
 {
-    private readonly SafeFileHandle? _file;
+    private readonly IRangeReader? _data;
     private readonly ReadOnlyMemory<byte> _inline;
 
-    internal StoredBytes(SafeFileHandle file) => _file = file;
+    public StoredBytes(IRangeReader data) => _data = data;
 
     /// <summary>The bytes a record keeps (a small object's stored stream).</summary>
     public StoredBytes(ReadOnlyMemory<byte> inline) => _inline = inline;
@@ -21,9 +19,9 @@ public readonly struct StoredBytes : IDisposable
     /// <summary>Reads up to <paramref name="buffer"/>'s length at <paramref name="offset"/>; 0 at the end.</summary>
     public ValueTask<int> ReadAsync(Memory<byte> buffer, long offset)
     {
-        if (_file is not null)
+        if (_data is not null)
         {
-            return RandomAccess.ReadAsync(_file, buffer, offset);
+            return _data.ReadAsync(buffer, offset);
         }
 
         int available = (int)Math.Clamp(_inline.Length - offset, 0, buffer.Length);
@@ -47,5 +45,5 @@ public readonly struct StoredBytes : IDisposable
         }
     }
 
-    public void Dispose() => _file?.Dispose();
+    public void Dispose() => _data?.Dispose();
 }

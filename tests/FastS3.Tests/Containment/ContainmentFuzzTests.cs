@@ -4,6 +4,7 @@ using CsCheck;
 using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Storage;
+using FastS3.Storage.Disk;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Containment;
@@ -42,7 +43,7 @@ public sealed class ContainmentFuzzTests
     {
         long executions = long.TryParse(Environment.GetEnvironmentVariable("FASTS3_CONTAINMENT_EXECUTIONS"), out long n) ? n : DefaultExecutions;
         using var sandbox = new PathSandbox();
-        await using Store store = Store.Open(sandbox.DataDir, new StoreOptions(), SilentLog.Instance.Warning);
+        await using Store store = DiskStore.Open(sandbox.DataDir, new DiskStoreOptions(), SilentLog.Instance.Warning);
         Assert.True(store.TryCreateBucket("real"));
         var app = new S3Application(store, new AccessKeys(AwsCli.AccessKey, AwsCli.SecretKey), TimeProvider.System, SilentLog.Instance, new VirtualHost(["localhost"]));
         sandbox.Watch();

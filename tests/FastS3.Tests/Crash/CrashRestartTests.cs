@@ -1,5 +1,6 @@
 using FastS3.Storage;
-using FastS3.Storage.Index;
+using FastS3.Storage.Disk;
+using FastS3.Storage.Disk.Index;
 using FastS3.Testing;
 using Xunit.Abstractions;
 
@@ -42,10 +43,10 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
             byte[] uploadId = new byte[MultipartUploads.UploadIdSize];
             MultipartUploads.NewUploadId(uploadId);
             var replacement = Guid.NewGuid();
-            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance.Warning))
+            await using (var store = DiskStore.Open(root, new DiskStoreOptions(), SilentLog.Instance.Warning))
             {
                 Assert.True(store.TryCreateBucket("bucket"));
-                Bucket bucket = store.FindBucket("bucket"u8)!;
+                var bucket = (DiskBucket)store.FindBucket("bucket"u8)!;
                 await bucket.Uploads.Records.PutAsync(MultipartUploads.UploadKey(key, uploadId), Record(0, Guid.Empty, 0));
 
                 // Parts 1 and 2 go into the object; part 3 was uploaded but left out of the Complete.
@@ -70,9 +71,9 @@ public sealed class CrashRestartTests(ITestOutputHelper output)
                 await bucket.DeleteDataOfAsync(replaced.Previous);
             }
 
-            await using (var store = Store.Open(root, new StoreOptions(), SilentLog.Instance.Warning))
+            await using (var store = DiskStore.Open(root, new DiskStoreOptions(), SilentLog.Instance.Warning))
             {
-                Bucket bucket = store.FindBucket("bucket"u8)!;
+                var bucket = (DiskBucket)store.FindBucket("bucket"u8)!;
                 using (IRecordCursor uploads = bucket.Uploads.Records.Seek([]))
                 {
                     Assert.False(uploads.MoveNext(), "start-up kept the upload (or its part records) though its parts are gone");

@@ -1,4 +1,6 @@
 using FastS3.Storage;
+using FastS3.Storage.Disk;
+using FastS3.Storage.Disk.Native;
 
 namespace FastS3.Tests.Crash;
 

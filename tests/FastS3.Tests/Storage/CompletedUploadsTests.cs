@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using FastS3.Storage;
+using FastS3.Storage.Disk;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Storage;
@@ -30,8 +31,8 @@ public sealed class CompletedUploadsTests : IDisposable
             ("lately", UploadId(now - TimeSpan.FromMinutes(1)), now),
         ];
         string leftBehind = uploads[3].Name;
-        var options = new StoreOptions { CompletedUploadLifetime = Lifetime };
-        await using (var store = Store.Open(_root, options, SilentLog.Instance.Warning))
+        var options = new DiskStoreOptions { CompletedUploadLifetime = Lifetime };
+        await using (var store = DiskStore.Open(_root, options, SilentLog.Instance.Warning))
         {
             Assert.True(store.TryCreateBucket("bucket"));
             Bucket bucket = store.FindBucket("bucket"u8)!;
@@ -57,7 +58,7 @@ public sealed class CompletedUploadsTests : IDisposable
         }
 
         // Start-up finishes the upload left behind off (its record says it completed), then forgets the record.
-        await using (var store = Store.Open(_root, options, SilentLog.Instance.Warning))
+        await using (var store = DiskStore.Open(_root, options, SilentLog.Instance.Warning))
         {
             Bucket bucket = store.FindBucket("bucket"u8)!;
             Assert.Empty(Scan(bucket.Uploads.Records));

@@ -1,5 +1,6 @@
 using FastS3.Basics;
 using FastS3.Storage;
+using FastS3.Storage.Disk;
 using FastS3.Testing;
 
 namespace FastS3.Tests.Storage;
@@ -17,7 +18,7 @@ public sealed class ObjectTagsTests : IDisposable
     [Fact]
     public async Task ATagUpdateRacingOverwritesTagsTheLatestObjectAndNeverRestoresAnEarlierOne()
     {
-        await using var store = Store.Open(_root, new StoreOptions(), SilentLog.Instance.Warning);
+        await using var store = DiskStore.Open(_root, new DiskStoreOptions(), SilentLog.Instance.Warning);
         Assert.True(store.TryCreateBucket("bucket"));
         Bucket bucket = store.FindBucket("bucket"u8)!;
         byte[] key = "contended"u8.ToArray();
