@@ -41,6 +41,7 @@ public class BadInputTests
         Assert.Equal(liveObjects, Directory.GetFiles(Path.Combine(server.DataDir, "buckets", "bucket", "data"), "*", SearchOption.AllDirectories).Length);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task BrokenUploadsLeaveTheOldObjectAndNothingPartial()
     {

@@ -69,6 +69,7 @@ public class BucketTests
         Assert.Contains("(NotImplemented)", stderr);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task BucketsSurviveARestartAndCrashLeftoversAreCleaned()
     {

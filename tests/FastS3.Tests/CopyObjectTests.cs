@@ -68,6 +68,7 @@ public sealed class CopyObjectTests : IDisposable
         Assert.Contains("(NoSuchKey)", stderr);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task SseCInEveryDirectionAndKeyRotation()
     {

@@ -18,6 +18,7 @@ public sealed class InlineObjectTests
     private static readonly int Limit = new StoreOptions().InlineLimit;
     private static readonly string[] Key = SseCTests.Triple();
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task SmallObjectsKeepNoDataFileAndReadBackWhole()
     {
@@ -49,6 +50,7 @@ public sealed class InlineObjectTests
         Assert.Equal("now small"u8.ToArray(), (await GetAsync(server, "bucket", "over-limit")).Body);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task TamperedInlineCiphertextIsNeverServed()
     {

@@ -18,6 +18,7 @@ public class KeysAndListingTests
         "ünï/cödé", "日本語/キー", "trailing/", "z", "~tilde", "!bang", "*star", "tab\there", "q?uery", "hash#frag",
     ];
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task AwkwardKeysRoundTripAndNeverEscapeTheirBucket()
     {

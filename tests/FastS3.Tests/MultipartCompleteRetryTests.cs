@@ -18,6 +18,7 @@ public sealed class MultipartCompleteRetryTests
     private static readonly string[] Key = SseCTests.Triple();
     private static readonly string[] WrongKey = SseCTests.Triple(SseCTests.OtherKey, SseCTests.OtherKeyMd5);
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task ACompleteSentAgainGetsTheFirstAnswer()
     {
@@ -80,6 +81,7 @@ public sealed class MultipartCompleteRetryTests
         }
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task AnSseCCompleteSentAgainNeedsTheKeyAgain()
     {

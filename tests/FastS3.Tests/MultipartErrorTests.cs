@@ -79,6 +79,7 @@ public sealed class MultipartErrorTests
         Assert.Equal("completed part"u8.ToArray(), (await GetAsync(server, "bucket", "k")).Body);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task PartNumbersOutsideOneToTenThousandAreInvalidArgument()
     {
@@ -117,6 +118,7 @@ public sealed class MultipartErrorTests
         Assert.Equal("1", part.Headers["x-amz-mp-parts-count"]);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task CompleteRefusesPartListsItCannotAcceptAndTheUploadSurvives()
     {
@@ -175,6 +177,7 @@ public sealed class MultipartErrorTests
         S3Assert.Error(await ListPartsAsync(server, "bucket", "k", uploadId), 404, "NoSuchUpload");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task PartsThatCannotBeStoredAreRefusedAndNotKept()
     {
@@ -261,6 +264,7 @@ public sealed class MultipartErrorTests
         Assert.Equal("0", (await SignedRequests.SendAsync(server, "HEAD", "/bucket/empty?partNumber=1", [])).Headers["Content-Length"]);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task ReuploadingAPartNumberReplacesIt()
     {
@@ -303,6 +307,7 @@ public sealed class MultipartErrorTests
     /// came: a number listed twice, the later entry stands (S3's conformance tests do this); the
     /// parts as ListParts shows them are the same list.
     /// </summary>
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task APartResentWhileTheFirstAttemptIsInFlightIsTheAttemptThatFinishedLast()
     {
@@ -343,6 +348,7 @@ public sealed class MultipartErrorTests
         Assert.True(again.Status == 200 && again.BodyText == completed.BodyText, $"expected {completed.BodyText}, got {again.Describe()}");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task AbortAndCompleteLeaveNoDataBeyondWhatTheObjectUses()
     {

@@ -30,6 +30,7 @@ public sealed class MultipartSseCTests
         return Encoding.ASCII.GetBytes(text.ToString(0, length));
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task EveryPartNeedsTheKeyAndReadsComeBackAcrossParts()
     {
@@ -167,6 +168,7 @@ public sealed class MultipartSseCTests
     /// needs it: the object then has each part's MAC, made at UploadPart, instead of one over the
     /// whole part list, and its sealed headers carry over from the upload as they were.
     /// </summary>
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task CompleteWithoutTheKeyWhereNoChecksumNeedsIt()
     {
@@ -246,6 +248,7 @@ public sealed class MultipartSseCTests
         => Directory.EnumerateFiles(Path.Combine(server.DataDir, "buckets", "bucket", "data"), "*", SearchOption.AllDirectories).Single(file =>
             FastS3.Storage.PartTable.TryParse(File.ReadAllBytes(file), out FastS3.Storage.PartTable? table) && (keyless ? !table.PartMacs.IsEmpty : !table.Mac.IsEmpty));
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task SseCOverPlainHttpIsRefusedBeforeAnyBody()
     {

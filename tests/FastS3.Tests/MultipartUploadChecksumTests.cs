@@ -35,6 +35,7 @@ public sealed class MultipartUploadChecksumTests
         return Convert.ToBase64String(digest);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task Crc32IsCompositeByDefault()
     {

@@ -18,6 +18,7 @@ public sealed class RefusedUploadTests(RefusedUploadTests.Fixture fixture) : ICl
     private const string Bucket = "bucket";
     private const int PartSize = 16 << 20;
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task Boto3GetsTheS3ErrorOnItsFirstTry()
     {
@@ -54,6 +55,7 @@ public sealed class RefusedUploadTests(RefusedUploadTests.Fixture fixture) : ICl
         Assert.Equal(0, DataFileCount(server, Bucket));
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task AwsCliGetsTheS3Error()
     {

@@ -171,6 +171,7 @@ public sealed class SseCTests : IDisposable
         Assert.Contains("(AccessDenied)", stderr);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task NothingSecretIsOnDisk()
     {
@@ -258,6 +259,7 @@ public sealed class SseCTests : IDisposable
     /// starts, or cut short with every byte sent right when it is found later; what it does not touch
     /// is served exactly. After each read the server answers the next request.
     /// </summary>
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task TamperedDataNeverReturnsAWrongByte()
     {
@@ -326,6 +328,7 @@ public sealed class SseCTests : IDisposable
 
     private static string[] Headers(string? range) => range is null ? Triple() : [.. Triple(), "Range:" + range];
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task OneETagEverywhereAndSealedKeysDoNotMoveBetweenObjects()
     {

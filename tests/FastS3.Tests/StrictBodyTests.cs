@@ -28,6 +28,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
 
     private TestServer Server => fixture.Server;
 
+    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put)]
     [InlineData(Upload.PutSseC)]
@@ -43,6 +44,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, await client.ReadResponseAsync(), 411, "MissingContentLength");
     }
 
+    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put, false)]
     [InlineData(Upload.PutSseC, true)]
@@ -60,6 +62,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, await client.ReadResponseAsync(), 400, "EntityTooLarge");
     }
 
+    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put, 1000)]
     [InlineData(Upload.Put, 100_000)]
@@ -82,6 +85,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, await client.ReadResponseAsync(), 400, "EntityTooLarge");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task RepeatedTrailerIsRefused()
     {
@@ -94,6 +98,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task TrailerInASignedStreamWithoutOneIsRefused()
     {
@@ -108,6 +113,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task RepeatedTrailerSignatureIsRefused()
     {
@@ -125,6 +131,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task TrailerPromisedByABodyWithoutTrailersIsRefusedBeforeIt()
     {
@@ -145,6 +152,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(second, await client.ReadResponseAsync(), 400, "InvalidRequest");
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task ChunkExtensionOverTheLineLimitIsRefused()
     {
@@ -157,6 +165,7 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "InvalidRequest");
     }
 
+    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(" {0}")]
     [InlineData("{0} ")]

@@ -364,6 +364,7 @@ public sealed class TaggingTests(TaggingTests.Fixture fixture) : IClassFixture<T
         }
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task TagsSurviveARestart()
     {

@@ -67,6 +67,7 @@ public sealed class TransportErrorTests(TransportErrorTests.Fixture fixture) : I
         Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 5);
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task StalledBodyGetsRequestTimeoutAndLeavesNothing()
     {

@@ -26,6 +26,7 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
     private const int SentBeforeLeaving = 3 << 20;
     private const int ChunkSize = 64 * 1024;
 
+    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put, false)]
     [InlineData(Upload.Put, true)]

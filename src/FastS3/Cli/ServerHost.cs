@@ -46,12 +46,13 @@ internal sealed class ServerHost : IAsyncDisposable
     /// <summary>
     /// Starts serving and logs where. Throws <see cref="FormatException"/> for an address that is
     /// not one and <see cref="InvalidCertificateException"/> for an unusable pair, having closed
-    /// what it opened.
+    /// what it opened. The store is the disk store on DATA_DIR unless <paramref name="store"/> gives
+    /// another (tests run the S3 suite against the in-memory one too); the host owns it either way.
     /// </summary>
-    public static async Task<ServerHost> StartAsync(ServerSettings settings, RootCredentials credentials, IServerLog log)
+    public static async Task<ServerHost> StartAsync(ServerSettings settings, RootCredentials credentials, IServerLog log, Store? store = null)
     {
         IReadOnlyList<IPEndPoint> endPoints = ListenAddress.Parse(settings.Address);
-        Store store = DiskStore.Open(settings.DataDir, settings.Store, log.Warning);
+        store ??= DiskStore.Open(settings.DataDir, settings.Store, log.Warning);
         var options = new HttpServerOptions { Limits = settings.Limits, Log = log };
         CertificateReloader? certificates = null;
         HttpServer? server = null;
@@ -85,7 +86,7 @@ internal sealed class ServerHost : IAsyncDisposable
                 log.Info($"listening on {scheme}://{endPoint}");
             }
 
-            log.Info($"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}");
+            log.Info(store is DiskStore ? $"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}" : $"store {store.Location}, root user {credentials.AccessKey}");
             ServiceNotifier? notifier = settings.ServiceManager is { } manager ? ServiceNotifier.Create(manager, log) : null;
             notifier?.Ready($"serving {scheme}://{server.EndPoints[0]}");
             return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, settings.DrainDelay, log);

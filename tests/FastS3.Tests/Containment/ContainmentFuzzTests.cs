@@ -18,6 +18,7 @@ namespace FastS3.Tests.Containment;
 /// directly. inotify watches the bait after every request. The default run samples 10 000;
 /// <c>FASTS3_CONTAINMENT_EXECUTIONS=1000000</c> is the long run.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class ContainmentFuzzTests
 {
     private const int DefaultExecutions = 10_000;

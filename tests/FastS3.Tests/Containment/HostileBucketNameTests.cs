@@ -10,6 +10,7 @@ namespace FastS3.Tests.Containment;
 /// against every bucket-level and object-level operation: each is 400 InvalidBucketName, and nothing
 /// beside or inside DATA_DIR outside buckets/ is ever opened, created or deleted.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class HostileBucketNameTests : IAsyncLifetime
 {
     private readonly PathSandbox _sandbox = new();

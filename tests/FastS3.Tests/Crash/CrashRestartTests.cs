@@ -13,6 +13,7 @@ namespace FastS3.Tests.Crash;
 /// runs N, and <see cref="Soak"/> (skipped unless FASTS3_SOAK=1) runs <see cref="SoakRounds"/>.
 /// </summary>
 [RunsLong]
+[Trait("Store", "Disk")]
 public sealed class CrashRestartTests(ITestOutputHelper output)
 {
     public const int DefaultRounds = 5;

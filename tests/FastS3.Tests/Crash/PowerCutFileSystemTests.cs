@@ -8,6 +8,7 @@ namespace FastS3.Tests.Crash;
 /// powercut-fs itself, which the power-cut test trusts to lose exactly what a disk would: a file
 /// keeps its bytes and size as of its last fsync, a directory its entries as of its last fsync.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class PowerCutFileSystemTests
 {
     [Fact]

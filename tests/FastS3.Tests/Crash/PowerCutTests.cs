@@ -14,6 +14,7 @@ namespace FastS3.Tests.Crash;
 /// FASTS3_POWERCUT_ROUNDS=N runs N, and <see cref="Soak"/> (FASTS3_SOAK=1) <see cref="SoakRounds"/>.
 /// </summary>
 [RunsLong]
+[Trait("Store", "Disk")]
 public sealed class PowerCutTests(ITestOutputHelper output)
 {
     public const int DefaultRounds = 5;

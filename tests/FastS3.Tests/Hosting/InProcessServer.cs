@@ -1,5 +1,7 @@
 using FastS3.Cli;
+using FastS3.Storage;
 using FastS3.Testing;
+using FastS3.Tests.Storage.InMemory;
 
 namespace FastS3.Tests.Hosting;
 
@@ -8,7 +10,9 @@ namespace FastS3.Tests.Hosting;
 /// command's own parser, then the same <see cref="ServerHost"/> (store on a real DATA_DIR, the
 /// certificate generated and reloaded as by the executable, real TLS on 127.0.0.1). No process
 /// start and no JIT warm-up per server: for tests of what the server answers, not of the process
-/// (see <see cref="ServerProcess"/> for those).
+/// (see <see cref="ServerProcess"/> for those). With FASTS3_TEST_STORE=memory the store is the
+/// in-memory one (<see cref="MemoryStore"/>) instead, for every server whose test does not say it needs
+/// the disk store (<c>onDisk</c>, or a DATA_DIR of its own).
 /// </summary>
 public sealed class InProcessServer : TestServer
 {
@@ -20,6 +24,9 @@ public sealed class InProcessServer : TestServer
     {
     }
 
+    /// <summary>Whether this test run puts servers on the in-memory store (FASTS3_TEST_STORE=memory).</summary>
+    public static bool InMemory { get; } = Environment.GetEnvironmentVariable("FASTS3_TEST_STORE") == "memory";
+
     public override string Log => _log.Text;
 
     /// <summary>
@@ -27,14 +34,15 @@ public sealed class InProcessServer : TestServer
     /// variables it reads come from <paramref name="environment"/> when given (the process's are shared by every test).
     /// </summary>
     public static async Task<InProcessServer> StartAsync(bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, bool onDisk = false)
     {
         var server = new InProcessServer(dataDir, certsDir);
         try
         {
             Func<string, string?>? variables = environment is null ? null : name => environment.GetValueOrDefault(name);
             ServerSettings settings = ServerCommand.Parse(server.ServerArguments("127.0.0.1:0", tls, extraArguments), server._log, variables);
-            server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log);
+            Store? store = InMemory && !onDisk && dataDir is null ? new MemoryStore(settings.Store) : null;
+            server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log, store);
             server.BaseUrl = new Uri($"{(tls ? "https" : "http")}://{server._host.EndPoints[0]}");
             return server;
         }

@@ -31,6 +31,7 @@ public sealed class MetricsTests
         "minio_s3_traffic_received_bytes", "minio_s3_traffic_sent_bytes",
     ];
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task TrafficIsCountedPerApiWithErrorsBytesAndUsage()
     {
@@ -114,6 +115,7 @@ public sealed class MetricsTests
     /// An exception no S3 error stands for (here a data file gone from under the store) is answered
     /// 500 by the transport, and counted and logged as that, not as the 200 the response held.
     /// </summary>
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task AnExceptionThatEscapesARequestCountsAsA5xx()
     {

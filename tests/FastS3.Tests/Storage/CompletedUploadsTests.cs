@@ -9,6 +9,7 @@ namespace FastS3.Tests.Storage;
 /// The records of completed uploads: answered within their lifetime, then swept (by Completes and
 /// at start-up), never while their upload record is still there, and never listed as objects.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class CompletedUploadsTests : IDisposable
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);

@@ -9,6 +9,7 @@ namespace FastS3.Tests.Storage;
 /// Setting an object's tags rewrites its record alone and never undoes a write that came between
 /// the record's read and the tag write; a record from before tags existed reads as having none.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class ObjectTagsTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("fasts3-tags-").FullName;

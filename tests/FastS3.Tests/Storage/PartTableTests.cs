@@ -4,6 +4,7 @@ using FastS3.Storage;
 namespace FastS3.Tests.Storage;
 
 /// <summary>The part table file of multipart objects: round trip, damage detection, and finding the part that holds a byte.</summary>
+[Trait("Store", "Disk")]
 public class PartTableTests
 {
     private static readonly byte[] UploadId = [.. Enumerable.Range(1, 16).Select(i => (byte)i)];

@@ -4,6 +4,7 @@ using FastS3.Storage.Disk;
 
 namespace FastS3.Tests.Storage;
 
+[Trait("Store", "Disk")]
 public sealed class DataFileWriterTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("fasts3-datafile-").FullName;

@@ -10,6 +10,7 @@ namespace FastS3.Tests.Storage.Disk.Index;
 /// fifth a delete), so a reader knows which versions it may see: at least the last acknowledged
 /// one before the read, at most the last started one after it.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class OrderedIndexConcurrencyTests : IDisposable
 {
     private const int Writers = 4;

@@ -10,6 +10,7 @@ namespace FastS3.Tests.Storage.Disk.Index;
 /// killed with SIGKILL at a random moment; the reopened index must hold every acknowledged write.
 /// Twice, the second child writing on top of what the first recovered.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class OrderedIndexCrashTests : IDisposable
 {
     private readonly string _directory = NewDirectory();

@@ -15,6 +15,7 @@ namespace FastS3.Tests.Storage.Disk.Index;
 /// found no room try again rather than stop the index, and once space is back the background work
 /// catches up, leaves no stray file, and a reopen finds the same contents.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class OrderedIndexDiskFullTests
 {
     private const int Writers = 8;

@@ -8,6 +8,7 @@ namespace FastS3.Tests.Storage.Disk.Index;
 /// Random operations against a SortedDictionary model, with thresholds so small that the data
 /// is spread over the memtable, frozen memtables and several tables, and compactions run often.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class OrderedIndexModelTests : IDisposable
 {
     private readonly string _directory = NewDirectory();

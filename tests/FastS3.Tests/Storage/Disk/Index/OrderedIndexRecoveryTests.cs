@@ -4,6 +4,7 @@ using static FastS3.Tests.Storage.Disk.Index.IndexTestData;
 namespace FastS3.Tests.Storage.Disk.Index;
 
 /// <summary>What a crash can leave behind: a torn WAL tail, orphan files, and every step between two durable ones.</summary>
+[Trait("Store", "Disk")]
 public sealed class OrderedIndexRecoveryTests : IDisposable
 {
     private readonly string _directory = NewDirectory();

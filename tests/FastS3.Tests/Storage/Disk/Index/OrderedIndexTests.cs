@@ -4,6 +4,7 @@ using static FastS3.Tests.Storage.Disk.Index.IndexTestData;
 
 namespace FastS3.Tests.Storage.Disk.Index;
 
+[Trait("Store", "Disk")]
 public sealed class OrderedIndexTests : IDisposable
 {
     private readonly string _directory = NewDirectory();

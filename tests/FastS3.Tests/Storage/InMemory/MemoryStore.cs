@@ -1,0 +1,69 @@
+using System.Text;
+using FastS3.Storage;
+
+namespace FastS3.Tests.Storage.InMemory;
+
+/// <summary>
+/// The seam's second implementation: everything in memory, nothing on disk. The S3 suite that does
+/// not need a real disk runs against it too (FASTS3_TEST_STORE=memory, see <c>InProcessServer</c>),
+/// which shows the S3 layer depends on the seam's promises and not on how the disk store keeps them.
+/// </summary>
+internal sealed class MemoryStore(StoreOptions options) : Store(options)
+{
+    private readonly Lock _changes = new();
+    private readonly SortedDictionary<string, MemoryBucket> _buckets = new(StringComparer.Ordinal);
+
+    public override string Location => "memory";
+
+    public override (long Total, long Available) Space()
+    {
+        long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return (total, total - GC.GetTotalMemory(forceFullCollection: false));
+    }
+
+    public override IReadOnlyList<(string Name, DateTimeOffset Created)> ListBuckets()
+    {
+        lock (_changes)
+        {
+            return [.. _buckets.Values.Select(bucket => (bucket.Name, bucket.Created))];
+        }
+    }
+
+    public override Bucket? FindBucket(ReadOnlySpan<byte> name)
+    {
+        if (!BucketName.IsValid(name))
+        {
+            return null;
+        }
+
+        lock (_changes)
+        {
+            return _buckets.GetValueOrDefault(Encoding.ASCII.GetString(name));
+        }
+    }
+
+    public override bool TryCreateBucket(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_changes)
+        {
+            return BucketName.IsValid(name) && _buckets.TryAdd(name, new MemoryBucket(name, Options));
+        }
+    }
+
+    public override ValueTask<bool> TryDeleteBucketAsync(Bucket bucket)
+    {
+        lock (_changes)
+        {
+            if (!bucket.IsEmpty)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            bucket.MarkDeleted();
+            return ValueTask.FromResult(_buckets.Remove(bucket.Name));
+        }
+    }
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
