@@ -21,10 +21,13 @@ internal static class TamperedReads
     /// GETs <paramref name="path"/> with <paramref name="headers"/>, asserts it ends as
     /// <paramref name="expected"/> says (<paramref name="plaintext"/> is what the range must hold),
     /// then that the same server answers the next request: <paramref name="healthy"/> reads back whole.
-    /// Returns the body received.
+    /// Damage found is logged once as such (a warning an operator can alert on), never as a server
+    /// failure. Returns the body received.
     /// </summary>
     public static async Task<byte[]> AssertAsync(TestServer server, string path, string[] headers, TamperedRead expected, byte[] plaintext, (string Path, byte[] Body) healthy, string what)
     {
+        const string Logged = "stored object is damaged";
+        int loggedBefore = Occurrences(server.Log, Logged);
         string signed = await PersistentSigner.SignAsync("GET", new Uri(server.BaseUrl, path), null, headers);
         byte[] body;
         using (RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true))
@@ -53,6 +56,11 @@ internal static class TamperedReads
 
         RawResponse next = await SignedRequests.SendAsync(server, "GET", healthy.Path, []);
         Assert.True(next.Status == 200 && next.Body.AsSpan().SequenceEqual(healthy.Body), $"{what}: the next request was not served: {next.Describe()}");
+        Assert.True(Occurrences(server.Log, Logged) == loggedBefore + (expected == TamperedRead.Served ? 0 : 1), $"{what}: the damage found was not logged once as such");
+        Assert.DoesNotContain("application failed", server.Log);
+        Assert.DoesNotContain("unexpected failure", server.Log);
         return body;
     }
+
+    private static int Occurrences(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 }

@@ -349,7 +349,7 @@ public sealed class Get(Store store)
     {
         if (range.Start + range.Length > stored.Length)
         {
-            throw new IOException("Inline data is shorter than its record.");
+            throw new S3Exception(S3Errors.StoredDataDamaged);
         }
 
         output.Write(stored.Span.Slice((int)range.Start, (int)range.Length));
@@ -370,7 +370,7 @@ public sealed class Get(Store store)
             int read = await data.ReadAsync(buffer, offset);
             if (read == 0)
             {
-                throw new IOException("Stored data is shorter than its record.");
+                throw new S3Exception(S3Errors.StoredDataDamaged);
             }
 
             output.Advance(read);

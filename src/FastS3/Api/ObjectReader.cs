@@ -1,4 +1,5 @@
 using System.Buffers;
+using FastS3.Basics;
 using FastS3.Crypto;
 using FastS3.Storage;
 
@@ -52,7 +53,7 @@ internal sealed class ObjectReader : IDisposable
         await data.ReadExactlyAsync(header, 0);
         if (!SegmentDecryptor.TryCreate(objectKey.Span, header, out SegmentDecryptor? decryptor))
         {
-            throw new IOException("Encrypted data header failed validation.");
+            throw new S3Exception(S3Errors.StoredDataDamaged);
         }
 
         return new ObjectReader(data, decryptor, SegmentFormat.GetRange(size, range.Start, range.Length), range);
@@ -81,7 +82,7 @@ internal sealed class ObjectReader : IDisposable
         bool endsWithFinal = _index + count - 1 == _segments.LastSegment && _segments.LastIsFinal;
         if (!_decryptor.TryDecryptSegments(_index, endsWithFinal, _stored.AsSpan(0, bytes), _plain, out int written))
         {
-            throw new IOException("Encrypted data failed authentication.");
+            throw new S3Exception(S3Errors.StoredDataDamaged);
         }
 
         int take = (int)Math.Min(written - _skip, _remaining);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text;
 using FastS3.Auth;
 using FastS3.Basics;
 using FastS3.Http;
@@ -96,8 +97,17 @@ public sealed class S3Application : IHttpApplication
             S3Error? error = await DispatchAsync(call);
             if (error is not null)
             {
+                NoteDamage(call, error);
                 call.Fail(error);
             }
+        }
+        catch (S3Exception ex) when (response.HasStarted && ex.Error == S3Errors.StoredDataDamaged)
+        {
+            // Found mid-body: the transport closes the connection on an IOException, so the client
+            // sees a short body, never a wrong byte.
+            NoteDamage(call, ex.Error);
+            call.Escaped(ex);
+            throw new IOException(ex.Error.Message, ex);
         }
         catch (Exception ex) when (!response.HasStarted && ExceptionErrors.Of(ex) is { } error)
         {
@@ -106,6 +116,7 @@ public sealed class S3Application : IHttpApplication
                 _log.Warning($"storage full: {ex.Message}");
             }
 
+            NoteDamage(call, error);
             call.Fail(error);
         }
         catch (Exception ex)
@@ -122,6 +133,19 @@ public sealed class S3Application : IHttpApplication
             }
 
             call.ForgetKeys();
+        }
+    }
+
+    /// <summary>
+    /// Damage on the store (tampering, corruption, truncation) is found only when an object is read:
+    /// an operator must hear of it. The key stays out of the line (it could hold anything); the
+    /// request id finds it in the access log.
+    /// </summary>
+    private void NoteDamage(S3Call call, S3Error error)
+    {
+        if (error == S3Errors.StoredDataDamaged || error == S3Errors.ObjectTampered)
+        {
+            _log.Warning($"request {Encoding.ASCII.GetString(call.RequestIdBytes)}: stored object is damaged (tampered, corrupt or truncated); its answer was refused or cut short");
         }
     }
 

@@ -49,6 +49,7 @@ public static class S3Errors
     public static readonly S3Error SseCRequired = new(400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
     public static readonly S3Error SseCWrongKey = new(403, "AccessDenied", "Access Denied.");
     public static readonly S3Error ObjectTampered = new(500, "InternalError", "The object's stored encryption metadata failed authentication.");
+    public static readonly S3Error StoredDataDamaged = new(500, "InternalError", "The object's stored data is damaged: it failed authentication or ends before its record says.");
     public static readonly S3Error SseCNotApplicable = new(400, "InvalidRequest", "The encryption parameters are not applicable to this object.");
     public static readonly S3Error InvalidArgument = new(400, "InvalidArgument", "Invalid Argument");
     public static readonly S3Error AnonymousResponseOverride = new(400, "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.");

@@ -1,3 +1,5 @@
+using FastS3.Basics;
+
 namespace FastS3.Storage;
 
 /// <summary>
@@ -29,7 +31,7 @@ public readonly struct StoredBytes : IDisposable
         return new ValueTask<int>(available);
     }
 
-    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; an <see cref="IOException"/> when the stored bytes end first.</summary>
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; <see cref="S3Errors.StoredDataDamaged"/> when the stored bytes end first.</summary>
     public async ValueTask ReadExactlyAsync(Memory<byte> buffer, long offset)
     {
         while (!buffer.IsEmpty)
@@ -37,7 +39,7 @@ public readonly struct StoredBytes : IDisposable
             int read = await ReadAsync(buffer, offset);
             if (read == 0)
             {
-                throw new IOException("Stored data is shorter than its record.");
+                throw new S3Exception(S3Errors.StoredDataDamaged);
             }
 
             buffer = buffer[read..];
