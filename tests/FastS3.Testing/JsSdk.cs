@@ -33,9 +33,13 @@ public static class JsSdk
         return reply.GetProperty("result");
     }
 
-    /// <summary>The SDK at the versions the lock file names, installed unless it is there.</summary>
+    /// <summary>
+    /// The SDK at the versions the lock file names, installed unless it is there. Under a lock file:
+    /// the in-memory pass (InMemorySuiteTests) is a second test process that may get here at once.
+    /// </summary>
     private static async Task InstallAsync()
     {
+        using FileStream installing = await LockAsync(Path.Combine(ClientDirectory, ".npm-ci.lock"));
         if (Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@aws-sdk", "client-s3")))
         {
             return;
@@ -45,6 +49,21 @@ public static class JsSdk
         if (exit != 0)
         {
             throw new InvalidOperationException($"`npm ci` in {ClientDirectory} failed ({exit}): {stderr}");
+        }
+    }
+
+    private static async Task<FileStream> LockAsync(string path)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 600)
+            {
+                await Task.Delay(500);
+            }
         }
     }
 
