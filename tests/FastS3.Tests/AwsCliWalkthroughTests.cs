@@ -9,6 +9,7 @@ namespace FastS3.Tests;
 /// trailers, checksum validation on download) against the real server over HTTPS.
 /// </summary>
 [RunsLong]
+[Trait("Store", "Disk")]
 public sealed class AwsCliWalkthroughTests : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("fasts3-awscli-").FullName;

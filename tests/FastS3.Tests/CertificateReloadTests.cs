@@ -11,6 +11,7 @@ namespace FastS3.Tests;
 /// the old certificate in service and the log says why.
 /// </summary>
 [RunsLong]
+[Trait("Store", "Disk")]
 public sealed class CertificateReloadTests : IDisposable
 {
     private readonly string _staging = Directory.CreateTempSubdirectory("fasts3-reload-").FullName;

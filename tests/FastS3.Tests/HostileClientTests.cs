@@ -8,6 +8,7 @@ namespace FastS3.Tests;
 
 /// <summary>Attacks measure the server's memory and a normal client's latency: nothing else may run beside them.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
+[Trait("Store", "Disk")]
 public sealed class AttackCollection
 {
     public const string Name = "Attacks";

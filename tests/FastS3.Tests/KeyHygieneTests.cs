@@ -18,6 +18,7 @@ namespace FastS3.Tests;
 /// (<see cref="RegisterResidue"/>).
 /// </summary>
 [RunsLong]
+[Trait("Store", "Disk")]
 public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
 {
     // The key and its MD5, as the one request in a connection's OpenSSL read buffer carries them.

@@ -4,6 +4,7 @@ using FastS3.Testing;
 namespace FastS3.Tests;
 
 /// <summary>ListObjectsV2's continuation tokens and allow-unordered, answered as AWS answers them.</summary>
+[Trait("Store", "Disk")]
 public sealed class ListingConformanceTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;

@@ -16,6 +16,7 @@ namespace FastS3.Tests;
 /// It saturates both cores, so it runs alone, with the attack tests.
 /// </summary>
 [Collection(AttackCollection.Name)]
+[Trait("Store", "Disk")]
 public sealed class LoadSoakTests(ITestOutputHelper output)
 {
     private const int DefaultSeconds = 15;

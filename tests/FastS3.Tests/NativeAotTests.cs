@@ -7,6 +7,7 @@ namespace FastS3.Tests;
 /// Publishes fasts3 as one native AOT binary (zero AOT/trim warnings allowed) and talks to it over
 /// HTTPS. The publish is incremental, so it is quick when nothing changed.
 /// </summary>
+[Trait("Store", "Disk")]
 public class NativeAotTests
 {
     /// <summary>The published binary; shared with <see cref="KeyHygieneTests"/>, which inspects it as shipped.</summary>

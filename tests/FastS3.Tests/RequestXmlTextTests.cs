@@ -6,6 +6,7 @@ namespace FastS3.Tests;
 /// Text in request bodies is taken as sent, only XML's escapes decoded: keys that are or hold
 /// whitespace delete in bulk (boto3 delete_objects), and an indented document still parses.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class RequestXmlTextTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;

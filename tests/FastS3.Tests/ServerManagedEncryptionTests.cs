@@ -6,6 +6,7 @@ namespace FastS3.Tests;
 /// SSE-S3 and SSE-KMS do not exist yet: asking for them is refused (501 NotImplemented, or beside an
 /// SSE-C key the two-encryptions 400), and nothing is stored, instead of a 200 over plaintext.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class ServerManagedEncryptionTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;

@@ -8,6 +8,7 @@ using FastS3.Testing;
 namespace FastS3.Tests;
 
 /// <summary>The fasts3 executable end to end: TLS with its generated certificate, S3 errors, signals.</summary>
+[Trait("Store", "Disk")]
 public class ServerTests
 {
     [Fact]

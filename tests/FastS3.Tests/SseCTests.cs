@@ -101,6 +101,7 @@ public sealed class SseCTests : IDisposable
     internal static string[] KeyFlags(string key = Key, string md5 = KeyMd5) =>
         ["--sse-customer-algorithm", "AES256", "--sse-customer-key", key, "--sse-customer-key-md5", md5];
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task SeedWalkthroughVerbatim()
     {

@@ -8,6 +8,7 @@ namespace FastS3.Tests;
 /// as the JIT build (hosted in process) and as the native AOT binary (whose cipher-suite policy goes
 /// through the same OpenSSL but is compiled ahead of time): TLS 1.2 and 1.3 only, AEAD suites only.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class TlsPolicyTests
 {
     [Theory]

@@ -110,6 +110,7 @@ public sealed class AccessLogTests : IDisposable
         }
     }
 
+    [Trait("Store", "Disk")]
     [Fact]
     public async Task SighupReopensThePath()
     {

@@ -9,6 +9,7 @@ namespace FastS3.Tests.Operations;
 /// FastS3 Meter: per-API request counts, with the traffic sent while it collects. Both builds: the
 /// native AOT one has EventPipe only because the project turns EventSource support back on.
 /// </summary>
+[Trait("Store", "Disk")]
 public sealed class DotnetCountersTests
 {
     [DotnetCountersFact]

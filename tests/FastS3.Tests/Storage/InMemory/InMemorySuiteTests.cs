@@ -7,8 +7,10 @@ namespace FastS3.Tests.Storage.InMemory;
 /// <summary>
 /// The S3 suite once more, with every in-process server on the in-memory store (<see cref="MemoryStore"/>):
 /// the same assembly run again with FASTS3_TEST_STORE=memory, leaving out the tests marked
-/// <c>[Trait("Store", "Disk")]</c>, which read or damage the disk store's own files or restart on its
-/// DATA_DIR. What passes on both stores depends on the seam's promises, not on the disk store's ways.
+/// <c>[Trait("Store", "Disk")]</c>: they read or damage the disk store's own files, restart on its
+/// DATA_DIR, or run the server as a process of its own (which always has the disk store; running
+/// those twice at once would also race on the shared AOT publish). What passes on both stores
+/// depends on the seam's promises, not on the disk store's ways.
 /// </summary>
 [RunsLong]
 public sealed partial class InMemorySuiteTests
