@@ -316,6 +316,13 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 await FlushAsync();
                 return;
             }
+            catch (IOException ex) when (ex.InnerException is SocketException && !Response.HasStarted)
+            {
+                // The client reset the connection while the application read its body: nobody is left
+                // to answer, and nothing failed here.
+                _closing = true;
+                return;
+            }
             catch (Exception ex) when (!_aborted && ex is not BadHttpRequestException && !Response.HasStarted)
             {
                 _server.Options.Log.Error($"connection {Id}: application failed", ex);

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using FastS3.Api;
+using FastS3.Basics;
 using FastS3.Crypto;
 using FastS3.Storage;
 
@@ -10,7 +11,7 @@ namespace FastS3.Fuzz;
 /// per-segment authentication) over a stored stream the fuzzer controls, with the object's size and
 /// the Range header as the record and the request give them. The reader may only ever hand out
 /// authenticated plaintext (checked byte for byte against <see cref="EncryptedObject"/>'s pattern),
-/// all of the range, or fail with an <see cref="IOException"/>; and it must not fail on an intact stream.
+/// all of the range, or refuse it as <see cref="S3Errors.StoredDataDamaged"/>; and it must not fail on an intact stream.
 /// </summary>
 internal static class SegmentTarget
 {
@@ -32,7 +33,7 @@ internal static class SegmentTarget
         {
             ReadRange(stored, size, range);
         }
-        catch (IOException) when (!IsIntact(stored.Span, size))
+        catch (S3Exception ex) when (ex.Error == S3Errors.StoredDataDamaged && !IsIntact(stored.Span, size))
         {
             // Damaged, cut or foreign data: refusing it is the contract.
         }
