@@ -316,14 +316,9 @@ internal sealed class HttpConnection : IThreadPoolWorkItem
                 await FlushAsync();
                 return;
             }
-            catch (IOException ex) when (ex.InnerException is SocketException && !Response.HasStarted)
-            {
-                // The client reset the connection while the application read its body: nobody is left
-                // to answer, and nothing failed here.
-                _closing = true;
-                return;
-            }
-            catch (Exception ex) when (!_aborted && ex is not BadHttpRequestException && !Response.HasStarted)
+            // A socket error (the client reset the connection while the application read its body) is
+            // not the application's failure: it goes on to the connection's "client went away" handler.
+            catch (Exception ex) when (!_aborted && ex is not BadHttpRequestException && ex is not IOException { InnerException: SocketException } && !Response.HasStarted)
             {
                 _server.Options.Log.Error($"connection {Id}: application failed", ex);
                 _closing = true;
