@@ -69,7 +69,7 @@ public sealed class Acl(Store store, Buckets buckets)
     /// <summary>An object ACL needs the object, not its content: no SSE-C key is asked for, as on S3.</summary>
     private S3Error? FindObject(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }

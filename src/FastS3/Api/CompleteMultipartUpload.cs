@@ -39,7 +39,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> CompleteAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -119,15 +119,20 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         (ChecksumAlgorithm algorithm, ChecksumType type) = Multipart.DeclaredChecksum(upload);
         bool declared = algorithm != ChecksumAlgorithm.None;
         bool keyless = encrypted && !call.HasCustomerKey;
-        if ((keyless ? KeylessRefused(call, declared, requested) : Multipart.OpenUploadKey(call, upload)) is { } keyError)
+        DataKey opened = default;
+        if ((keyless ? KeylessRefused(call, declared, requested) : Multipart.OpenUploadKey(call, upload, out opened)) is { } keyError)
         {
             return (keyError, default);
         }
 
-        if (CollectParts(call, bucket, uploadId, requested, algorithm, out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm, out byte[] partMacs) is { } partError)
+        using DataKey key = opened;
+        if (CollectParts(call, bucket, uploadId, requested, algorithm, key, out CollectedParts collected) is { } partError)
         {
             return (partError, default);
         }
+
+        PartEntry[] parts = collected.Entries;
+        ChecksumAlgorithm partAlgorithm = collected.Algorithm;
 
         // The upload's checksum. With none declared, parts carry the CRC64NVME S3 computes anyway, or
         // the CRC their client sent: when all parts share one CRC, it combines into the object's.
@@ -137,7 +142,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             type = ChecksumType.FullObject;
         }
 
-        byte[]? checksum = algorithm == ChecksumAlgorithm.None ? null : ObjectChecksum(algorithm, type, parts, partChecksums);
+        byte[]? checksum = algorithm == ChecksumAlgorithm.None ? null : ObjectChecksum(algorithm, type, parts, collected.Checksums);
         if (checksum is not null && VerifyExpected(call, algorithm, StoredChecksum.DigestOf(checksum)) is { } mismatch)
         {
             return (mismatch, default);
@@ -145,21 +150,20 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
 
         // ETag: hex(MD5(the raw part ETags)) + "-N".
         byte[] etag = new byte[32 + 1 + 5];
-        Hex.Encode(MD5.HashData(partETags), etag);
+        Hex.Encode(MD5.HashData(collected.ETags), etag);
         etag[32] = (byte)'-';
         System.Buffers.Text.Utf8Formatter.TryFormat(parts.Length, etag.AsSpan(33), out int digits);
         etag = etag[..(33 + digits)];
 
         await using NewObjectData table = NewObjectData.CreateFile(bucket);
         await table.Writer.WriteAsync(keyless
-            ? PartTable.Build(uploadId, parts, partMacs: partMacs)
-            : PartTable.Build(uploadId, parts, encrypted ? (t, mac) => ObjectKey.MacPartTable(call.ObjectKey, t, mac) : null));
+            ? PartTable.Build(uploadId, parts, partMacs: collected.Macs)
+            : PartTable.Build(uploadId, parts, encrypted ? (t, mac) => ObjectKey.MacPartTable(key.Span, t, mac) : null));
         await table.CommitAsync();
-        byte[] record = BuildRecord(call, uploadValue, table.DataId, parts, etag, checksum, encrypted);
-        if (bucket.IsDeleted)
+        if ((BuildRecord(uploadValue, key, table.DataId, parts, etag, checksum, out byte[] record) ?? (bucket.IsDeleted ? S3Errors.NoSuchBucket : null)) is { } refused)
         {
             table.Discard();
-            return (S3Errors.NoSuchBucket, default);
+            return (refused, default);
         }
 
         RecordWrite result = await table.PublishAsync(
@@ -191,17 +195,20 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
 
         // Sent again without the key, the answer is what a Complete without it gives: no sealed checksum.
         bool keyless = completion.Has(RecordFlags.SseC) && !call.HasCustomerKey;
-        if ((keyless ? KeylessRefused(call, completion.Has(RecordFlags.ChecksumDeclared), requested) : Multipart.OpenUploadKey(call, completion)) is { } keyError)
+        DataKey opened = default;
+        if ((keyless ? KeylessRefused(call, completion.Has(RecordFlags.ChecksumDeclared), requested) : Multipart.OpenUploadKey(call, completion, out opened)) is { } keyError)
         {
             return (keyError, default);
         }
+
+        using DataKey key = opened;
 
         if (!completion.Field(RecordField.CompletedParts).SequenceEqual(PartListDigest(requested)))
         {
             return (S3Errors.InvalidPart, default);
         }
 
-        ReadOnlySpan<byte> checksum = keyless ? default : Multipart.ChecksumOf(call, completion, out _);
+        ReadOnlySpan<byte> checksum = keyless ? default : Multipart.ChecksumOf(key, completion, out _);
         if (!checksum.IsEmpty && VerifyExpected(call, StoredChecksum.AlgorithmOf(checksum), StoredChecksum.DigestOf(checksum)) is { } mismatch)
         {
             return (mismatch, default);
@@ -278,20 +285,25 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     }
 
     /// <summary>
-    /// Matches the requested parts with the uploaded ones: each must exist with the ETag given (and
-    /// the checksum, when one is given), every part but the last must be at least 5 MiB, and the
-    /// whole at most 5 TiB. Out come the table entries, the raw part ETags and the raw part checksums,
-    /// concatenated, and for an SSE-C Complete without the key the parts' MACs (a part uploaded
-    /// before parts had them cannot be completed so).
+    /// The uploaded parts a Complete names: the table entries, the raw part ETags and the raw part
+    /// checksums (of <see cref="Algorithm"/>, when all parts share one), each concatenated, and for
+    /// an SSE-C Complete without the key the parts' MACs.
     /// </summary>
-    private static S3Error? CollectParts(S3Call call, Bucket bucket, byte[] uploadId, List<RequestedPart> requested, ChecksumAlgorithm declared,
-        out PartEntry[] parts, out byte[] partETags, out byte[] partChecksums, out ChecksumAlgorithm partAlgorithm, out byte[] partMacs)
+    private readonly record struct CollectedParts(PartEntry[] Entries, byte[] ETags, byte[] Checksums, ChecksumAlgorithm Algorithm, byte[] Macs);
+
+    /// <summary>
+    /// Matches the requested parts with the uploaded ones: each must exist with the ETag given (and
+    /// the checksum, when one is given; sealed ones open under <paramref name="key"/>), every part
+    /// but the last must be at least 5 MiB, and the whole at most 5 TiB. An SSE-C part without a MAC
+    /// (uploaded before parts had them) cannot be completed without the key.
+    /// </summary>
+    private static S3Error? CollectParts(S3Call call, Bucket bucket, byte[] uploadId, List<RequestedPart> requested, ChecksumAlgorithm declared, DataKey key, out CollectedParts collected)
     {
-        parts = new PartEntry[requested.Count];
-        partETags = new byte[requested.Count * 16];
-        partMacs = [];
-        partChecksums = [];
-        partAlgorithm = ChecksumAlgorithm.None;
+        collected = default;
+        var parts = new PartEntry[requested.Count];
+        byte[] partETags = new byte[requested.Count * 16];
+        byte[] partMacs = [];
+        ChecksumAlgorithm partAlgorithm = ChecksumAlgorithm.None;
         var checksums = new ArrayBufferWriter<byte>();
         long total = 0;
         for (int i = 0; i < requested.Count; i++)
@@ -322,7 +334,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 mac.CopyTo(partMacs.AsSpan(i * PartTable.MacSize));
             }
 
-            ReadOnlySpan<byte> checksum = keyless ? default : Multipart.ChecksumOf(call, part, out _);
+            ReadOnlySpan<byte> checksum = keyless ? default : Multipart.ChecksumOf(key, part, out _);
             ReadOnlySpan<byte> digest = StoredChecksum.DigestOf(checksum);
             ChecksumAlgorithm algorithm = digest.IsEmpty ? ChecksumAlgorithm.None : StoredChecksum.AlgorithmOf(checksum);
             if (wanted.Checksum is not null && (wanted.Algorithm != algorithm || !digest.SequenceEqual(wanted.Checksum)))
@@ -356,7 +368,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return S3Errors.EntityTooLarge;
         }
 
-        partChecksums = checksums.WrittenSpan.ToArray();
+        collected = new CollectedParts(parts, partETags, checksums.WrittenSpan.ToArray(), partAlgorithm, partMacs);
         return null;
     }
 
@@ -402,12 +414,16 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     }
 
     /// <summary>
-    /// The object's record: the upload's content headers and user metadata (sealed again with the
-    /// checksum added, for SSE-C), its tags and sealed key as they are, the part table as its data.
+    /// The object's record: the upload's content headers and user metadata (for SSE-C sealed again
+    /// under <paramref name="key"/> with the checksum added, or as they are when the Complete came
+    /// without the key), its tags and sealed key as they are, the part table as its data.
+    /// ObjectTampered when the upload's sealed headers do not open.
     /// </summary>
-    private static byte[] BuildRecord(S3Call call, byte[] uploadValue, Guid tableId, PartEntry[] parts, byte[] etag, byte[]? checksum, bool encrypted)
+    private static S3Error? BuildRecord(byte[] uploadValue, DataKey key, Guid tableId, PartEntry[] parts, byte[] etag, byte[]? checksum, out byte[] built)
     {
+        built = [];
         ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
+        bool encrypted = upload.Has(RecordFlags.SseC);
         long size = 0, storedSize = 0;
         foreach (PartEntry part in parts)
         {
@@ -427,27 +443,30 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             {
                 record.AddIfPresent(RecordField.Checksum, checksum);
                 ObjectHeaders.CopyFrom(upload, ref record);
-                return record.Written.ToArray();
+                built = record.Written.ToArray();
+                return null;
             }
 
             record.Add(RecordField.Encryption, upload.Field(RecordField.Encryption));
-            if (!call.HasCustomerKey)
+            if (key.IsEmpty)
             {
                 // Without the key the upload's sealed headers carry over as they are: there is no checksum to add.
                 record.Add(RecordField.SealedMetadata, upload.Field(RecordField.SealedMetadata));
-                return record.Written.ToArray();
+                built = record.Written.ToArray();
+                return null;
             }
 
-            byte[]? sealedDetails = Encryption.OpenMetadata(call, upload);
+            byte[]? sealedDetails = Encryption.OpenMetadata(key, upload);
             if (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out ObjectRecord uploadDetails))
             {
-                throw new S3Exception(S3Errors.ObjectTampered);
+                return S3Errors.ObjectTampered;
             }
 
             details.AddIfPresent(RecordField.Checksum, checksum);
             ObjectHeaders.CopyFrom(uploadDetails, ref details);
-            Encryption.SealMetadata(call, details.Written, ref record);
-            return record.Written.ToArray();
+            Encryption.SealMetadata(key, details.Written, ref record);
+            built = record.Written.ToArray();
+            return null;
         }
         finally
         {

@@ -5,7 +5,6 @@ using FastS3.Checksums;
 using FastS3.Crypto;
 using FastS3.Storage;
 using FastS3.Xml;
-using System.Diagnostics.CodeAnalysis;
 
 namespace FastS3.Api;
 
@@ -21,17 +20,16 @@ public sealed class Copy(Store store, S3Options options)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> CopyObjectAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
 
-        if (!TryResolveSource(call, store, out Bucket? sourceBucket, out string sourceBucketName, out byte[]? sourceValue, out S3Error? sourceError))
+        if (ResolveSource(call, store, out CopySource source) is { } sourceError)
         {
             return sourceError;
         }
 
-        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
         bool replaceMetadata = false;
         if (call.Request.Headers.TryGetValue("x-amz-metadata-directive"u8, out ReadOnlySpan<byte> directive))
         {
@@ -42,70 +40,78 @@ public sealed class Copy(Store store, S3Options options)
             }
         }
 
-        if ((CheckSource(call, source, sourceBucketName, sourceValue, out byte[]? details) ?? Put.ServerManagedEncryptionRefused(call)) is { } refused)
+        if ((CheckSource(call, source, out DataKey opened, out byte[] headers) ?? Put.ServerManagedEncryptionRefused(call)) is { } refused)
         {
             return refused;
         }
 
-        if (Tagging.ForCopy(call, source, out byte[] tags) is { } invalidTags)
+        using DataKey sourceKey = opened;
+        ObjectRecord.TryRead(source.Record, out ObjectRecord sourceRecord);
+        if (Tagging.ForCopy(call, sourceRecord, out byte[] tags) is { } invalidTags)
         {
             return invalidTags;
         }
 
-        bool sameObject = ReferenceEquals(sourceBucket, bucket) && call.CopySourceKey.SequenceEqual(call.Key);
-        bool sourceEncrypted = source.Has(RecordFlags.SseC);
-        if (sameObject && sourceEncrypted && call.HasCustomerKey && !replaceMetadata)
+        bool sameObject = ReferenceEquals(source.Bucket, bucket) && call.CopySourceKey.SequenceEqual(call.Key);
+        if (sameObject && !sourceKey.IsEmpty && call.HasCustomerKey && !replaceMetadata)
         {
-            return await RotateAsync(call, bucket, sourceValue, tags);
+            return await RotateAsync(call, bucket, source.Record, tags);
         }
 
-        if (sameObject && !sourceEncrypted && !call.HasCustomerKey && !replaceMetadata)
+        if (sameObject && sourceKey.IsEmpty && !call.HasCustomerKey && !replaceMetadata)
         {
             return S3Errors.IllegalCopyToItself;
         }
 
-        return await CopyDataAsync(call, bucket, sourceBucket, sourceValue, replaceMetadata ? null : details, tags);
+        return await CopyDataAsync(call, bucket, source, sourceKey, replaceMetadata ? null : headers, tags);
     }
 
-    /// <summary>The bucket and record x-amz-copy-source names (InvalidArgument, InvalidBucketName, NoSuchBucket or NoSuchKey otherwise).</summary>
-    internal static bool TryResolveSource(S3Call call, Store store, [NotNullWhen(true)] out Bucket? sourceBucket, out string sourceBucketName, [NotNullWhen(true)] out byte[]? sourceValue, out S3Error? error)
+    /// <summary>The object x-amz-copy-source names (InvalidArgument, InvalidBucketName, NoSuchBucket or NoSuchKey otherwise).</summary>
+    internal static S3Error? ResolveSource(S3Call call, Store store, out CopySource source)
     {
-        sourceBucket = null;
-        sourceValue = null;
-        error = call.ParseCopySource(out sourceBucketName)
-            ?? ((sourceBucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(sourceBucketName))) is null ? S3Errors.NoSuchBucket
-            : !sourceBucket.Objects.TryGet(call.CopySourceKey, out sourceValue) || !ObjectRecord.TryRead(sourceValue, out _) ? S3Errors.NoSuchKey
-            : null);
-        return error is null;
+        source = default;
+        if (call.ParseCopySource(out string bucketName) is { } invalid)
+        {
+            return invalid;
+        }
+
+        Bucket? bucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(bucketName));
+        if (bucket is null)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        if (!bucket.Objects.TryGet(call.CopySourceKey, out byte[]? record) || !ObjectRecord.TryRead(record, out _))
+        {
+            return S3Errors.NoSuchKey;
+        }
+
+        source = new CopySource(bucket, bucketName, record);
+        return null;
     }
 
     /// <summary>
-    /// The x-amz-copy-source-if-* conditions and both SSE-C triples. On success <paramref name="details"/>
-    /// holds the source's content headers (its sealed record, opened, when it is SSE-C) and the
-    /// source object key is in the call.
+    /// The x-amz-copy-source-if-* conditions and both SSE-C triples. Out come the source's data key
+    /// (empty when it is plain) and the record of its content headers (its sealed one, opened, when it is SSE-C).
     /// </summary>
-    internal static S3Error? CheckSource(S3Call call, in ObjectRecord source, string sourceBucket, byte[] sourceValue, out byte[]? details)
+    internal static S3Error? CheckSource(S3Call call, CopySource source, out DataKey key, out byte[] headers)
     {
-        details = sourceValue;
-        Span<byte> etag = stackalloc byte[source.ETag.Length + 2];
-        ETag.WriteQuoted(source.ETag, etag);
-        if (Preconditions.EvaluateCopySource(call.Request.Headers, etag, source.LastModified) != Preconditions.Result.Proceed)
+        key = default;
+        headers = source.Record;
+        ObjectRecord.TryRead(source.Record, out ObjectRecord record);
+        Span<byte> etag = stackalloc byte[record.ETag.Length + 2];
+        ETag.WriteQuoted(record.ETag, etag);
+        if (Preconditions.EvaluateCopySource(call.Request.Headers, etag, record.LastModified) != Preconditions.Result.Proceed)
         {
             return S3Errors.PreconditionFailed;
         }
 
-        if (call.ParseCopySourceKey() is { } copyKeyError)
-        {
-            return copyKeyError;
-        }
-
-        if (call.ParseCustomerKey() is { } keyError)
+        if ((call.ParseCopySourceKey() ?? call.ParseCustomerKey()) is { } keyError)
         {
             return keyError;
         }
 
-        bool encrypted = source.Has(RecordFlags.SseC);
-        if (!encrypted)
+        if (!record.Has(RecordFlags.SseC))
         {
             return call.HasCopySourceKey ? S3Errors.SseCNotApplicable : null;
         }
@@ -115,33 +121,39 @@ public sealed class Copy(Store store, S3Options options)
             return S3Errors.SseCRequired;
         }
 
-        if (!Encryption.TryOpenSourceKey(call, source, sourceBucket))
+        if (!Encryption.TryOpenSourceKey(call, record, source.BucketName, out key))
         {
             // Rotating with the same (wrong) key on both sides is its own error, as in S3.
             return call.CopySourceKeyEqualsCustomerKey ? S3Errors.SseCKeyMismatchOnRotation : S3Errors.SseCWrongKey;
         }
 
-        details = Encryption.OpenMetadata(call.SourceObjectKey, source);
-        return details is null || !ObjectRecord.TryRead(details, out _) ? S3Errors.ObjectTampered : null;
+        byte[]? opened = Encryption.OpenMetadata(key, record);
+        if (opened is null || !ObjectRecord.TryRead(opened, out _))
+        {
+            key.Dispose();
+            key = default;
+            return S3Errors.ObjectTampered;
+        }
+
+        headers = opened;
+        return null;
     }
 
     /// <summary>
-    /// A reader of <paramref name="range"/> of the source's plaintext, decrypted with the copy-source
-    /// key when it is SSE-C; null when the source was replaced meanwhile or its part table fails authentication.
+    /// A reader of <paramref name="range"/> of the source's plaintext, decrypted under <paramref name="sourceKey"/>
+    /// when it is SSE-C; null when the source was replaced meanwhile or its part table fails authentication.
     /// </summary>
-    internal static async ValueTask<ContentReader?> OpenSourceAsync(S3Call call, Bucket sourceBucket, byte[] sourceValue, ByteRange range)
+    internal static async ValueTask<ContentReader?> OpenSourceAsync(S3Call call, CopySource source, DataKey sourceKey, ByteRange range)
     {
-        ObjectContent? content = await ObjectContent.LoadAsync(sourceBucket, sourceValue);
-        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
-        bool encrypted = source.Has(RecordFlags.SseC);
-        if (content is null || (encrypted && !content.IsAuthentic(call.SourceObjectKey)))
+        ObjectContent? content = await ObjectContent.LoadAsync(source.Bucket, source.Record);
+        if (content is null || (!sourceKey.IsEmpty && !content.IsAuthentic(sourceKey)))
         {
             return null;
         }
 
         try
         {
-            return content.OpenReader(range, encrypted ? call.SourceObjectKey : default, call.ReadPartKey);
+            return content.OpenReader(range, sourceKey, call.Keys);
         }
         catch (FileNotFoundException)
         {
@@ -153,7 +165,12 @@ public sealed class Copy(Store store, S3Options options)
     private static async ValueTask<S3Error?> RotateAsync(S3Call call, Bucket bucket, byte[] current, byte[] tags)
     {
         ObjectRecord.TryRead(current, out ObjectRecord record);
-        ObjectRecord.TryRead(Encryption.Reseal(call, record), out ObjectRecord resealed);
+        if (Encryption.Reseal(call, record, out byte[] resealedRecord) is { } wrongKey)
+        {
+            return wrongKey;
+        }
+
+        ObjectRecord.TryRead(resealedRecord, out ObjectRecord resealed);
         byte[] rotated = resealed.With(RecordField.Tags, tags);
         byte[] expectedETag = record.ETag.ToArray();
         RecordWrite result = await bucket.Objects.PutAsync(call.Key.ToArray(), rotated, (value, exists) =>
@@ -169,19 +186,20 @@ public sealed class Copy(Store store, S3Options options)
         return null;
     }
 
-    private async ValueTask<S3Error?> CopyDataAsync(S3Call call, Bucket bucket, Bucket sourceBucket, byte[] sourceValue, byte[]? copiedDetails, byte[] tags)
+    private async ValueTask<S3Error?> CopyDataAsync(S3Call call, Bucket bucket, CopySource source, DataKey sourceKey, byte[]? copiedHeaders, byte[] tags)
     {
-        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
-        long size = source.Size;
+        ObjectRecord.TryRead(source.Record, out ObjectRecord sourceRecord);
+        long size = sourceRecord.Size;
         bool encrypted = call.HasCustomerKey;
         call.Hasher.Begin(md5: !encrypted, sha256: false, ChecksumAlgorithm.Crc64Nvme);
-        using ContentReader? reader = size == 0 ? null : await OpenSourceAsync(call, sourceBucket, sourceValue, new ByteRange(0, size));
+        using ContentReader? reader = size == 0 ? null : await OpenSourceAsync(call, source, sourceKey, new ByteRange(0, size));
         if (size > 0 && reader is null)
         {
             return S3Errors.NoSuchKey;
         }
 
-        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(Put.CreateObjectKey(call), size) : null;
+        using NewDataKey key = encrypted ? Encryption.CreateKey(call) : default;
+        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, size) : null;
         if (encrypted)
         {
             SseC.Echo(call.Response, call.CustomerKeyMd5);
@@ -195,12 +213,11 @@ public sealed class Copy(Store store, S3Options options)
         {
             await CopyIntoAsync(call, reader, data.Writer, encryptor);
             await data.CommitAsync();
-            record = Put.BuildRecord(call, data, size, encrypted, copiedDetails, out S3Error? headerError, tags: tags);
-            if (headerError is not null || bucket.IsDeleted)
+            if ((NewRecords.Object(call, data, key, copiedHeaders, tags, out record) ?? (bucket.IsDeleted ? S3Errors.NoSuchBucket : null)) is { } refused)
             {
                 data.Discard();
                 await keepAlive.StopAsync();
-                return keepAlive.Fail(headerError ?? S3Errors.NoSuchBucket);
+                return keepAlive.Fail(refused);
             }
 
             result = await data.PublishAsync(bucket.Objects.PutAsync(call.Key.ToArray(), record));
@@ -268,3 +285,6 @@ public sealed class Copy(Store store, S3Options options)
         }
     }
 }
+
+/// <summary>The object x-amz-copy-source names: its bucket, the bucket's name (which the source's sealed key is bound to) and its record.</summary>
+internal readonly record struct CopySource(Bucket Bucket, string BucketName, byte[] Record);

@@ -10,7 +10,7 @@ public sealed class Delete(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> DeleteObjectAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }

@@ -28,7 +28,7 @@ public sealed class Get(Store store)
             return invalidOverride;
         }
 
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -36,27 +36,28 @@ public sealed class Get(Store store)
         // A data file can be replaced between the index lookup and the open: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record) is { } unreadable)
+            if (FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out DataKey key) is { } unreadable)
             {
                 return unreadable;
             }
 
-            if (ParsePartNumber(call, out int partNumber) is { } invalidPart)
-            {
-                return invalidPart;
-            }
-
             // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
+            ObjectRecord.TryRead(value.Span, out ObjectRecord record);
             bool encrypted = record.Has(RecordFlags.SseC);
             byte[]? details = null;
             byte[]? plaintext = null;
             try
             {
+                if (ParsePartNumber(call, out int partNumber) is { } invalidPart)
+                {
+                    return invalidPart;
+                }
+
                 int detailsLength = 0;
                 if (encrypted)
                 {
                     details = ArrayPool<byte>.Shared.Rent(Encryption.MetadataLength(record));
-                    if (!Encryption.TryOpenMetadata(call.ObjectKey, record, details, out detailsLength) || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _))
+                    if (!Encryption.TryOpenMetadata(key, record, details, out detailsLength) || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _))
                     {
                         return S3Errors.ObjectTampered;
                     }
@@ -70,7 +71,7 @@ public sealed class Get(Store store)
                 if (sendsBody && encrypted && !inline.IsEmpty)
                 {
                     plaintext = ArrayPool<byte>.Shared.Rent((int)record.Size);
-                    if (!SegmentDecryptor.TryDecryptAll(call.ObjectKey, inline.Span, plaintext, out int decrypted) || decrypted != record.Size)
+                    if (!SegmentDecryptor.TryDecryptAll(key.Span, inline.Span, plaintext, out int decrypted) || decrypted != record.Size)
                     {
                         return S3Errors.ObjectTampered;
                     }
@@ -93,7 +94,7 @@ public sealed class Get(Store store)
                         return S3Errors.ObjectTampered;
                     }
 
-                    if (encrypted && !content.IsAuthentic(call.ObjectKey))
+                    if (encrypted && !content.IsAuthentic(key))
                     {
                         return S3Errors.ObjectTampered;
                     }
@@ -110,7 +111,7 @@ public sealed class Get(Store store)
                 {
                     try
                     {
-                        reader = content!.OpenReader(range, encrypted ? call.ObjectKey : default, call.ReadPartKey);
+                        reader = content!.OpenReader(range, key, call.Keys);
                     }
                     catch (FileNotFoundException) when (attempt < 3)
                     {
@@ -136,6 +137,7 @@ public sealed class Get(Store store)
             }
             finally
             {
+                key.Dispose();
                 ReturnCleared(details);
                 ReturnCleared(plaintext);
             }
@@ -143,18 +145,18 @@ public sealed class Get(Store store)
     }
 
     /// <summary>
-    /// The object's current record, once the request's customer key (if any) is well formed and
-    /// opens it: NoSuchKey, the SSE-C errors, or null.
+    /// The object's current record and, for an SSE-C one, its data key, once the request's customer
+    /// key (if any) is well formed and opens it: NoSuchKey, the SSE-C errors, or null.
     /// </summary>
-    internal static S3Error? FindReadable(S3Call call, Bucket bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record)
+    internal static S3Error? FindReadable(S3Call call, Bucket bucket, out ReadOnlyMemory<byte> value, out DataKey key)
     {
-        if (!bucket.Objects.TryGetReadOnly(call.Key, out value) || !ObjectRecord.TryRead(value.Span, out record))
+        key = default;
+        if (!bucket.Objects.TryGetReadOnly(call.Key, out value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
         {
-            record = default;
             return S3Errors.NoSuchKey;
         }
 
-        return call.ParseCustomerKey() ?? Encryption.OpenObjectKey(call, record);
+        return call.ParseCustomerKey() ?? Encryption.OpenKey(call, record, out key);
     }
 
     /// <summary>Returns a buffer that held opened metadata or plaintext, zeroed first.</summary>
@@ -169,8 +171,7 @@ public sealed class Get(Store store)
     /// <summary>?partNumber=N (1–10000) into <paramref name="partNumber"/>, 0 when absent; a Range header with it is refused.</summary>
     private static S3Error? ParsePartNumber(S3Call call, out int partNumber)
     {
-        partNumber = 0;
-        if (!Multipart.TryGetPartNumber(call, out partNumber, out S3Error? invalid))
+        if (Multipart.ParsePartNumber(call, out partNumber) is { } invalid)
         {
             return invalid;
         }

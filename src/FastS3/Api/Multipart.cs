@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using FastS3.Auth;
 using FastS3.Basics;
 using FastS3.Checksums;
+using FastS3.Crypto;
 using FastS3.Storage;
 using FastS3.Xml;
 
@@ -22,7 +23,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> CreateAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -42,13 +43,8 @@ public sealed class Multipart(Store store, Buckets buckets)
             return invalidTags;
         }
 
-        if (call.HasCustomerKey)
-        {
-            Encryption.CreateObjectKey(call, call.EncryptionField);
-        }
-
-        byte[] record = BuildUploadRecord(call, algorithm, type, tags, out S3Error? headerError);
-        if (headerError is not null)
+        using NewDataKey key = call.HasCustomerKey ? Encryption.CreateKey(call) : default;
+        if (NewRecords.Upload(call, key, algorithm, type, tags, out byte[] record) is { } headerError)
         {
             return headerError;
         }
@@ -95,7 +91,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> AbortAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -128,39 +124,44 @@ public sealed class Multipart(Store store, Buckets buckets)
 
     public ValueTask<S3Error?> ListPartsAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
-            return ValueTask.FromResult(missing);
+            return ValueTask.FromResult<S3Error?>(missing);
         }
 
-        if (FindUpload(call, bucket, out byte[] uploadId, out _, out byte[]? uploadValue) is { } notFound)
+        if (FindUpload(call, bucket, out FoundUpload found) is { } notFound)
         {
             return ValueTask.FromResult<S3Error?>(notFound);
         }
 
-        ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
+        ObjectRecord.TryRead(found.Record, out ObjectRecord upload);
         bool encrypted = upload.Has(RecordFlags.SseC);
 
         // The key is optional here; with it, the (sealed) part checksums are listed too.
-        S3Error? keyError = call.ParseCustomerKey();
-        if (keyError is null && encrypted && call.HasCustomerKey)
-        {
-            keyError = Encryption.OpenObjectKey(call, upload);
-        }
-
-        if (keyError is not null)
+        DataKey key = default;
+        if ((call.ParseCustomerKey() ?? (encrypted && call.HasCustomerKey ? Encryption.OpenKey(call, upload, out key) : null)) is { } keyError)
         {
             return ValueTask.FromResult<S3Error?>(keyError);
         }
 
+        using (key)
+        {
+            return ValueTask.FromResult(ListParts(call, bucket, found.Id, upload, key));
+        }
+    }
+
+    private S3Error? ListParts(S3Call call, Bucket bucket, byte[] uploadId, in ObjectRecord upload, DataKey key)
+    {
+        bool encrypted = upload.Has(RecordFlags.SseC);
+
         if (!TryGetInt(call, "max-parts"u8, MaxListed, out int maxParts) || !TryGetInt(call, "part-number-marker"u8, 0, out int marker))
         {
-            return ValueTask.FromResult<S3Error?>(maxParts < 0 ? S3Errors.InvalidMaxParts : S3Errors.InvalidPartNumberMarker);
+            return maxParts < 0 ? S3Errors.InvalidMaxParts : S3Errors.InvalidPartNumberMarker;
         }
 
         if (ListingParameters.ParseEncodingType(call.Request.Query, out bool urlEncoding) is { } encodingError)
         {
-            return ValueTask.FromResult<S3Error?>(encodingError);
+            return encodingError;
         }
 
         maxParts = Math.Min(maxParts, MaxListed);
@@ -189,7 +190,7 @@ public sealed class Multipart(Store store, Buckets buckets)
                         break;
                     }
 
-                    WritePart(ref xml, call, number, parts.Value, checksums);
+                    WritePart(ref xml, key, number, parts.Value, checksums);
                     last = number;
                     count++;
                 }
@@ -220,7 +221,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             xml.Dispose();
         }
 
-        return ValueTask.FromResult<S3Error?>(null);
+        return null;
     }
 
     /// <summary>
@@ -369,59 +370,57 @@ public sealed class Multipart(Store store, Buckets buckets)
             && Hex.TryDecode(text[..length], uploadId);
     }
 
-    /// <summary>?partNumber as 1–10000 (0 when absent); false with InvalidArgument otherwise.</summary>
-    internal static bool TryGetPartNumber(S3Call call, out int partNumber, out S3Error? error)
+    /// <summary>?partNumber as 1–10000 (0 when absent); InvalidArgument otherwise.</summary>
+    internal static S3Error? ParsePartNumber(S3Call call, out int partNumber)
     {
-        error = null;
         partNumber = 0;
         Span<byte> text = stackalloc byte[8];
         if (!QueryString.TryGet(call.Request.Query, "partNumber"u8, text, out int length))
         {
-            return length == 0 || Fail(out error);
+            return length == 0 ? null : S3Errors.InvalidPartNumberArgument;
         }
 
         if (length <= 0 || !Utf8Parser.TryParse(text[..length], out partNumber, out int consumed) || consumed != length || partNumber is < 1 or > PartTable.MaxParts)
         {
             partNumber = 0;
-            return Fail(out error);
+            return S3Errors.InvalidPartNumberArgument;
         }
 
-        return true;
-
-        static bool Fail(out S3Error? error)
-        {
-            error = S3Errors.InvalidPartNumberArgument;
-            return false;
-        }
+        return null;
     }
 
     /// <summary>The upload named by the request's key and ?uploadId, or NoSuchUpload.</summary>
-    internal static S3Error? FindUpload(S3Call call, Bucket bucket, out byte[] uploadId, out byte[] uploadKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out byte[]? upload)
+    internal static S3Error? FindUpload(S3Call call, Bucket bucket, out FoundUpload upload)
     {
-        upload = null;
-        uploadKey = [];
-        if (!TryGetUploadId(call, out uploadId))
+        upload = default;
+        if (!TryGetUploadId(call, out byte[] uploadId))
         {
             return S3Errors.NoSuchUpload;
         }
 
-        uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
-        return bucket.Uploads.Records.TryGet(uploadKey, out upload) && ObjectRecord.TryRead(upload, out _) ? null : S3Errors.NoSuchUpload;
+        byte[] recordKey = MultipartUploads.UploadKey(call.Key, uploadId);
+        if (!bucket.Uploads.Records.TryGet(recordKey, out byte[]? record) || !ObjectRecord.TryRead(record, out _))
+        {
+            return S3Errors.NoSuchUpload;
+        }
+
+        upload = new FoundUpload(uploadId, recordKey, record);
+        return null;
     }
 
     /// <summary>
     /// Part requests of an SSE-C upload must bring its key (400 without, 403 when wrong), which
-    /// opens the upload's object key into the call; a plain upload takes none.
+    /// opens the upload's data key; a plain upload takes none (<paramref name="key"/> stays empty).
     /// </summary>
-    internal static S3Error? OpenUploadKey(S3Call call, in ObjectRecord upload)
+    internal static S3Error? OpenUploadKey(S3Call call, in ObjectRecord upload, out DataKey key)
     {
-        bool encrypted = upload.Has(RecordFlags.SseC);
-        if (!encrypted)
+        key = default;
+        if (!upload.Has(RecordFlags.SseC))
         {
             return call.HasCustomerKey ? S3Errors.SseCUploadNotEncrypted : null;
         }
 
-        return call.HasCustomerKey ? Encryption.OpenObjectKey(call, upload) : S3Errors.SseCUploadKeyRequired;
+        return call.HasCustomerKey ? Encryption.OpenKey(call, upload, out key) : S3Errors.SseCUploadKeyRequired;
     }
 
     /// <summary>The checksum algorithm and type CreateMultipartUpload declared (None when it declared none).</summary>
@@ -433,9 +432,9 @@ public sealed class Multipart(Store store, Buckets buckets)
 
     /// <summary>
     /// The stored checksum (algorithm byte, type byte, 2 reserved, digest) of a part or of a completed
-    /// upload; SSE-C ones keep it sealed under the upload's object key, opened into the call.
+    /// upload; SSE-C ones keep it sealed under the upload's data key, <paramref name="key"/>.
     /// </summary>
-    internal static ReadOnlySpan<byte> ChecksumOf(S3Call call, in ObjectRecord record, out byte[]? opened)
+    internal static ReadOnlySpan<byte> ChecksumOf(DataKey key, in ObjectRecord record, out byte[]? opened)
     {
         opened = null;
         if (!record.Has(RecordFlags.SseC))
@@ -443,7 +442,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             return record.Field(RecordField.Checksum);
         }
 
-        opened = Encryption.OpenMetadata(call, record);
+        opened = Encryption.OpenMetadata(key, record);
         return opened is not null && ObjectRecord.TryRead(opened, out ObjectRecord details) ? details.Field(RecordField.Checksum) : default;
     }
 
@@ -479,44 +478,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         return supported ? null : S3Errors.InvalidChecksumType;
     }
 
-    /// <summary>
-    /// The upload's record: the checksum declaration and the tags in clear, and the content headers and user
-    /// metadata as a PUT would store them (sealed under the object key for SSE-C uploads).
-    /// </summary>
-    private static byte[] BuildUploadRecord(S3Call call, ChecksumAlgorithm algorithm, ChecksumType type, byte[] tags, out S3Error? error)
-    {
-        bool encrypted = call.HasCustomerKey;
-        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), Guid.Empty, 0, 0, DateTimeOffset.UtcNow);
-        var details = new ObjectRecord.Builder(0, Guid.Empty, 0, 0, DateTimeOffset.UtcNow);
-        try
-        {
-            if (algorithm != ChecksumAlgorithm.None)
-            {
-                Span<byte> declaration = stackalloc byte[StoredChecksum.HeaderSize];
-                StoredChecksum.Write(algorithm, type, 0, default, declaration);
-                record.Add(RecordField.Checksum, declaration);
-            }
-
-            record.AddIfPresent(RecordField.Tags, tags);
-            if (!encrypted)
-            {
-                error = ObjectHeaders.Capture(call.Request.Headers, ref record);
-                return record.Written.ToArray();
-            }
-
-            record.Add(RecordField.Encryption, call.EncryptionField);
-            error = ObjectHeaders.Capture(call.Request.Headers, ref details);
-            Encryption.SealMetadata(call, details.Written, ref record);
-            return record.Written.ToArray();
-        }
-        finally
-        {
-            details.Dispose();
-            record.Dispose();
-        }
-    }
-
-    private static void WritePart(ref XmlBuilder xml, S3Call call, int number, ReadOnlySpan<byte> value, bool withChecksum)
+    private static void WritePart(ref XmlBuilder xml, DataKey key, int number, ReadOnlySpan<byte> value, bool withChecksum)
     {
         ObjectRecord.TryRead(value, out ObjectRecord part);
         Span<byte> etag = stackalloc byte[part.ETag.Length + 2];
@@ -525,7 +487,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         xml.Element("LastModified"u8, part.LastModified);
         xml.Element("ETag"u8, etag[..ETag.WriteQuoted(part.ETag, etag)]);
         xml.Element("Size"u8, part.Size);
-        ReadOnlySpan<byte> checksum = withChecksum ? ChecksumOf(call, part, out _) : default;
+        ReadOnlySpan<byte> checksum = withChecksum ? ChecksumOf(key, part, out _) : default;
         if (!StoredChecksum.DigestOf(checksum).IsEmpty)
         {
             Span<byte> base64 = stackalloc byte[DigestBase64.MaxLength];
@@ -553,3 +515,6 @@ public sealed class Multipart(Store store, Buckets buckets)
         return true;
     }
 }
+
+/// <summary>An upload a request names: its id, the key of its record, and the record.</summary>
+internal readonly record struct FoundUpload(byte[] Id, byte[] RecordKey, byte[] Record);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using FastS3.Basics;
 using FastS3.Checksums;
+using FastS3.Crypto;
 using FastS3.Http;
 using FastS3.Storage;
 using FastS3.Xml;
@@ -47,7 +48,7 @@ public sealed class ObjectAttributes(Store store)
             return invalid;
         }
 
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -55,11 +56,13 @@ public sealed class ObjectAttributes(Store store)
         // A part table can be replaced between the index lookup and its read: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (Get.FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out ObjectRecord record) is { } unreadable)
+            if (Get.FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out DataKey opened) is { } unreadable)
             {
                 return unreadable;
             }
 
+            using DataKey key = opened;
+            ObjectRecord.TryRead(value.Span, out ObjectRecord record);
             bool encrypted = record.Has(RecordFlags.SseC);
             ObjectContent? content = null;
             if (wanted.HasFlag(Attribute.ObjectParts) && record.Has(RecordFlags.Multipart))
@@ -70,7 +73,7 @@ public sealed class ObjectAttributes(Store store)
                     continue;
                 }
 
-                if (content is null || (encrypted && !content.IsAuthentic(call.ObjectKey)))
+                if (content is null || (encrypted && !content.IsAuthentic(key)))
                 {
                     return S3Errors.ObjectTampered;
                 }
@@ -85,7 +88,7 @@ public sealed class ObjectAttributes(Store store)
                 if (encrypted)
                 {
                     details = ArrayPool<byte>.Shared.Rent(Encryption.MetadataLength(record));
-                    if (!Encryption.TryOpenMetadata(call.ObjectKey, record, details, out int length) || !ObjectRecord.TryRead(details.AsSpan(0, length), out ObjectRecord sealedRecord))
+                    if (!Encryption.TryOpenMetadata(key, record, details, out int length) || !ObjectRecord.TryRead(details.AsSpan(0, length), out ObjectRecord sealedRecord))
                     {
                         return S3Errors.ObjectTampered;
                     }

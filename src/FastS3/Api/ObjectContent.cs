@@ -57,7 +57,7 @@ internal sealed class ObjectContent
     /// Complete sent without the key), each part is one uploaded to this upload under that number,
     /// with these sizes.
     /// </summary>
-    public bool IsAuthentic(ReadOnlySpan<byte> objectKey)
+    public bool IsAuthentic(DataKey objectKey)
     {
         if (Table is null)
         {
@@ -67,7 +67,7 @@ internal sealed class ObjectContent
         Span<byte> mac = stackalloc byte[PartTable.MacSize];
         if (Table.Mac.Length == PartTable.MacSize)
         {
-            ObjectKey.MacPartTable(objectKey, Table.MacInput.Span, mac);
+            ObjectKey.MacPartTable(objectKey.Span, Table.MacInput.Span, mac);
             return CryptographicOperations.FixedTimeEquals(mac, Table.Mac.Span);
         }
 
@@ -80,7 +80,7 @@ internal sealed class ObjectContent
         for (int i = 0; i < Parts.Length; i++)
         {
             PartTable.WritePartMacInput(Table.UploadId, Parts[i], input);
-            ObjectKey.MacPart(objectKey, input, mac);
+            ObjectKey.MacPart(objectKey.Span, input, mac);
             if (!CryptographicOperations.FixedTimeEquals(mac, Table.PartMacs.Span.Slice(i * PartTable.MacSize, PartTable.MacSize)))
             {
                 return false;
@@ -106,11 +106,11 @@ internal sealed class ObjectContent
 
     /// <summary>
     /// Opens a reader over <paramref name="range"/> (not empty) of the plaintext; <paramref name="objectKey"/>
-    /// is empty for plain objects, else it and <paramref name="partKey"/> (where part keys are derived)
-    /// belong to the caller, who wipes them after the reader is disposed. The first files are opened
-    /// here, so a missing file shows now.
+    /// is empty for plain objects, else it stays the caller's, to keep until the reader is disposed.
+    /// The part keys of a multipart SSE-C object are the reader's, taken from <paramref name="keys"/>.
+    /// The first files are opened here, so a missing file shows now.
     /// </summary>
-    public ContentReader OpenReader(ByteRange range, ReadOnlyMemory<byte> objectKey, Memory<byte> partKey)
+    public ContentReader OpenReader(ByteRange range, DataKey objectKey, DataKeys keys)
     {
         int first = Table?.IndexOf(range.Start) ?? 0;
         int last = Table?.IndexOf(range.End) ?? 0;
@@ -132,7 +132,7 @@ internal sealed class ObjectContent
             throw;
         }
 
-        return new ContentReader(this, parts, first, range, objectKey, partKey);
+        return new ContentReader(this, parts, first, range, objectKey, objectKey.IsEmpty || !IsMultipart ? default : keys.Take());
     }
 
     internal StoredBytes OpenPart(int index) => IsInline ? new StoredBytes(Inline) : _bucket.OpenData(Parts[index].DataId);
@@ -149,14 +149,14 @@ internal sealed class ContentReader : IDisposable
     private readonly ObjectContent _content;
     private readonly StoredBytes?[] _parts;
     private readonly int _firstIndex;
-    private readonly ReadOnlyMemory<byte> _objectKey;
-    private readonly Memory<byte> _partKey;
+    private readonly DataKey _objectKey;
+    private readonly DataKey _partKey;
     private ObjectReader? _current;
     private int _position;
     private long _offset;
     private long _remaining;
 
-    internal ContentReader(ObjectContent content, StoredBytes?[] parts, int firstIndex, ByteRange range, ReadOnlyMemory<byte> objectKey, Memory<byte> partKey)
+    internal ContentReader(ObjectContent content, StoredBytes?[] parts, int firstIndex, ByteRange range, DataKey objectKey, DataKey partKey)
     {
         _content = content;
         _parts = parts;
@@ -201,14 +201,14 @@ internal sealed class ContentReader : IDisposable
         StoredBytes data = DataFor(index);
         long start = _offset - _content.StartOf(index);
         var range = new ByteRange(start, Math.Min(part.Size - start, _remaining));
-        if (_objectKey.IsEmpty || !_content.IsMultipart)
+        if (_partKey.IsEmpty)
         {
-            return await ObjectReader.OpenAsync(data, part.Size, range, _objectKey);
+            return await ObjectReader.OpenAsync(data, part.Size, range, _objectKey.Memory);
         }
 
         // Each part of an SSE-C multipart object is encrypted under its own part key.
-        ObjectKey.DerivePartKey(_objectKey.Span, part.Number, _partKey.Span);
-        return await ObjectReader.OpenAsync(data, part.Size, range, _partKey);
+        ObjectKey.DerivePartKey(_objectKey.Span, part.Number, _partKey.Writable);
+        return await ObjectReader.OpenAsync(data, part.Size, range, _partKey.Memory);
     }
 
     /// <summary>The stored bytes of part <paramref name="index"/>, opened if they are not yet: plain reads go from them straight to the socket.</summary>
@@ -229,6 +229,6 @@ internal sealed class ContentReader : IDisposable
             part?.Dispose();
         }
 
-        CryptographicOperations.ZeroMemory(_partKey.Span);
+        _partKey.Dispose();
     }
 }

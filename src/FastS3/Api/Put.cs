@@ -21,7 +21,7 @@ public sealed class Put(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> PutObjectAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -41,7 +41,8 @@ public sealed class Put(Store store)
         BodyHasher hasher = call.Hasher;
         hasher.Begin(call.Checksums, md5: !encrypted, sha256: call.Signature.Payload == PayloadMode.Sha256);
         long declared = DeclaredLength(call);
-        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(CreateObjectKey(call), declared) : null;
+        using NewDataKey key = encrypted ? Encryption.CreateKey(call) : default;
+        using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, declared) : null;
         await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(declared) : declared);
         await ReceiveBodyAsync(call, data.Writer, encryptor);
         if (VerifyBody(call) is { } mismatch)
@@ -54,8 +55,7 @@ public sealed class Put(Store store)
             return S3Errors.IncompleteBody;
         }
 
-        byte[] record = BuildRecord(call, data, hasher.Length, encrypted, copiedDetails: null, out S3Error? headerError, tags: tags);
-        if (headerError is not null)
+        if (NewRecords.Object(call, data, key, copiedHeaders: null, tags, out byte[] record) is { } headerError)
         {
             data.Discard();
             return headerError;
@@ -77,15 +77,8 @@ public sealed class Put(Store store)
 
         await bucket.DeleteDataOfAsync(result.Previous);
         call.ObjectSize = hasher.Length;
-        WriteResponse(call);
+        WriteWriteResponse(call, record, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None);
         return null;
-    }
-
-    /// <summary>Draws a new SSE-C object's key into the call (and its record's encryption field); returns it.</summary>
-    internal static byte[] CreateObjectKey(S3Call call)
-    {
-        Encryption.CreateObjectKey(call, call.EncryptionField);
-        return call.ObjectKey;
     }
 
     /// <summary>
@@ -216,80 +209,12 @@ public sealed class Put(Store store)
         }
     }
 
-    /// <summary>
-    /// The object's record. For SSE-C objects only sizes, times, the (random) ETag and the sealed key
-    /// stay readable: content headers, user metadata and the checksum are sealed under the object key.
-    /// A multipart part's record (<paramref name="isPart"/>) holds its ETag and checksum only: the
-    /// headers and sealed key belong to its upload. <paramref name="tags"/> (stored form) stay in the
-    /// clear, as tags are not content.
-    /// </summary>
-    internal static byte[] BuildRecord(S3Call call, NewObjectData data, long size, bool encrypted, byte[]? copiedDetails, out S3Error? error, bool isPart = false, ReadOnlySpan<byte> tags = default)
+    /// <summary>The answer to a write of bytes (PutObject, UploadPart): the ETag of its <paramref name="record"/>, SSE-C echo, and the body checksum when <paramref name="withChecksum"/>.</summary>
+    internal static void WriteWriteResponse(S3Call call, byte[] record, bool withChecksum)
     {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        if (encrypted)
-        {
-            EncryptedETag.Create(call.ObjectKey, call.ETagHex);
-        }
-        else
-        {
-            Hex.Encode(call.Hasher.Md5, call.ETagHex);
-        }
-
-        var record = new ObjectRecord.Builder((byte)(encrypted ? RecordFlags.SseC : RecordFlags.None), data.DataId, size, data.Writer.Length, now);
-        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
-        try
-        {
-            record.Add(RecordField.ETag, call.ETagHex);
-            record.AddIfPresent(RecordField.Tags, tags);
-            record.AddIfPresent(RecordField.InlineData, data.InlineData);
-            Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
-            checksum = checksum[..StoredChecksum.Write(call.Hasher.Algorithm, ChecksumType.FullObject, 0, call.Hasher.Checksum, checksum)];
-            error = null;
-            if (!encrypted)
-            {
-                record.Add(RecordField.Checksum, checksum);
-                error = isPart ? null : Headers(call, copiedDetails, ref record);
-                return record.Written.ToArray();
-            }
-
-            // A part's sealed key is its upload's; only its checksum is sealed with it.
-            if (!isPart)
-            {
-                record.Add(RecordField.Encryption, call.EncryptionField);
-                error = Headers(call, copiedDetails, ref details);
-            }
-
-            details.Add(RecordField.Checksum, checksum);
-            Encryption.SealMetadata(call, details.Written, ref record);
-            return record.Written.ToArray();
-        }
-        finally
-        {
-            details.Dispose();
-            record.Dispose();
-        }
-    }
-
-    // The request's headers, or (CopyObject with COPY) the source object's.
-    private static S3Error? Headers(S3Call call, byte[]? copiedDetails, ref ObjectRecord.Builder record)
-    {
-        if (copiedDetails is null)
-        {
-            return ObjectHeaders.Capture(call.Request.Headers, ref record);
-        }
-
-        ObjectRecord.TryRead(copiedDetails, out ObjectRecord source);
-        ObjectHeaders.CopyFrom(source, ref record);
-        return null;
-    }
-
-    private static void WriteResponse(S3Call call) => WriteWriteResponse(call, call.Checksums.Algorithm != ChecksumAlgorithm.None);
-
-    /// <summary>The answer to a write of bytes (PutObject, UploadPart): ETag, SSE-C echo, and the body checksum when <paramref name="withChecksum"/>.</summary>
-    internal static void WriteWriteResponse(S3Call call, bool withChecksum)
-    {
-        Span<byte> etag = stackalloc byte[34];
-        call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(call.ETagHex, etag)]);
+        ObjectRecord.TryRead(record, out ObjectRecord written);
+        Span<byte> etag = stackalloc byte[written.ETag.Length + 2];
+        call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(written.ETag, etag)]);
         if (call.HasCustomerKey)
         {
             SseC.Echo(call.Response, call.CustomerKeyMd5);

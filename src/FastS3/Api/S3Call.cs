@@ -2,6 +2,7 @@ using System.Text.Unicode;
 using FastS3.Auth;
 using FastS3.Basics;
 using FastS3.Checksums;
+using FastS3.Crypto;
 using FastS3.Http;
 using FastS3.Storage;
 
@@ -26,22 +27,14 @@ public sealed class S3Call : IDisposable
     private readonly byte[] _customerKey = Secret(SseC.KeyLength);
     private readonly byte[] _customerKeyMd5 = Secret(SseC.KeyMd5Length);
 
-    /// <summary>The current object's key while it is encrypted or decrypted; wiped with the customer key.</summary>
-    internal byte[] ObjectKey { get; } = Secret(Crypto.ObjectKey.Size);
-
-    /// <summary>The key of the multipart part being written; wiped with the customer key.</summary>
-    internal byte[] PartKey { get; } = Secret(Crypto.ObjectKey.Size);
-
-    /// <summary>The key of the stored part being read (multipart objects); wiped with the customer key.</summary>
-    internal byte[] ReadPartKey { get; } = Secret(Crypto.ObjectKey.Size);
-
     private readonly byte[] _copySourceKey = new byte[MaxEncodedKeyLength];
     private readonly byte[] _copyCustomerKey = Secret(SseC.KeyLength);
     private readonly byte[] _copyCustomerKeyMd5 = Secret(SseC.KeyMd5Length);
     private int _copySourceKeyLength;
+    private int _keyLength;
 
-    /// <summary>The copy source's object key while it is decrypted for a copy; wiped with the customer keys.</summary>
-    internal byte[] SourceObjectKey { get; } = Secret(Crypto.ObjectKey.Size);
+    /// <summary>The slots of the data keys this request opens or draws; wiped when it ends.</summary>
+    public DataKeys Keys { get; } = new();
 
     /// <summary>The decoded key of x-amz-copy-source (after <see cref="ParseCopySource"/>).</summary>
     public ReadOnlySpan<byte> CopySourceKey => _copySourceKey.AsSpan(0, _copySourceKeyLength);
@@ -116,13 +109,6 @@ public sealed class S3Call : IDisposable
         return error;
     }
 
-    /// <summary>A new SSE-C object's encryption field, between drawing its key and writing its record.</summary>
-    internal byte[] EncryptionField { get; } = new byte[Encryption.FieldLength];
-
-    /// <summary>The ETag (bare hex) of the object being written.</summary>
-    internal byte[] ETagHex { get; } = new byte[32];
-    private int _keyLength;
-
     public HttpRequest Request { get; private set; } = null!;
 
     public HttpResponse Response { get; private set; } = null!;
@@ -158,7 +144,7 @@ public sealed class S3Call : IDisposable
     /// <summary>The bucket name from the path or the Host header (bucket names need no decoding).</summary>
     public ReadOnlySpan<byte> BucketName => (Route.BucketInHost ? Request.Host : Request.Path).Slice(Route.BucketStart, Route.BucketLength);
 
-    /// <summary>The object key, percent-decoded (valid after <see cref="TryResolveObject"/>).</summary>
+    /// <summary>The object key, percent-decoded (valid after <see cref="ResolveObject"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
 
     /// <summary>True when the request carried a valid SSE-C triple (after <see cref="ParseCustomerKey"/>).</summary>
@@ -182,10 +168,7 @@ public sealed class S3Call : IDisposable
     {
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_customerKeyMd5);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(ObjectKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(SourceObjectKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(PartKey);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(ReadPartKey);
+        Keys.WipeAll();
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKey);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_copyCustomerKeyMd5);
         HasCopySourceKey = false;
@@ -220,13 +203,25 @@ public sealed class S3Call : IDisposable
 
     /// <summary>
     /// The request's bucket, with its object key decoded; otherwise the key's error (checked first:
-    /// such a key names nothing in any bucket), NoSuchBucket, or an invalid version id.
+    /// such a key names nothing in any bucket), NoSuchBucket, or an invalid version id. The bucket is
+    /// set only when the answer is null.
     /// </summary>
-    public bool TryResolveObject(Store store, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Bucket? bucket, out S3Error? error)
+    public S3Error? ResolveObject(Store store, out Bucket bucket)
     {
-        bucket = null;
-        error = DecodeKey() ?? ((bucket = store.FindBucket(BucketName)) is null ? S3Errors.NoSuchBucket : CheckVersionId(Request.Query));
-        return error is null;
+        bucket = null!;
+        if (DecodeKey() is { } invalidKey)
+        {
+            return invalidKey;
+        }
+
+        Bucket? found = store.FindBucket(BucketName);
+        if (found is null)
+        {
+            return S3Errors.NoSuchBucket;
+        }
+
+        bucket = found;
+        return CheckVersionId(Request.Query);
     }
 
     /// <summary>

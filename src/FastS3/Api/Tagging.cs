@@ -15,9 +15,9 @@ public sealed class Tagging(Store store)
 {
     public ValueTask<S3Error?> GetObjectTaggingAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
-            return ValueTask.FromResult(missing);
+            return ValueTask.FromResult<S3Error?>(missing);
         }
 
         if (!bucket.Objects.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
@@ -32,7 +32,7 @@ public sealed class Tagging(Store store)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> PutObjectTaggingAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
@@ -42,9 +42,9 @@ public sealed class Tagging(Store store)
     }
 
     public ValueTask<S3Error?> DeleteObjectTaggingAsync(S3Call call)
-        => call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing)
-            ? SetObjectTagsAsync(call, bucket, [], status: 204)
-            : ValueTask.FromResult(missing);
+        => call.ResolveObject(store, out Bucket bucket) is { } missing
+            ? ValueTask.FromResult<S3Error?>(missing)
+            : SetObjectTagsAsync(call, bucket, [], status: 204);
 
     public ValueTask<S3Error?> GetBucketTaggingAsync(S3Call call)
     {

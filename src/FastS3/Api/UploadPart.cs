@@ -19,37 +19,34 @@ public sealed class UploadPart(Store store, S3Options options)
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> UploadPartAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
 
-        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out byte[] upload, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
+        if ((Open(call, bucket, out TargetPart part) ?? Put.Validate(call)) is { } refused)
         {
             return refused;
         }
 
-        if (Put.Validate(call) is { } invalid)
-        {
-            return invalid;
-        }
-
-        ObjectRecord.TryRead(upload, out ObjectRecord uploadRecord);
-        if (Multipart.OpenUploadKey(call, uploadRecord) is { } keyError)
+        ObjectRecord.TryRead(part.Upload.Record, out ObjectRecord upload);
+        if (Multipart.OpenUploadKey(call, upload, out DataKey opened) is { } keyError)
         {
             return keyError;
         }
 
+        using DataKey uploadKey = opened;
+
         // Every part carries the upload's checksum; a part may not bring another algorithm.
-        if (algorithm != ChecksumAlgorithm.None && call.Checksums.Algorithm != ChecksumAlgorithm.None && call.Checksums.Algorithm != algorithm)
+        ChecksumAlgorithm declared = part.DeclaredChecksum;
+        if (declared != ChecksumAlgorithm.None && call.Checksums.Algorithm != ChecksumAlgorithm.None && call.Checksums.Algorithm != declared)
         {
             return S3Errors.PartChecksumAlgorithmMismatch;
         }
 
-        ChecksumAlgorithm computed = call.Checksums.Algorithm != ChecksumAlgorithm.None ? call.Checksums.Algorithm : algorithm != ChecksumAlgorithm.None ? algorithm : ChecksumAlgorithm.Crc64Nvme;
-        bool encrypted = call.HasCustomerKey;
-        call.Hasher.Begin(md5: !encrypted || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
-        using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
+        ChecksumAlgorithm computed = call.Checksums.Algorithm != ChecksumAlgorithm.None ? call.Checksums.Algorithm : declared != ChecksumAlgorithm.None ? declared : ChecksumAlgorithm.Crc64Nvme;
+        call.Hasher.Begin(md5: uploadKey.IsEmpty || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
+        using SegmentStreamEncryptor? encryptor = CreateEncryptor(call, uploadKey, part.Number);
         await using NewObjectData data = NewObjectData.CreateFile(bucket);
         await Put.ReceiveBodyAsync(call, data.Writer, encryptor);
         if (Put.VerifyBody(call) is { } mismatch)
@@ -58,47 +55,50 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         await data.CommitAsync();
-        if (await data.PublishAsync(CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data)) is { } gone)
+        byte[] record = NewRecords.Part(call, data, uploadKey, part.Upload.Id, part.Number);
+        if (await data.PublishAsync(CommitAsync(bucket, part, record)) is { } gone)
         {
             data.Discard();
             return gone;
         }
 
-        Put.WriteWriteResponse(call, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None || algorithm != ChecksumAlgorithm.None);
+        Put.WriteWriteResponse(call, record, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None || declared != ChecksumAlgorithm.None);
         return null;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<S3Error?> UploadPartCopyAsync(S3Call call)
     {
-        if (!call.TryResolveObject(store, out Bucket? bucket, out S3Error? missing))
+        if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
 
-        if (Open(call, bucket, out byte[] uploadId, out byte[] uploadKey, out byte[] upload, out int partNumber, out ChecksumAlgorithm algorithm) is { } refused)
+        if (Open(call, bucket, out TargetPart part) is { } refused)
         {
             return refused;
         }
 
-        if (!Copy.TryResolveSource(call, store, out Bucket? sourceBucket, out string sourceBucketName, out byte[]? sourceValue, out S3Error? sourceError))
+        if (Copy.ResolveSource(call, store, out CopySource source) is { } sourceError)
         {
             return sourceError;
         }
 
-        ObjectRecord.TryRead(sourceValue, out ObjectRecord source);
-        if (Copy.CheckSource(call, source, sourceBucketName, sourceValue, out _) is { } sourceRefused)
+        if (Copy.CheckSource(call, source, out DataKey openedSource, out _) is { } sourceRefused)
         {
             return sourceRefused;
         }
 
-        ObjectRecord.TryRead(upload, out ObjectRecord uploadRecord);
-        if (Multipart.OpenUploadKey(call, uploadRecord) is { } keyError)
+        using DataKey sourceKey = openedSource;
+        ObjectRecord.TryRead(part.Upload.Record, out ObjectRecord upload);
+        if (Multipart.OpenUploadKey(call, upload, out DataKey opened) is { } keyError)
         {
             return keyError;
         }
 
-        if (ParseCopyRange(call, source.Size, out ByteRange range) is { } rangeError)
+        using DataKey uploadKey = opened;
+        ObjectRecord.TryRead(source.Record, out ObjectRecord sourceRecord);
+        if (ParseCopyRange(call, sourceRecord.Size, out ByteRange range) is { } rangeError)
         {
             return rangeError;
         }
@@ -108,28 +108,29 @@ public sealed class UploadPart(Store store, S3Options options)
             return S3Errors.EntityTooLarge;
         }
 
-        bool encrypted = call.HasCustomerKey;
-        call.Hasher.Begin(md5: !encrypted, sha256: false, algorithm != ChecksumAlgorithm.None ? algorithm : ChecksumAlgorithm.Crc64Nvme);
-        using ContentReader? reader = range.Length == 0 ? null : await Copy.OpenSourceAsync(call, sourceBucket, sourceValue, range);
+        call.Hasher.Begin(md5: uploadKey.IsEmpty, sha256: false, part.DeclaredChecksum != ChecksumAlgorithm.None ? part.DeclaredChecksum : ChecksumAlgorithm.Crc64Nvme);
+        using ContentReader? reader = range.Length == 0 ? null : await Copy.OpenSourceAsync(call, source, sourceKey, range);
         if (range.Length > 0 && reader is null)
         {
             return S3Errors.NoSuchKey;
         }
 
-        using SegmentStreamEncryptor? encryptor = encrypted ? CreateEncryptor(call, partNumber) : null;
-        if (encrypted)
+        using SegmentStreamEncryptor? encryptor = CreateEncryptor(call, uploadKey, part.Number);
+        if (!uploadKey.IsEmpty)
         {
             SseC.Echo(call.Response, call.CustomerKeyMd5);
         }
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.CreateFile(bucket);
+        byte[] record;
         S3Error? gone;
         try
         {
             await Copy.CopyIntoAsync(call, reader, data.Writer, encryptor);
             await data.CommitAsync();
-            gone = await data.PublishAsync(CommitAsync(call, bucket, uploadId, uploadKey, partNumber, data));
+            record = NewRecords.Part(call, data, uploadKey, part.Upload.Id, part.Number);
+            gone = await data.PublishAsync(CommitAsync(bucket, part, record));
         }
         catch (Exception exception)
         {
@@ -148,72 +149,68 @@ public sealed class UploadPart(Store store, S3Options options)
             return keepAlive.Fail(gone);
         }
 
-        Copy.WriteResult(call, keepAlive, "CopyPartResult"u8, call.ETagHex, DateTimeOffset.UtcNow);
+        ObjectRecord.TryRead(record, out ObjectRecord written);
+        Copy.WriteResult(call, keepAlive, "CopyPartResult"u8, written.ETag, written.LastModified);
         return null;
     }
 
-    /// <summary>The checks both part writes start with: the upload exists, the part number is valid; out come the upload's record and checksum algorithm.</summary>
-    private static S3Error? Open(S3Call call, Bucket bucket, out byte[] uploadId, out byte[] uploadKey, out byte[] upload, out int partNumber, out ChecksumAlgorithm algorithm)
+    /// <summary>The part a write targets: its upload, its number, and the checksum algorithm the upload declared (None when none).</summary>
+    private readonly record struct TargetPart(FoundUpload Upload, int Number, ChecksumAlgorithm DeclaredChecksum);
+
+    /// <summary>The checks both part writes start with: the upload exists, the part number is valid.</summary>
+    private static S3Error? Open(S3Call call, Bucket bucket, out TargetPart part)
     {
-        algorithm = ChecksumAlgorithm.None;
-        partNumber = 0;
-        if (Multipart.FindUpload(call, bucket, out uploadId, out uploadKey, out byte[]? found) is { } notFound)
+        part = default;
+        if (Multipart.FindUpload(call, bucket, out FoundUpload upload) is { } notFound)
         {
-            upload = [];
             return notFound;
         }
 
-        upload = found!;
-
-        if (!Multipart.TryGetPartNumber(call, out partNumber, out S3Error? invalid) || partNumber == 0)
+        if (Multipart.ParsePartNumber(call, out int partNumber) is { } invalid)
         {
-            return invalid ?? S3Errors.InvalidPartNumberArgument;
+            return invalid;
         }
 
-        ObjectRecord.TryRead(upload, out ObjectRecord record);
-        algorithm = Multipart.DeclaredChecksum(record).Algorithm;
+        if (partNumber == 0)
+        {
+            return S3Errors.InvalidPartNumberArgument;
+        }
+
+        ObjectRecord.TryRead(upload.Record, out ObjectRecord record);
+        part = new TargetPart(upload, partNumber, Multipart.DeclaredChecksum(record).Algorithm);
         return null;
     }
 
-    /// <summary>Part <paramref name="partNumber"/>'s stream encryptor, under its key derived from the upload's object key (opened into the call).</summary>
-    private static SegmentStreamEncryptor CreateEncryptor(S3Call call, int partNumber)
+    /// <summary>The part's stream encryptor, under its part key derived from the upload's data key; null for a plain upload.</summary>
+    private static SegmentStreamEncryptor? CreateEncryptor(S3Call call, DataKey uploadKey, int partNumber)
     {
-        ObjectKey.DerivePartKey(call.ObjectKey, partNumber, call.PartKey);
-        return new SegmentStreamEncryptor(call.PartKey);
+        if (uploadKey.IsEmpty)
+        {
+            return null;
+        }
+
+        using DataKey partKey = call.Keys.Take();
+        ObjectKey.DerivePartKey(uploadKey.Span, partNumber, partKey.Writable);
+        return new SegmentStreamEncryptor(partKey.Span);
     }
 
     /// <summary>
     /// Records the part, under the upload's gate: NoSuchUpload if the upload was completed or aborted
     /// while the bytes streamed in. A part it replaces has its data deleted.
     /// </summary>
-    private static async ValueTask<S3Error?> CommitAsync(S3Call call, Bucket bucket, byte[] uploadId, byte[] uploadKey, int partNumber, NewObjectData data)
+    private static async ValueTask<S3Error?> CommitAsync(Bucket bucket, TargetPart part, byte[] record)
     {
-        byte[] record = Put.BuildRecord(call, data, call.Hasher.Length, call.HasCustomerKey, copiedDetails: null, out _, isPart: true);
-        if (call.HasCustomerKey)
-        {
-            // Made now, while the key is here: S3 lets the Complete come without it.
-            Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
-            Span<byte> mac = stackalloc byte[PartTable.MacSize];
-            PartTable.WritePartMacInput(uploadId, new PartEntry(partNumber, data.DataId, call.Hasher.Length, data.Writer.Length), input);
-            ObjectKey.MacPart(call.ObjectKey, input, mac);
-            ObjectRecord.TryRead(record, out ObjectRecord part);
-            record = part.With(RecordField.PartMac, mac);
-        }
-
-        SemaphoreSlim gate = bucket.Uploads.Gate(uploadId);
+        SemaphoreSlim gate = bucket.Uploads.Gate(part.Upload.Id);
         await gate.WaitAsync();
         try
         {
-            if (bucket.IsDeleted || !bucket.Uploads.Records.TryGet(uploadKey, out _))
+            if (bucket.IsDeleted || !bucket.Uploads.Records.TryGet(part.Upload.RecordKey, out _))
             {
                 return S3Errors.NoSuchUpload;
             }
 
-            RecordWrite result = await bucket.Uploads.Records.PutAsync(MultipartUploads.PartKey(uploadId, partNumber), record);
-            if (result.Previous is not null && ObjectRecord.TryRead(result.Previous, out ObjectRecord replaced) && replaced.DataId != Guid.Empty)
-            {
-                bucket.DeleteData(replaced.DataId);
-            }
+            RecordWrite result = await bucket.Uploads.Records.PutAsync(MultipartUploads.PartKey(part.Upload.Id, part.Number), record);
+            await bucket.DeleteDataOfAsync(result.Previous);
         }
         finally
         {

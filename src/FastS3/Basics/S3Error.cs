@@ -6,6 +6,13 @@ namespace FastS3.Basics;
 /// An S3 error as clients see it: HTTP status, the &lt;Code&gt; string and its message, with the
 /// bytes encoded once so answering an error allocates nothing.
 /// </summary>
+/// <remarks>
+/// The request path's one error channel: a handler, and every helper it calls, returns
+/// <c>S3Error?</c> (null: go on) and hands back what it found as its result, an <c>out</c> value or
+/// a record, never an error in an <c>out</c>. Returned rather than thrown because refusing hostile
+/// input is routine work here: a refusal costs no unwinding and every signature shows it can fail.
+/// The one exception is <see cref="S3Exception"/>, for errors found inside a byte stream.
+/// </remarks>
 public sealed class S3Error
 {
     public static readonly S3Error NotImplemented = new(501, "NotImplemented", "A header you provided implies functionality that is not implemented.");

@@ -1,0 +1,174 @@
+using FastS3.Basics;
+using FastS3.Checksums;
+using FastS3.Crypto;
+using FastS3.Storage;
+
+namespace FastS3.Api;
+
+/// <summary>
+/// The records newly written bytes get, one per kind of write: an object's (PutObject, CopyObject),
+/// a part's (UploadPart, UploadPartCopy) and an upload's (CreateMultipartUpload). An SSE-C record
+/// keeps only sizes, times, the (random) ETag, tags and the sealed data key readable: content
+/// headers, user metadata and checksums are sealed under the data key. Tags stay in the clear, as
+/// tags are not content. Object and part records are built once the body's hasher has finished.
+/// </summary>
+internal static class NewRecords
+{
+    /// <summary>
+    /// An object's record: content headers from the request, or (CopyObject with COPY) from
+    /// <paramref name="copiedHeaders"/>, the source's record of them. A malformed header is the error.
+    /// </summary>
+    public static S3Error? Object(S3Call call, NewObjectData data, NewDataKey key, byte[]? copiedHeaders, ReadOnlySpan<byte> tags, out byte[] record)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        ObjectRecord.Builder builder = Start(call, data, key.Key, now);
+        try
+        {
+            builder.AddIfPresent(RecordField.Tags, tags);
+            builder.AddIfPresent(RecordField.InlineData, data.InlineData);
+            Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
+            checksum = checksum[..WriteChecksum(call, checksum)];
+            return FinishWithContent(call, key, copiedHeaders, checksum, ref builder, call.Hasher.Length, now, out record);
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A part's record: its ETag and checksum only, as the headers and the sealed key belong to its
+    /// upload. An SSE-C part (under <paramref name="uploadKey"/>, the upload's data key) also gets
+    /// the MAC binding it to this upload and part number, made now, while the key is here: S3 lets
+    /// the Complete come without it.
+    /// </summary>
+    public static byte[] Part(S3Call call, NewObjectData data, DataKey uploadKey, ReadOnlySpan<byte> uploadId, int partNumber)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        ObjectRecord.Builder builder = Start(call, data, uploadKey, now);
+        var details = new ObjectRecord.Builder(0, Guid.Empty, call.Hasher.Length, call.Hasher.Length, now);
+        try
+        {
+            Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
+            checksum = checksum[..WriteChecksum(call, checksum)];
+            if (uploadKey.IsEmpty)
+            {
+                builder.Add(RecordField.Checksum, checksum);
+                return builder.Written.ToArray();
+            }
+
+            details.Add(RecordField.Checksum, checksum);
+            Encryption.SealMetadata(uploadKey, details.Written, ref builder);
+            Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
+            Span<byte> mac = stackalloc byte[PartTable.MacSize];
+            PartTable.WritePartMacInput(uploadId, new PartEntry(partNumber, data.DataId, call.Hasher.Length, data.Writer.Length), input);
+            ObjectKey.MacPart(uploadKey.Span, input, mac);
+            builder.Add(RecordField.PartMac, mac);
+            return builder.Written.ToArray();
+        }
+        finally
+        {
+            details.Dispose();
+            builder.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// An upload's record: the checksum declaration and the tags in clear, and the content headers
+    /// and user metadata as a PUT would store them. A malformed header is the error.
+    /// </summary>
+    public static S3Error? Upload(S3Call call, NewDataKey key, ChecksumAlgorithm algorithm, ChecksumType type, ReadOnlySpan<byte> tags, out byte[] record)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.SseC), Guid.Empty, 0, 0, now);
+        try
+        {
+            if (algorithm != ChecksumAlgorithm.None)
+            {
+                Span<byte> declaration = stackalloc byte[StoredChecksum.HeaderSize];
+                StoredChecksum.Write(algorithm, type, 0, default, declaration);
+                builder.Add(RecordField.Checksum, declaration);
+            }
+
+            builder.AddIfPresent(RecordField.Tags, tags);
+            return FinishWithContent(call, key, copiedHeaders: null, checksum: default, ref builder, 0, now, out record);
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    /// <summary>The header and ETag every written record starts with: the content MD5, or for SSE-C a random one under the data key.</summary>
+    private static ObjectRecord.Builder Start(S3Call call, NewObjectData data, DataKey key, DateTimeOffset now)
+    {
+        Span<byte> etag = stackalloc byte[EncryptedETag.HexLength];
+        if (key.IsEmpty)
+        {
+            Hex.Encode(call.Hasher.Md5, etag);
+        }
+        else
+        {
+            EncryptedETag.Create(key.Span, etag);
+        }
+
+        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.SseC), data.DataId, call.Hasher.Length, data.Writer.Length, now);
+        builder.Add(RecordField.ETag, etag);
+        return builder;
+    }
+
+    private static int WriteChecksum(S3Call call, Span<byte> destination)
+        => StoredChecksum.Write(call.Hasher.Algorithm, ChecksumType.FullObject, 0, call.Hasher.Checksum, destination);
+
+    /// <summary>
+    /// Adds the content headers, and the checksum when there is one: to the record for a plain
+    /// object; for an SSE-C one to a record of their own sealed under the data key, beside the
+    /// sealed key itself. Then the record's bytes; a malformed header is the error instead.
+    /// </summary>
+    private static S3Error? FinishWithContent(S3Call call, NewDataKey key, byte[]? copiedHeaders, scoped ReadOnlySpan<byte> checksum, ref ObjectRecord.Builder record, long size, DateTimeOffset now, out byte[] built)
+    {
+        built = [];
+        if (key.IsEmpty)
+        {
+            record.AddIfPresent(RecordField.Checksum, checksum);
+            if (Headers(call, copiedHeaders, ref record) is { } plainError)
+            {
+                return plainError;
+            }
+
+            built = record.Written.ToArray();
+            return null;
+        }
+
+        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
+        try
+        {
+            record.Add(RecordField.Encryption, key.Field);
+            if (Headers(call, copiedHeaders, ref details) is { } sealedError)
+            {
+                return sealedError;
+            }
+
+            details.AddIfPresent(RecordField.Checksum, checksum);
+            Encryption.SealMetadata(key.Key, details.Written, ref record);
+            built = record.Written.ToArray();
+            return null;
+        }
+        finally
+        {
+            details.Dispose();
+        }
+    }
+
+    private static S3Error? Headers(S3Call call, byte[]? copiedHeaders, ref ObjectRecord.Builder record)
+    {
+        if (copiedHeaders is null)
+        {
+            return ObjectHeaders.Capture(call.Request.Headers, ref record);
+        }
+
+        ObjectRecord.TryRead(copiedHeaders, out ObjectRecord source);
+        ObjectHeaders.CopyFrom(source, ref record);
+        return null;
+    }
+}
