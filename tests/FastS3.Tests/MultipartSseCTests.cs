@@ -42,7 +42,7 @@ public sealed class MultipartSseCTests
 
         S3Assert.Error(await UploadPartRawAsync(server, "bucket", "k", uploadId, "1", data[0]), 400, "InvalidRequest");
         S3Assert.Error(await UploadPartRawAsync(server, "bucket", "k", uploadId, "1", data[0], WrongKey), 403, "AccessDenied");
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
 
         var parts = new List<Part>();
         for (int i = 0; i < data.Length; i++)
@@ -67,7 +67,7 @@ public sealed class MultipartSseCTests
 
         S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, parts, WrongKey), 403, "AccessDenied");
         S3Assert.Status(await CompleteAsync(server, "bucket", "k", uploadId, parts, Key), 200);
-        Assert.Equal(4, DataFileCount(server, "bucket"));
+        Assert.Equal(4, server.Stored.DataItemCount("bucket"));
 
         S3Assert.Error(await GetAsync(server, "bucket", "k"), 400, "InvalidRequest");
         S3Assert.Error(await GetAsync(server, "bucket", "k", "", WrongKey), 403, "AccessDenied");
@@ -248,7 +248,6 @@ public sealed class MultipartSseCTests
         => Directory.EnumerateFiles(Path.Combine(server.DataDir, "buckets", "bucket", "data"), "*", SearchOption.AllDirectories).Single(file =>
             FastS3.Storage.PartTable.TryParse(File.ReadAllBytes(file), out FastS3.Storage.PartTable? table) && (keyless ? !table.PartMacs.IsEmpty : !table.Mac.IsEmpty));
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task SseCOverPlainHttpIsRefusedBeforeAnyBody()
     {
@@ -272,6 +271,6 @@ public sealed class MultipartSseCTests
         // Nothing came of any of it.
         Assert.Empty((await ListPartsAsync(server, "bucket", "k", uploadId)).XmlValues("Part"));
         Assert.Single((await SignedRequests.SendAsync(server, "GET", "/bucket?uploads", [])).XmlValues("Upload"));
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
     }
 }

@@ -4,16 +4,24 @@ using FastS3.Storage;
 
 namespace FastS3.Tests.Storage.InMemory;
 
-/// <summary>A bucket whose record tables and data items live in memory (see <see cref="MemoryStore"/>).</summary>
-internal sealed class MemoryBucket(string name, StoreOptions options)
+/// <summary>
+/// A bucket whose record tables and data items live in memory (see <see cref="MemoryStore"/>);
+/// its writers are in <paramref name="unfinished"/> until committed or disposed.
+/// </summary>
+internal sealed class MemoryBucket(string name, StoreOptions options, ConcurrentDictionary<IDataWriter, byte> unfinished)
     : Bucket(name, DateTimeOffset.UtcNow, new MemoryRecordTable(), new MemoryRecordTable(), options)
 {
     private readonly ConcurrentDictionary<Guid, byte[]> _data = new();
 
-    /// <summary>Data items held now (tests check that replaced and deleted objects leave none behind).</summary>
-    public int DataCount => _data.Count;
+    /// <summary>The ids of the data items held now (a committed item never changes: a new one has a new id).</summary>
+    public IReadOnlyCollection<string> DataIds => [.. _data.Keys.Select(id => id.ToString("N"))];
 
-    public override IDataWriter CreateData() => new Writer(_data);
+    public override IDataWriter CreateData()
+    {
+        var writer = new Writer(_data, unfinished);
+        unfinished.TryAdd(writer, 0);
+        return writer;
+    }
 
     public override StoredBytes OpenData(Guid id)
         => _data.TryGetValue(id, out byte[]? bytes) ? new StoredBytes(bytes) : throw new FileNotFoundException("no such data item");
@@ -35,7 +43,7 @@ internal sealed class MemoryBucket(string name, StoreOptions options)
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private sealed class Writer(ConcurrentDictionary<Guid, byte[]> data) : IDataWriter
+    private sealed class Writer(ConcurrentDictionary<Guid, byte[]> data, ConcurrentDictionary<IDataWriter, byte> unfinished) : IDataWriter
     {
         private readonly ArrayBufferWriter<byte> _buffer = new();
 
@@ -58,9 +66,14 @@ internal sealed class MemoryBucket(string name, StoreOptions options)
         public ValueTask CommitAsync(Guid id)
         {
             data[id] = _buffer.WrittenSpan.ToArray();
+            unfinished.TryRemove(this, out _);
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            unfinished.TryRemove(this, out _);
+            return ValueTask.CompletedTask;
+        }
     }
 }
