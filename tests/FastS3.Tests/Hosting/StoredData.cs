@@ -25,6 +25,9 @@ public abstract class StoredData
     /// <summary>Replaces the item's bytes in place, as damage would (for tests of what reads make of it).</summary>
     public abstract void Write(string bucket, DataItem item, byte[] bytes);
 
+    /// <summary>Removes the item from under the store, as a lost file would.</summary>
+    public abstract void Delete(string bucket, DataItem item);
+
     /// <summary>The bytes written so far of each write started and neither committed nor discarded.</summary>
     public abstract IReadOnlyList<long> UnfinishedWrites();
 
@@ -41,6 +44,8 @@ public abstract class StoredData
 
         public override void Write(string bucket, DataItem item, byte[] bytes) => File.WriteAllBytes(Path.Combine(DataPath(bucket), item.Name), bytes);
 
+        public override void Delete(string bucket, DataItem item) => File.Delete(Path.Combine(DataPath(bucket), item.Name));
+
         // Anything in the temp directory is left over, a directory too.
         public override IReadOnlyList<long> UnfinishedWrites()
             => [.. new DirectoryInfo(Path.Combine(dataDir, ".fasts3", "tmp")).EnumerateFileSystemInfos().Select(entry => entry is FileInfo file ? file.Length : 0)];
@@ -55,6 +60,8 @@ public abstract class StoredData
         public override byte[] Read(string bucket, DataItem item) => store.Bucket(bucket).ReadData(item.Name);
 
         public override void Write(string bucket, DataItem item, byte[] bytes) => store.Bucket(bucket).ReplaceData(item.Name, bytes);
+
+        public override void Delete(string bucket, DataItem item) => store.Bucket(bucket).DeleteData(Guid.Parse(item.Name));
 
         public override IReadOnlyList<long> UnfinishedWrites() => store.UnfinishedWrites;
     }
