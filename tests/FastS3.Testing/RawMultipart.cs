@@ -72,10 +72,6 @@ public static class RawMultipart
     public static Task<RawResponse> GetAsync(TestServer server, string bucket, string key, string query = "", params string[] headers)
         => SignedRequests.SendAsync(server, "GET", $"/{bucket}/{key}{query}", [], signPayload: false, headers, timeoutSeconds: 120);
 
-    /// <summary>Files under the bucket's data directory: object data, parts and part tables.</summary>
-    public static int DataFileCount(TestServer server, string bucket)
-        => Directory.GetFiles(Path.Combine(server.DataDir, "buckets", bucket, "data"), "*", SearchOption.AllDirectories).Length;
-
     private static void Expect(RawResponse response, int status, string what)
     {
         if (response.Status != status)

@@ -3,12 +3,13 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FastS3.Basics;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
 /// <summary>
-/// What a bucket holds as the S3 API lists it (every page), and the check that the data files on
-/// disk are exactly what that needs: nothing torn, half-written or orphaned left behind.
+/// What a bucket holds as the S3 API lists it (every page), and the check that the data items in
+/// the store are exactly what that needs: nothing torn, half-written or orphaned left behind.
 /// </summary>
 internal static class BucketContents
 {
@@ -61,13 +62,13 @@ internal static class BucketContents
     }
 
     /// <summary>
-    /// Counts the bucket's data files from outside: each object needs 1 (single stream; none when
+    /// Counts the bucket's data items from outside: each object needs 1 (single stream; none when
     /// small enough to live inline in its record) or its part table and its N parts (ETag "…-N"),
-    /// each open upload one per part. Nothing else may be there, nor anything in the temp directory.
+    /// each open upload one per part. Nothing else may be there, nor any unfinished write.
     /// </summary>
-    public static async Task AssertDataFilesAsync(AmazonS3Client client, string dataDir, string bucket, string when)
+    public static async Task AssertDataItemsAsync(AmazonS3Client client, StoredData stored, string bucket, string when)
     {
-        var expected = new List<(string What, int Files)>();
+        var expected = new List<(string What, int Items)>();
         foreach (S3Object item in await ListObjectsAsync(client, bucket))
         {
             string etag = item.ETag.Trim('"');
@@ -82,10 +83,10 @@ internal static class BucketContents
             expected.Add(($"upload {uploadId} of {key}", (await ListPartsAsync(client, bucket, key, uploadId)).Count));
         }
 
-        int wanted = expected.Sum(entry => entry.Files);
-        string[] files = Directory.GetFiles(Path.Combine(dataDir, "buckets", bucket, "data"), "*", SearchOption.AllDirectories);
-        Assert.True(files.Length == wanted, $"{when}: {files.Length} data files on disk, the objects and uploads need {wanted} ({string.Join("; ", expected.Where(e => e.Files > 0).Select(e => $"{e.What}: {e.Files}"))})");
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(dataDir, ".fasts3", "tmp")));
+        int wanted = expected.Sum(entry => entry.Items);
+        int held = stored.DataItemCount(bucket);
+        Assert.True(held == wanted, $"{when}: {held} data items stored, the objects and uploads need {wanted} ({string.Join("; ", expected.Where(e => e.Items > 0).Select(e => $"{e.What}: {e.Items}"))})");
+        Assert.Empty(stored.UnfinishedWrites());
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using Xunit.Abstractions;
 
 namespace FastS3.Tests;
@@ -71,7 +72,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             output.WriteLine($"filled with {files} 1 MiB and {inline} {InlineFillSize / KiB} KiB objects, then {filler} bytes; {disk.FreeBytes} bytes free");
 
             await AssertEveryWriteRefusedAsync(client, samples, key, uploadId, part);
-            await BucketContents.AssertDataFilesAsync(client, server.DataDir, Bucket, "with the disk full");
+            await BucketContents.AssertDataItemsAsync(client, StoredData.OnDisk(server.DataDir), Bucket, "with the disk full");
             await AssertStoredAsync(client);
         });
 
@@ -83,7 +84,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             (string abortKey, string abortId) = (await BucketContents.ListUploadsAsync(client, Bucket)).Single(u => u.Key == "to-abort");
             Assert.Equal(HttpStatusCode.NoContent, (await client.AbortMultipartUploadAsync(Bucket, abortKey, abortId)).HttpStatusCode);
             await DeleteAsync(client, _stored.Keys.First(k => k.StartsWith("fill/", StringComparison.Ordinal) && _stored[k].Data.Length == MiB));
-            await BucketContents.AssertDataFilesAsync(client, server.DataDir, Bucket, "after deleting on the full disk");
+            await BucketContents.AssertDataItemsAsync(client, StoredData.OnDisk(server.DataDir), Bucket, "after deleting on the full disk");
 
             // Space back (the filler goes, and some objects): every kind of write works again.
             File.Delete(Path.Combine(disk.Path, "filler"));
@@ -96,14 +97,14 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             List<PartDetail> parts = await BucketContents.ListPartsAsync(client, Bucket, key2, uploadId);
             await CompleteAsync(client, key2, uploadId, [.. parts.Select(p => new PartETag(p.PartNumber!.Value, p.ETag))], customerKey: 0, _openUploads[uploadId]);
             await StoreOneOfEachAsync(client);
-            await BucketContents.AssertDataFilesAsync(client, server.DataDir, Bucket, "after space came back");
+            await BucketContents.AssertDataItemsAsync(client, StoredData.OnDisk(server.DataDir), Bucket, "after space came back");
             await AssertStoredAsync(client);
         });
 
         await RunAsync(disk, async (server, client) =>
         {
             await AssertStoredAsync(client);
-            await BucketContents.AssertDataFilesAsync(client, server.DataDir, Bucket, "after a restart");
+            await BucketContents.AssertDataItemsAsync(client, StoredData.OnDisk(server.DataDir), Bucket, "after a restart");
             Assert.Empty(await BucketContents.ListUploadsAsync(client, Bucket));
         });
 
@@ -173,7 +174,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
             Assert.True(IndexFiles(server, ".tbl").Length == 1 && IndexFiles(server, ".wal").Length == 1, "the flush did not go through once space was back");
             await AssertStoredAsync(client);
             await PutAsync(client, "inline", InlineSize);
-            await BucketContents.AssertDataFilesAsync(client, server.DataDir, Bucket, "after the flush");
+            await BucketContents.AssertDataItemsAsync(client, StoredData.OnDisk(server.DataDir), Bucket, "after the flush");
         });
 
         await RunAsync(disk, (_, client) => AssertStoredAsync(client));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using Xunit.Abstractions;
 
 namespace FastS3.Tests;
@@ -138,12 +139,12 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, $"/{Bucket}/stalled"), null);
         byte[] head = Encoding.ASCII.GetBytes($"PUT /{Bucket}/stalled HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: {8 << 20}\r\n{signed}\r\n");
         byte[] stalled = [.. head, .. RandomNumberGenerator.GetBytes(64 * 1024)];
-        string tmp = Path.Combine(server.DataDir, ".fasts3", "tmp");
+        StoredData stored = StoredData.OnDisk(server.DataDir);
         int filesHeld = 0;
         int alive = 0;
         Closure[] closures = await AttackAsync(
             server, "stalled and trickled bodies", pace, i => i % 2 == 0 ? stalled : head, dribble: (byte)'x', dribbles: i => i % 2 == 1,
-            descriptorsEach: 2, sample: held => (filesHeld, alive) = (Directory.GetFiles(tmp).Length, held));
+            descriptorsEach: 2, sample: held => (filesHeld, alive) = (stored.UnfinishedWrites().Count, held));
         output.WriteLine($"temporary data files while held: {filesHeld}");
 
         // Stalled: the body limit. Trickled: the minimum rate, once its 5 s grace has passed.
@@ -151,8 +152,8 @@ public sealed class HostileClientTests(ITestOutputHelper output)
         AssertAnsweredWithin(closures.Where((_, i) => i % 2 == 0).ToArray(), "RequestTimeout", limit - 1, limit + LateSeconds);
         AssertAnsweredWithin(closures.Where((_, i) => i % 2 == 1).ToArray(), "RequestTimeout", 4, 5 + LateSeconds + pace.Interval.TotalSeconds);
         Assert.InRange(filesHeld, alive * 9 / 10, Attackers);
-        await WaitUntilAsync(() => Directory.GetFiles(tmp).Length == 0, TimeSpan.FromSeconds(10));
-        Assert.Equal(0, RawMultipart.DataFileCount(server, Bucket));
+        await WaitUntilAsync(() => stored.UnfinishedWrites().Count == 0, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, stored.DataItemCount(Bucket));
         Assert.Equal(404, (await SignedRequests.SendAsync(server, "HEAD", $"/{Bucket}/stalled", [])).Status);
     }
 

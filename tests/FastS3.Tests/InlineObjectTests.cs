@@ -18,7 +18,6 @@ public sealed class InlineObjectTests
     private static readonly int Limit = new StoreOptions().InlineLimit;
     private static readonly string[] Key = SseCTests.Triple();
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task SmallObjectsKeepNoDataFileAndReadBackWhole()
     {
@@ -30,9 +29,9 @@ public sealed class InlineObjectTests
 
         await PutObjectAsync(server, "bucket", "at-limit", atLimit);
         await PutObjectAsync(server, "bucket", "encrypted", encrypted, Key);
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
         await PutObjectAsync(server, "bucket", "over-limit", overLimit);
-        Assert.Equal(1, DataFileCount(server, "bucket"));
+        Assert.Equal(1, server.Stored.DataItemCount("bucket"));
 
         Assert.Equal(atLimit, (await GetAsync(server, "bucket", "at-limit")).Body);
         Assert.Equal(overLimit, (await GetAsync(server, "bucket", "over-limit")).Body);
@@ -46,7 +45,7 @@ public sealed class InlineObjectTests
         Assert.Equal(encrypted, (await GetAsync(server, "bucket", "copy", "", Key)).Body);
         await PutObjectAsync(server, "bucket", "over-limit", "now small"u8.ToArray());
         S3Assert.Status(await SignedRequests.SendAsync(server, "DELETE", "/bucket/at-limit", []), 204);
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
         Assert.Equal("now small"u8.ToArray(), (await GetAsync(server, "bucket", "over-limit")).Body);
     }
 

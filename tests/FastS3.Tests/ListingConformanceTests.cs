@@ -1,17 +1,17 @@
 using System.Text;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
 /// <summary>ListObjectsV2's continuation tokens and allow-unordered, answered as AWS answers them.</summary>
-[Trait("Store", "Disk")]
 public sealed class ListingConformanceTests : IAsyncLifetime
 {
-    private ServerProcess _server = null!;
+    private InProcessServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ServerProcess.StartAsync();
+        _server = await InProcessServer.StartAsync();
         await RawMultipart.CreateBucketAsync(_server, "bucket");
         foreach (string key in new[] { "a", "b", "c" })
         {

@@ -60,7 +60,7 @@ public sealed class MultipartCompleteRetryTests
         S3Assert.Error(await AbortAsync(server, "bucket", "k", uploadId), 404, "NoSuchUpload");
         Assert.Empty((await SignedRequests.SendAsync(server, "GET", "/bucket?uploads", [])).XmlValues("Upload"));
         Assert.Equal(["k"], (await SignedRequests.SendAsync(server, "GET", "/bucket?list-type=2", [])).XmlValues("Key"));
-        Assert.Equal(3, DataFileCount(server, "bucket"));
+        Assert.Equal(3, server.Stored.DataItemCount("bucket"));
 
         // The object replaced, then deleted: the answer stands, as on S3; and the bucket counts as empty.
         await PutObjectAsync(server, "bucket", "k", two);
@@ -68,7 +68,7 @@ public sealed class MultipartCompleteRetryTests
         S3Assert.Status(await SignedRequests.SendAsync(server, "DELETE", "/bucket/k", []), 204);
         await AnsweredAgain("after the object's delete", parts);
         Assert.Empty((await SignedRequests.SendAsync(server, "GET", "/bucket?versions", [])).XmlValues("Key"));
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
 
         // Kept across a restart.
         string dataDir = server.DataDir;

@@ -79,7 +79,6 @@ public sealed class MultipartErrorTests
         Assert.Equal("completed part"u8.ToArray(), (await GetAsync(server, "bucket", "k")).Body);
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task PartNumbersOutsideOneToTenThousandAreInvalidArgument()
     {
@@ -99,7 +98,7 @@ public sealed class MultipartErrorTests
         S3Assert.Error(await GetAsync(server, "bucket", "source", "?partNumber=2"), 400, "InvalidPartNumber");
 
         // Nothing of the refused parts was kept (the small source lives inline in its record: no file).
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
         RawResponse listed = await ListPartsAsync(server, "bucket", "k", uploadId);
         Assert.Empty(listed.XmlValues("Part"));
 
@@ -118,7 +117,6 @@ public sealed class MultipartErrorTests
         Assert.Equal("1", part.Headers["x-amz-mp-parts-count"]);
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task CompleteRefusesPartListsItCannotAcceptAndTheUploadSurvives()
     {
@@ -173,11 +171,10 @@ public sealed class MultipartErrorTests
         Assert.Equal(etag, got.Headers["ETag"]);
 
         // Part 2 was left out: its data went with the upload, as did the old object's. Left: part 1 and the part table.
-        Assert.Equal(2, DataFileCount(server, "bucket"));
+        Assert.Equal(2, server.Stored.DataItemCount("bucket"));
         S3Assert.Error(await ListPartsAsync(server, "bucket", "k", uploadId), 404, "NoSuchUpload");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task PartsThatCannotBeStoredAreRefusedAndNotKept()
     {
@@ -210,7 +207,7 @@ public sealed class MultipartErrorTests
         }
 
         Assert.Empty((await ListPartsAsync(server, "bucket", "k", uploadId)).XmlValues("Part"));
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
 
         // A range of the source is a part of its own.
         RawResponse copied = await UploadPartRawAsync(server, "bucket", "k", uploadId, "1", [], "x-amz-copy-source:/bucket/source", "x-amz-copy-source-range:bytes=5-6");
@@ -227,7 +224,7 @@ public sealed class MultipartErrorTests
         S3Assert.Error(await CompleteAsync(server, "bucket", "k", again, [new Part(1, self.XmlValue("ETag")), tail]), 400, "EntityTooSmall");
         S3Assert.Status(await CompleteAsync(server, "bucket", "k", again, [new Part(1, self.XmlValue("ETag"))]), 200);
         Assert.Equal("me"u8.ToArray(), (await GetAsync(server, "bucket", "k")).Body);
-        Assert.Equal(2, DataFileCount(server, "bucket"));
+        Assert.Equal(2, server.Stored.DataItemCount("bucket"));
     }
 
     [Fact]
@@ -264,7 +261,6 @@ public sealed class MultipartErrorTests
         Assert.Equal("0", (await SignedRequests.SendAsync(server, "HEAD", "/bucket/empty?partNumber=1", [])).Headers["Content-Length"]);
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task ReuploadingAPartNumberReplacesIt()
     {
@@ -275,11 +271,11 @@ public sealed class MultipartErrorTests
         byte[] second = RandomNumberGenerator.GetBytes(MinPart);
         byte[] last = RandomNumberGenerator.GetBytes(777);
         string firstETag = await UploadPartAsync(server, "bucket", "k", uploadId, 1, first);
-        Assert.Equal(1, DataFileCount(server, "bucket"));
+        Assert.Equal(1, server.Stored.DataItemCount("bucket"));
         string secondETag = await UploadPartAsync(server, "bucket", "k", uploadId, 1, second);
-        Assert.Equal(1, DataFileCount(server, "bucket"));
+        Assert.Equal(1, server.Stored.DataItemCount("bucket"));
         string lastETag = await UploadPartAsync(server, "bucket", "k", uploadId, 2, last);
-        Assert.Equal(2, DataFileCount(server, "bucket"));
+        Assert.Equal(2, server.Stored.DataItemCount("bucket"));
 
         RawResponse parts = await ListPartsAsync(server, "bucket", "k", uploadId);
         Assert.Equal(["1", "2"], parts.XmlValues("PartNumber"));
@@ -297,7 +293,7 @@ public sealed class MultipartErrorTests
             completed.XmlValue("ETag"));
         byte[] expected = [.. second, .. last];
         Assert.Equal(expected, (await GetAsync(server, "bucket", "k")).Body);
-        Assert.Equal(3, DataFileCount(server, "bucket"));
+        Assert.Equal(3, server.Stored.DataItemCount("bucket"));
     }
 
     /// <summary>
@@ -307,7 +303,6 @@ public sealed class MultipartErrorTests
     /// came: a number listed twice, the later entry stands (S3's conformance tests do this); the
     /// parts as ListParts shows them are the same list.
     /// </summary>
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task APartResentWhileTheFirstAttemptIsInFlightIsTheAttemptThatFinishedLast()
     {
@@ -334,7 +329,7 @@ public sealed class MultipartErrorTests
         RawResponse listed = await ListPartsAsync(server, "bucket", "k", uploadId);
         Assert.Equal(["1"], listed.XmlValues("PartNumber"));
         Assert.Equal([finishedLast.ETag], listed.XmlValues("ETag"));
-        Assert.Equal(1, DataFileCount(server, "bucket"));
+        Assert.Equal(1, server.Stored.DataItemCount("bucket"));
 
         // Listed the other way round, the later entry names the part replaced.
         S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, [finishedLast, finishedFirst]), 400, "InvalidPart");
@@ -342,19 +337,17 @@ public sealed class MultipartErrorTests
         S3Assert.Status(completed, 200);
         Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(MD5.HashData(first)))}-1\"", completed.XmlValue("ETag"));
         Assert.Equal(first, (await GetAsync(server, "bucket", "k")).Body);
-        Assert.Equal(2, DataFileCount(server, "bucket"));
+        Assert.Equal(2, server.Stored.DataItemCount("bucket"));
 
         RawResponse again = await CompleteAsync(server, "bucket", "k", uploadId, listed.XmlValues("PartNumber").Zip(listed.XmlValues("ETag"), (number, etag) => new Part(int.Parse(number), etag)));
         Assert.True(again.Status == 200 && again.BodyText == completed.BodyText, $"expected {completed.BodyText}, got {again.Describe()}");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task AbortAndCompleteLeaveNoDataBeyondWhatTheObjectUses()
     {
         await using InProcessServer server = await InProcessServer.StartAsync();
         await CreateBucketAsync(server, "bucket");
-        string tmp = Path.Combine(server.DataDir, ".fasts3", "tmp");
 
         // Aborted: every part goes.
         string aborted = await CreateAsync(server, "bucket", "k");
@@ -363,9 +356,9 @@ public sealed class MultipartErrorTests
             await UploadPartAsync(server, "bucket", "k", aborted, number, RandomNumberGenerator.GetBytes(10_000 * number));
         }
 
-        Assert.Equal(3, DataFileCount(server, "bucket"));
+        Assert.Equal(3, server.Stored.DataItemCount("bucket"));
         S3Assert.Status(await AbortAsync(server, "bucket", "k", aborted), 204);
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
         S3Assert.Error(await AbortAsync(server, "bucket", "k", aborted), 404, "NoSuchUpload");
 
         // Completed from parts 1, 2 and 4 of four: three part files and the part table stay, part 3 goes.
@@ -377,18 +370,18 @@ public sealed class MultipartErrorTests
             parts.Add(new Part(i + 1, await UploadPartAsync(server, "bucket", "k", uploadId, i + 1, data[i])));
         }
 
-        Assert.Equal(4, DataFileCount(server, "bucket"));
+        Assert.Equal(4, server.Stored.DataItemCount("bucket"));
         S3Assert.Status(await CompleteAsync(server, "bucket", "k", uploadId, [parts[0], parts[1], parts[3]]), 200);
-        Assert.Equal(4, DataFileCount(server, "bucket"));
+        Assert.Equal(4, server.Stored.DataItemCount("bucket"));
         byte[] expected = [.. data[0], .. data[1], .. data[3]];
         Assert.Equal(expected, (await GetAsync(server, "bucket", "k")).Body);
-        Assert.Empty(Directory.GetFileSystemEntries(tmp));
+        Assert.Empty(server.Stored.UnfinishedWrites());
 
         // Replaced by a small plain object (kept inline in its record), the multipart object's parts and table go.
         await PutObjectAsync(server, "bucket", "k", "small"u8.ToArray());
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
         S3Assert.Status(await SignedRequests.SendAsync(server, "DELETE", "/bucket/k", []), 204);
-        Assert.Equal(0, DataFileCount(server, "bucket"));
-        Assert.Empty(Directory.GetFileSystemEntries(tmp));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
+        Assert.Empty(server.Stored.UnfinishedWrites());
     }
 }

@@ -42,7 +42,7 @@ public sealed class MultipartSseCTests
 
         S3Assert.Error(await UploadPartRawAsync(server, "bucket", "k", uploadId, "1", data[0]), 400, "InvalidRequest");
         S3Assert.Error(await UploadPartRawAsync(server, "bucket", "k", uploadId, "1", data[0], WrongKey), 403, "AccessDenied");
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
 
         var parts = new List<Part>();
         for (int i = 0; i < data.Length; i++)
@@ -67,7 +67,7 @@ public sealed class MultipartSseCTests
 
         S3Assert.Error(await CompleteAsync(server, "bucket", "k", uploadId, parts, WrongKey), 403, "AccessDenied");
         S3Assert.Status(await CompleteAsync(server, "bucket", "k", uploadId, parts, Key), 200);
-        Assert.Equal(4, DataFileCount(server, "bucket"));
+        Assert.Equal(4, server.Stored.DataItemCount("bucket"));
 
         S3Assert.Error(await GetAsync(server, "bucket", "k"), 400, "InvalidRequest");
         S3Assert.Error(await GetAsync(server, "bucket", "k", "", WrongKey), 403, "AccessDenied");
@@ -168,7 +168,6 @@ public sealed class MultipartSseCTests
     /// needs it: the object then has each part's MAC, made at UploadPart, instead of one over the
     /// whole part list, and its sealed headers carry over from the upload as they were.
     /// </summary>
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task CompleteWithoutTheKeyWhereNoChecksumNeedsIt()
     {
@@ -231,24 +230,23 @@ public sealed class MultipartSseCTests
         // Both kinds of part table are checked before any byte goes out: a MAC that does not verify is refused.
         foreach (string key in new[] { "keyless", "declared" })
         {
-            string table = PartTableFile(server, keyless: key == "keyless");
-            byte[] original = File.ReadAllBytes(table);
+            DataItem table = PartTable(server, keyless: key == "keyless");
+            byte[] original = server.Stored.Read("bucket", table);
             byte[] tampered = [.. original];
             tampered[^5] ^= 0x01; // the last byte of the last MAC
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(tampered.AsSpan(tampered.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(System.IO.Hashing.Crc32ParameterSet.Crc32C, tampered.AsSpan(0, tampered.Length - 4)));
-            File.WriteAllBytes(table, tampered);
+            server.Stored.Write("bucket", table, tampered);
             S3Assert.Error(await GetAsync(server, "bucket", key, "", Key), 500, "InternalError");
-            File.WriteAllBytes(table, original);
+            server.Stored.Write("bucket", table, original);
             Assert.Equal(whole, (await GetAsync(server, "bucket", key, "", Key)).Body);
         }
     }
 
-    /// <summary>The part table file with per-part MACs (<paramref name="keyless"/>) or with a table MAC; the test completes one of each.</summary>
-    private static string PartTableFile(InProcessServer server, bool keyless)
-        => Directory.EnumerateFiles(Path.Combine(server.DataDir, "buckets", "bucket", "data"), "*", SearchOption.AllDirectories).Single(file =>
-            FastS3.Storage.PartTable.TryParse(File.ReadAllBytes(file), out FastS3.Storage.PartTable? table) && (keyless ? !table.PartMacs.IsEmpty : !table.Mac.IsEmpty));
+    /// <summary>The part table with per-part MACs (<paramref name="keyless"/>) or with a table MAC; the test completes one of each.</summary>
+    private static DataItem PartTable(InProcessServer server, bool keyless)
+        => server.Stored.DataItems("bucket").Single(item =>
+            FastS3.Storage.PartTable.TryParse(server.Stored.Read("bucket", item), out FastS3.Storage.PartTable? table) && (keyless ? !table.PartMacs.IsEmpty : !table.Mac.IsEmpty));
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task SseCOverPlainHttpIsRefusedBeforeAnyBody()
     {
@@ -272,6 +270,6 @@ public sealed class MultipartSseCTests
         // Nothing came of any of it.
         Assert.Empty((await ListPartsAsync(server, "bucket", "k", uploadId)).XmlValues("Part"));
         Assert.Single((await SignedRequests.SendAsync(server, "GET", "/bucket?uploads", [])).XmlValues("Upload"));
-        Assert.Equal(0, DataFileCount(server, "bucket"));
+        Assert.Equal(0, server.Stored.DataItemCount("bucket"));
     }
 }

@@ -35,7 +35,6 @@ public sealed class MultipartUploadChecksumTests
         return Convert.ToBase64String(digest);
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task Crc32IsCompositeByDefault()
     {
@@ -67,7 +66,7 @@ public sealed class MultipartUploadChecksumTests
         Assert.Equal([Crc32(one), Crc32(two)], parts.XmlValues("ChecksumCRC32"));
         Assert.Equal("CRC32", parts.XmlValue("ChecksumAlgorithm"));
         Assert.Equal("COMPOSITE", parts.XmlValue("ChecksumType"));
-        Assert.Equal(2, DataFileCount(server, "bucket"));
+        Assert.Equal(2, server.Stored.DataItemCount("bucket"));
 
         string composite = Crc32([.. Convert.FromBase64String(Crc32(one)), .. Convert.FromBase64String(Crc32(two))]) + "-2";
         Part[] list = [new(1, first.Headers["ETag"], ("CRC32", Crc32(one))), new(2, second.Headers["ETag"], ("CRC32", Crc32(two)))];

@@ -18,11 +18,10 @@ public sealed class RefusedUploadTests(RefusedUploadTests.Fixture fixture) : ICl
     private const string Bucket = "bucket";
     private const int PartSize = 16 << 20;
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task Boto3GetsTheS3ErrorOnItsFirstTry()
     {
-        TestServer server = fixture.Server;
+        InProcessServer server = fixture.Server;
         string uploadId = await CreateAsync(server, Bucket, "boto3", SseCTests.Triple());
         string stdout = await Boto3.RunAsync(server, """
             sends = []
@@ -52,14 +51,13 @@ public sealed class RefusedUploadTests(RefusedUploadTests.Fixture fixture) : ICl
         using JsonDocument result = JsonDocument.Parse(stdout);
         Assert.Equal(["InvalidRequest", "AccessDenied", "SignatureDoesNotMatch"], result.RootElement.GetProperty("codes").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(3, result.RootElement.GetProperty("sends").GetInt32());
-        Assert.Equal(0, DataFileCount(server, Bucket));
+        Assert.Equal(0, server.Stored.DataItemCount(Bucket));
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task AwsCliGetsTheS3Error()
     {
-        TestServer server = fixture.Server;
+        InProcessServer server = fixture.Server;
         string uploadId = await CreateAsync(server, Bucket, "aws-cli", SseCTests.Triple());
         string body = Path.GetTempFileName();
         try
@@ -77,7 +75,7 @@ public sealed class RefusedUploadTests(RefusedUploadTests.Fixture fixture) : ICl
             File.Delete(body);
         }
 
-        Assert.Equal(0, DataFileCount(server, Bucket));
+        Assert.Equal(0, server.Stored.DataItemCount(Bucket));
     }
 
     /// <summary>One TLS server and a bucket; each test makes its own upload.</summary>

@@ -1,4 +1,5 @@
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -6,14 +7,13 @@ namespace FastS3.Tests;
 /// Text in request bodies is taken as sent, only XML's escapes decoded: keys that are or hold
 /// whitespace delete in bulk (boto3 delete_objects), and an indented document still parses.
 /// </summary>
-[Trait("Store", "Disk")]
 public sealed class RequestXmlTextTests : IAsyncLifetime
 {
-    private ServerProcess _server = null!;
+    private InProcessServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ServerProcess.StartAsync();
+        _server = await InProcessServer.StartAsync();
         await RawMultipart.CreateBucketAsync(_server, "bucket");
     }
 

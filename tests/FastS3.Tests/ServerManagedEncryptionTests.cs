@@ -1,4 +1,5 @@
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 
 namespace FastS3.Tests;
 
@@ -6,14 +7,13 @@ namespace FastS3.Tests;
 /// SSE-S3 and SSE-KMS do not exist yet: asking for them is refused (501 NotImplemented, or beside an
 /// SSE-C key the two-encryptions 400), and nothing is stored, instead of a 200 over plaintext.
 /// </summary>
-[Trait("Store", "Disk")]
 public sealed class ServerManagedEncryptionTests : IAsyncLifetime
 {
-    private ServerProcess _server = null!;
+    private InProcessServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await ServerProcess.StartAsync();
+        _server = await InProcessServer.StartAsync();
         Assert.Equal(200, (await SendAsync("PUT", "/bucket")).Status);
         Assert.Equal(200, (await SendAsync("PUT", "/bucket/source", "data")).Status);
     }

@@ -260,30 +260,29 @@ public sealed class SseCTests : IDisposable
     /// starts, or cut short with every byte sent right when it is found later; what it does not touch
     /// is served exactly. After each read the server answers the next request.
     /// </summary>
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task TamperedDataNeverReturnsAWrongByte()
     {
         await using InProcessServer server = await InProcessServer.StartAsync();
-        string dataDir = Path.Combine(server.DataDir, "buckets", "bucket", "data");
+        StoredData stored = server.Stored;
         await CreateBucketAsync(server, "bucket");
 
-        // Objects with different contents; find which data file is whose. Reads decrypt four
+        // Objects with different contents; find which data item is whose. Reads decrypt four
         // segments a batch: the victim's four are one batch, the long one's seven are two.
         var plaintexts = new Dictionary<string, byte[]>();
-        var files = new Dictionary<string, string>();
+        var items = new Dictionary<string, DataItem>();
         foreach ((string key, int size) in new[] { ("victim", (3 * 65536) + 100), ("donor", (3 * 65536) + 100), ("long", (6 * 65536) + 100) })
         {
             plaintexts[key] = RandomNumberGenerator.GetBytes(size);
-            string[] before = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories);
+            IReadOnlyList<DataItem> before = stored.DataItems("bucket");
             await PutObjectAsync(server, "bucket", key, plaintexts[key], Triple());
-            files[key] = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories).Except(before).Single();
+            items[key] = stored.DataItems("bucket").Except(before).Single();
         }
 
         await PutObjectAsync(server, "bucket", "healthy", "still served"u8.ToArray());
         (string, byte[]) healthy = ("/bucket/healthy", "still served"u8.ToArray());
-        byte[] original = File.ReadAllBytes(files["victim"]);
-        byte[] donor = File.ReadAllBytes(files["donor"]);
+        byte[] original = stored.Read("bucket", items["victim"]);
+        byte[] donor = stored.Read("bucket", items["donor"]);
         const int Stored = 65536 + 16;
         const TamperedRead S = TamperedRead.Served, R = TamperedRead.Refused;
 
@@ -307,7 +306,7 @@ public sealed class SseCTests : IDisposable
         (string? Range, byte[] Plaintext)[] reads = [(null, victim), ("bytes=65536-131071", victim[65536..131072]), ("bytes=-10", victim[^10..])];
         foreach ((string what, byte[] bytes, TamperedRead[] expected) in damages)
         {
-            File.WriteAllBytes(files["victim"], bytes);
+            stored.Write("bucket", items["victim"], bytes);
             for (int i = 0; i < reads.Length; i++)
             {
                 await TamperedReads.AssertAsync(server, "/bucket/victim", Headers(reads[i].Range), expected[i], reads[i].Plaintext, healthy, $"{what} ({reads[i].Range ?? "whole"})");
@@ -316,13 +315,13 @@ public sealed class SseCTests : IDisposable
 
         // Damage in the long object's segment 5 is found after its first batch (segments 0-3) went out.
         byte[] longPlaintext = plaintexts["long"];
-        File.WriteAllBytes(files["long"], Flip(File.ReadAllBytes(files["long"]), 16 + (5 * Stored) + 100));
+        stored.Write("bucket", items["long"], Flip(stored.Read("bucket", items["long"]), 16 + (5 * Stored) + 100));
         await TamperedReads.AssertAsync(server, "/bucket/long", Headers(null), TamperedRead.CutShort, longPlaintext, healthy, "long object, segment 5 (whole)");
         await TamperedReads.AssertAsync(server, "/bucket/long", Headers("bytes=262144-"), R, longPlaintext[262144..], healthy, "long object, segment 5 (from segment 4)");
         await TamperedReads.AssertAsync(server, "/bucket/long", Headers("bytes=-10"), S, longPlaintext[^10..], healthy, "long object, segment 5 (last 10 bytes)");
 
         // Restored, it reads again; the donor was never affected.
-        File.WriteAllBytes(files["victim"], original);
+        stored.Write("bucket", items["victim"], original);
         Assert.Equal(victim, (await GetAsync(server, "bucket", "victim", "", Triple())).Body);
         Assert.Equal(plaintexts["donor"], (await GetAsync(server, "bucket", "donor", "", Triple())).Body);
     }

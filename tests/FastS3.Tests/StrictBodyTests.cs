@@ -26,9 +26,8 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
     private const string Bucket = "bucket";
     private const string UnsignedTrailer = "x-amz-content-sha256:STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
-    private TestServer Server => fixture.Server;
+    private InProcessServer Server => fixture.Server;
 
-    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put)]
     [InlineData(Upload.PutSseC)]
@@ -44,7 +43,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, await client.ReadResponseAsync(), 411, "MissingContentLength");
     }
 
-    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put, false)]
     [InlineData(Upload.PutSseC, true)]
@@ -62,7 +60,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, await client.ReadResponseAsync(), 400, "EntityTooLarge");
     }
 
-    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put, 1000)]
     [InlineData(Upload.Put, 100_000)]
@@ -85,7 +82,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, await client.ReadResponseAsync(), 400, "EntityTooLarge");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task RepeatedTrailerIsRefused()
     {
@@ -98,7 +94,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task TrailerInASignedStreamWithoutOneIsRefused()
     {
@@ -113,7 +108,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task RepeatedTrailerSignatureIsRefused()
     {
@@ -131,7 +125,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "MalformedTrailerError");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task TrailerPromisedByABodyWithoutTrailersIsRefusedBeforeIt()
     {
@@ -152,7 +145,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(second, await client.ReadResponseAsync(), 400, "InvalidRequest");
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task ChunkExtensionOverTheLineLimitIsRefused()
     {
@@ -165,7 +157,6 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
         await AssertRefusedAsync(target, response, 400, "InvalidRequest");
     }
 
-    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(" {0}")]
     [InlineData("{0} ")]
@@ -234,8 +225,8 @@ public sealed partial class StrictBodyTests(StrictBodyTests.Fixture fixture) : I
     private async Task AssertRefusedAsync(Target target, RawResponse response, int status, string code)
     {
         S3Assert.Error(response, status, code);
-        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(Server.DataDir, ".fasts3", "tmp")));
-        Assert.Equal(1, RawMultipart.DataFileCount(Server, Bucket));
+        Assert.Empty(Server.Stored.UnfinishedWrites());
+        Assert.Equal(1, Server.Stored.DataItemCount(Bucket));
         if (target.UploadId is null)
         {
             S3Assert.Status(await SignedRequests.SendAsync(Server, "HEAD", $"/{Bucket}/{target.Key}", [], target.Encryption), 404);

@@ -67,11 +67,10 @@ public sealed class TransportErrorTests(TransportErrorTests.Fixture fixture) : I
         Assert.InRange(clock.Elapsed.TotalSeconds, 1.5, 5);
     }
 
-    [Trait("Store", "Disk")]
     [Fact]
     public async Task StalledBodyGetsRequestTimeoutAndLeavesNothing()
     {
-        TestServer server = fixture.Server;
+        InProcessServer server = fixture.Server;
         string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, "/bucket/stalled"), null);
         using RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port);
         await client.SendAsync([.. System.Text.Encoding.ASCII.GetBytes($"PUT /bucket/stalled HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nContent-Length: 1000000\r\n{signed}\r\n"), .. RandomNumberGenerator.GetBytes(100_000)]);
@@ -79,7 +78,7 @@ public sealed class TransportErrorTests(TransportErrorTests.Fixture fixture) : I
         RawResponse response = await client.ReadResponseAsync(timeoutSeconds: 10);
         AssertS3Error(response, 400, "RequestTimeout", "stalled body");
         Assert.Equal("/bucket/stalled", response.XmlValue("Resource"));
-        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataDir, ".fasts3", "tmp")));
+        Assert.Empty(server.Stored.UnfinishedWrites());
         Assert.Equal(404, (await SignedRequests.SendAsync(server, "HEAD", "/bucket/stalled", [])).Status);
     }
 

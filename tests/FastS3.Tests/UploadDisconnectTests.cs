@@ -26,7 +26,6 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
     private const int SentBeforeLeaving = 3 << 20;
     private const int ChunkSize = 64 * 1024;
 
-    [Trait("Store", "Disk")]
     [Theory]
     [InlineData(Upload.Put, false)]
     [InlineData(Upload.Put, true)]
@@ -40,7 +39,7 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
     [InlineData(Upload.UploadPartSseC, true)]
     public async Task DisconnectMidUploadLeavesNothingBehind(Upload upload, bool reset)
     {
-        TestServer server = fixture.Server;
+        InProcessServer server = fixture.Server;
         string key = $"{upload}-{(reset ? "reset" : "fin")}";
         bool sseC = upload is Upload.PutSseC or Upload.UploadPartSseC;
         string[] encryption = sseC ? SseCHeaders() : [];
@@ -52,8 +51,7 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
             : encryption;
         string signed = await PersistentSigner.SignAsync("PUT", new Uri(server.BaseUrl, target), null, headers);
         long length = chunked ? ((long)(Declared / ChunkSize) * ($"{ChunkSize:x}\r\n".Length + ChunkSize + 2)) + "0\r\n\r\n".Length : Declared;
-        int dataFiles = RawMultipart.DataFileCount(server, Bucket);
-        string tmp = Path.Combine(server.DataDir, ".fasts3", "tmp");
+        int dataFiles = server.Stored.DataItemCount(Bucket);
 
         RawClient client = await RawClient.ConnectAsync(server.BaseUrl.Port, tls: true);
         try
@@ -66,7 +64,7 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
             }
 
             // The body is streaming into a data file: the server is committed to cleaning up.
-            await WaitUntilAsync(() => Directory.GetFiles(tmp).Any(f => new FileInfo(f).Length > 0), $"{key}: no data file was being written");
+            await WaitUntilAsync(() => server.Stored.UnfinishedWrites().Any(written => written > 0), $"{key}: no data item was being written");
         }
         finally
         {
@@ -80,8 +78,8 @@ public sealed class UploadDisconnectTests(UploadDisconnectTests.Fixture fixture)
             }
         }
 
-        await WaitUntilAsync(() => Directory.GetFiles(tmp).Length == 0, $"{key}: the temporary file stayed");
-        Assert.Equal(dataFiles, RawMultipart.DataFileCount(server, Bucket));
+        await WaitUntilAsync(() => server.Stored.UnfinishedWrites().Count == 0, $"{key}: the unfinished write stayed");
+        Assert.Equal(dataFiles, server.Stored.DataItemCount(Bucket));
         if (uploadId is null)
         {
             Assert.Equal(404, (await SignedRequests.SendAsync(server, "HEAD", $"/{Bucket}/{key}", [], encryption)).Status);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastS3.Testing;
+using FastS3.Tests.Hosting;
 using Xunit.Abstractions;
 
 namespace FastS3.Tests.Crash;
@@ -107,7 +108,7 @@ internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
             Upload[] cutOff = [.. round.Uploads.Where(u => u.Completing is not null && !u.Completed)];
             int landed = cutOff.Count(u => Equals(state.GetValueOrDefault(u.Key), u.Completing));
             int reopened = cutOff.Count(u => open.Any(o => o.UploadId == u.Id));
-            await BucketContents.AssertDataFilesAsync(client.Sdk, dataDir, CrashClient.Bucket, $"round {number}, after restart");
+            await BucketContents.AssertDataItemsAsync(client.Sdk, StoredData.OnDisk(dataDir), CrashClient.Bucket, $"round {number}, after restart");
 
             // Finish what is left, then everything must still add up.
             foreach ((string key, string uploadId, List<Amazon.S3.Model.PartDetail> parts) in open)
@@ -123,7 +124,7 @@ internal sealed class CrashRounds(ICrashDisk disk, ITestOutputHelper output)
 
             await checks.VerifyListingAsync(state, Finished);
             Assert.Empty(await BucketContents.ListUploadsAsync(client.Sdk, CrashClient.Bucket));
-            await BucketContents.AssertDataFilesAsync(client.Sdk, dataDir, CrashClient.Bucket, $"round {number}, {Finished}");
+            await BucketContents.AssertDataItemsAsync(client.Sdk, StoredData.OnDisk(dataDir), CrashClient.Bucket, $"round {number}, {Finished}");
             _keysVerified += checks.KeysVerified;
 
             // The index files show the flushes (a new WAL and table each) and compactions (tables merged) behind the round.

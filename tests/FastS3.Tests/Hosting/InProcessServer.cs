@@ -1,5 +1,4 @@
 using FastS3.Cli;
-using FastS3.Storage;
 using FastS3.Testing;
 using FastS3.Tests.Storage.InMemory;
 
@@ -29,6 +28,9 @@ public sealed class InProcessServer : TestServer
 
     public override string Log => _log.Text;
 
+    /// <summary>What its store holds beneath the S3 API, whichever store it is.</summary>
+    public StoredData Stored { get; private set; } = null!;
+
     /// <summary>
     /// Starts a server as <see cref="ServerProcess.StartAsync"/> would, with the same arguments; the
     /// variables it reads come from <paramref name="environment"/> when given (the process's are shared by every test).
@@ -41,7 +43,8 @@ public sealed class InProcessServer : TestServer
         {
             Func<string, string?>? variables = environment is null ? null : name => environment.GetValueOrDefault(name);
             ServerSettings settings = ServerCommand.Parse(server.ServerArguments("127.0.0.1:0", tls, extraArguments), server._log, variables);
-            Store? store = InMemory && !onDisk && dataDir is null ? new MemoryStore(settings.Store) : null;
+            MemoryStore? store = InMemory && !onDisk && dataDir is null ? new MemoryStore(settings.Store) : null;
+            server.Stored = store is null ? StoredData.OnDisk(server.DataDir) : StoredData.InMemory(store);
             server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log, store);
             server.BaseUrl = new Uri($"{(tls ? "https" : "http")}://{server._host.EndPoints[0]}");
             return server;

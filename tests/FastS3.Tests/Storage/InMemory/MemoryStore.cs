@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using FastS3.Storage;
 
@@ -13,7 +14,13 @@ internal sealed class MemoryStore(StoreOptions options) : Store(options)
     private readonly Lock _changes = new();
     private readonly SortedDictionary<string, MemoryBucket> _buckets = new(StringComparer.Ordinal);
 
+    /// <summary>Every bucket's writers not yet committed or disposed: store-wide, as the disk store's temp directory is.</summary>
+    private readonly ConcurrentDictionary<IDataWriter, byte> _unfinished = new();
+
     public override string Location => "memory";
+
+    /// <summary>The bytes written so far of each write started and neither committed nor disposed.</summary>
+    public IReadOnlyList<long> UnfinishedWrites => [.. _unfinished.Keys.Select(writer => writer.Length)];
 
     public override (long Total, long Available) Space()
     {
@@ -42,12 +49,21 @@ internal sealed class MemoryStore(StoreOptions options) : Store(options)
         }
     }
 
+    /// <summary>The bucket named <paramref name="name"/>, which must be there.</summary>
+    public MemoryBucket Bucket(string name)
+    {
+        lock (_changes)
+        {
+            return _buckets[name];
+        }
+    }
+
     public override bool TryCreateBucket(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_changes)
         {
-            return BucketName.IsValid(name) && _buckets.TryAdd(name, new MemoryBucket(name, Options));
+            return BucketName.IsValid(name) && _buckets.TryAdd(name, new MemoryBucket(name, Options, _unfinished));
         }
     }
 
