@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using FastS3.Api;
+using FastS3.Operations;
 using FastS3.Storage;
 using FastS3.Storage.Disk;
 
@@ -13,7 +14,8 @@ namespace FastS3.Benchmarks;
 /// key checks and segment decryption, response head and body, on one keep-alive connection over in-memory pipes (<see cref="ReplayConnection"/>), against
 /// a real <see cref="Store"/> in a temp directory. The request has aws-cli's GetObject headers and
 /// a signature made once in set-up for a fixed clock. No socket, no TLS: what the server itself
-/// costs per small GET, and what it allocates.
+/// costs per small GET, and what it allocates; with <see cref="AccessLog"/>, also each request's
+/// access-log line, written by the log's own thread to a file in the temp directory.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -37,13 +39,18 @@ public class SmallGetPipelineBenchmarks
     private ReplayConnection? _plain;
     private ReplayConnection? _sseC;
     private ReplayConnection? _overrides;
+    private AccessLogFile? _accessLog;
+
+    [Params(false, true)]
+    public bool AccessLog { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         _directory = Directory.CreateTempSubdirectory("fasts3-bench-get-").FullName;
         _store = DiskStore.Open(_directory, new DiskStoreOptions(), _log.Warning);
-        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]));
+        _accessLog = AccessLog ? new AccessLogFile(Path.Combine(_directory, "access.log"), _log) : null;
+        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]), accessLog: _accessLog);
 
         // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).
         _plain = new ReplayConnection(app, isTls: false);
@@ -70,6 +77,7 @@ public class SmallGetPipelineBenchmarks
         _plain?.Dispose();
         _sseC?.Dispose();
         _overrides?.Dispose();
+        _accessLog?.Dispose();
         _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_directory, recursive: true);
     }

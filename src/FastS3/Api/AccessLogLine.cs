@@ -1,107 +1,97 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
-using System.Security.Authentication;
-using System.Text.Json;
-using System.Text.Unicode;
+using System.Runtime.InteropServices;
 using FastS3.Http;
-using FastS3.Storage;
 
 namespace FastS3.Api;
 
 /// <summary>
-/// One request's access-log line: a JSON object with the field names of AWS's server access log
-/// where it has one (camel-cased: <c>requester</c>, <c>operation</c>, <c>httpStatus</c>,
-/// <c>errorCode</c>, <c>bytesSent</c>, <c>totalTime</c>, <c>turnAroundTime</c>, ...). It is built
-/// only from values that cannot hold a secret: never a header but the user agent, never the query
-/// (a presigned URL's signature), never a key header; the object key and bucket only as validated.
-/// Written into the connection's reusable buffer, so a line allocates nothing.
+/// Takes down one request for the access log, in the connection's reusable buffer: an
+/// <see cref="AccessLogRecord"/> of raw values, formatted into a JSON line later by the log's own
+/// thread, so a request neither allocates nor formats anything. It holds only values that cannot
+/// hold a secret: never a header but the user agent, never the query (a presigned URL's signature),
+/// never a key header.
 /// </summary>
-public sealed class AccessLogLine : IDisposable
+public sealed class AccessLogLine
 {
     /// <summary>A longer user agent is cut: the line stays bounded.</summary>
-    private const int MaxUserAgent = 256;
+    public const int MaxUserAgent = 256;
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
-    private readonly Utf8JsonWriter _json;
+    /// <summary>No valid bucket name is longer.</summary>
+    private const int MaxBucket = 63;
 
-    public AccessLogLine() => _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private const int MaxRemoteIp = 64;
 
-    /// <summary>Formats the finished request of <paramref name="call"/> and hands the line to <paramref name="log"/>.</summary>
-    public void Write(IAccessLog log, S3Call call, string requester, long startedAt)
+    /// <summary>The longest record: the fixed part and every variable one at its longest.</summary>
+    public static readonly int MaxRecordLength = AccessLogRecord.Size + MaxRemoteIp + byte.MaxValue + MaxBucket + S3Call.MaxKeyLength + byte.MaxValue + MaxUserAgent;
+
+    private readonly byte[] _buffer = new byte[MaxRecordLength];
+
+    /// <summary>The connection's remote address as text, formatted for its first request only.</summary>
+    private readonly byte[] _remoteIp = new byte[MaxRemoteIp];
+    private int _remoteIpLength;
+    private EndPoint? _remote;
+
+    /// <summary>
+    /// Takes down the finished request of <paramref name="call"/> and hands it to
+    /// <paramref name="log"/>; <paramref name="requester"/> is the access key, already JSON-escaped
+    /// (left out when longer than 255 bytes).
+    /// </summary>
+    internal void Write(IAccessLog log, S3Call call, ReadOnlySpan<byte> requester, long startedAt)
     {
         HttpRequest request = call.Request;
         HttpResponse response = call.Response;
         long now = Stopwatch.GetTimestamp();
-        _buffer.ResetWrittenCount();
-        _json.Reset(_buffer);
-        _json.WriteStartObject();
-        _json.WriteString("time"u8, DateTime.UtcNow);
-        _json.WriteString("requestId"u8, call.RequestIdBytes);
-        Span<char> address = stackalloc char[64];
-        if (request.RemoteEndPoint is IPEndPoint remote && remote.Address.TryFormat(address, out int length))
+        if (!ReferenceEquals(request.RemoteEndPoint, _remote))
         {
-            _json.WriteString("remoteIp"u8, address[..length]);
+            _remote = request.RemoteEndPoint;
+            _remoteIpLength = _remote is IPEndPoint remote && remote.Address.TryFormat(_remoteIp, out int written) ? written : 0;
         }
 
-        if (call.Signature.Authenticated)
+        ReadOnlySpan<byte> remoteIp = _remoteIp.AsSpan(0, _remoteIpLength);
+        requester = call.Signature.Authenticated && requester.Length <= byte.MaxValue ? requester : default;
+        ReadOnlySpan<byte> bucket = call.Route.HasBucket && call.BucketName.Length <= MaxBucket ? call.BucketName : default;
+        ReadOnlySpan<byte> key = call.Key.Length <= S3Call.MaxKeyLength ? call.Key : default;
+        ReadOnlySpan<byte> errorCode = call.Error?.CodeUtf8 ?? default;
+        request.Headers.TryGetValue("user-agent"u8, out ReadOnlySpan<byte> userAgent);
+        userAgent = userAgent[..Math.Min(userAgent.Length, MaxUserAgent)];
+
+        var record = new AccessLogRecord
         {
-            _json.WriteString("requester"u8, requester);
-            _json.WriteString("signatureVersion"u8, "SigV4"u8);
-            _json.WriteString("authenticationType"u8, request.Query.IndexOf("X-Amz-Signature="u8) >= 0 ? "QueryString"u8 : "AuthHeader"u8);
-        }
+            EndedAt = now,
+            TotalTime = now - startedAt,
+            TurnAroundTime = (response.HasStarted ? response.StartedAt : now) - startedAt,
+            BytesReceived = request.Body.BytesRead,
+            BytesSent = response.BodyBytesWritten,
+            ObjectSize = call.ObjectSize,
+            Status = call.Status,
+            Operation = call.Route.Operation,
+            Tls = request.TlsProtocol,
+            QueryStringAuth = !requester.IsEmpty && request.Query.IndexOf("X-Amz-Signature="u8) >= 0,
+            SseC = call.HasCustomerKey || call.HasCopySourceKey,
+            RemoteIpLength = (byte)remoteIp.Length,
+            RequesterLength = (byte)requester.Length,
+            BucketLength = (byte)bucket.Length,
+            ErrorCodeLength = (byte)errorCode.Length,
+            KeyLength = (ushort)key.Length,
+            UserAgentLength = (ushort)userAgent.Length,
+        };
+        call.RequestIdBytes.CopyTo(record.RequestId);
+        MemoryMarshal.Write(_buffer, in record);
 
-        _json.WriteString("operation"u8, OperationNames.Of(call.Route.Operation));
-        if (call.Route.HasBucket && BucketName.IsValid(call.BucketName))
-        {
-            _json.WriteString("bucket"u8, call.BucketName);
-        }
-
-        if (!call.Key.IsEmpty && Utf8.IsValid(call.Key))
-        {
-            _json.WriteString("key"u8, call.Key);
-        }
-
-        _json.WriteNumber("httpStatus"u8, call.Status);
-        if (call.Error is { } error)
-        {
-            _json.WriteString("errorCode"u8, error.CodeUtf8);
-        }
-
-        _json.WriteNumber("bytesReceived"u8, request.Body.BytesRead);
-        _json.WriteNumber("bytesSent"u8, response.BodyBytesWritten);
-        if (call.ObjectSize >= 0)
-        {
-            _json.WriteNumber("objectSize"u8, call.ObjectSize);
-        }
-
-        _json.WriteNumber("totalTime"u8, Math.Round(Stopwatch.GetElapsedTime(startedAt, now).TotalMilliseconds, 3));
-        _json.WriteNumber("turnAroundTime"u8, Math.Round(Stopwatch.GetElapsedTime(startedAt, response.HasStarted ? response.StartedAt : now).TotalMilliseconds, 3));
-
-        if (request.Headers.TryGetValue("user-agent"u8, out ReadOnlySpan<byte> userAgent))
-        {
-            userAgent = userAgent[..Math.Min(userAgent.Length, MaxUserAgent)];
-            if (Utf8.IsValid(userAgent))
-            {
-                _json.WriteString("userAgent"u8, userAgent);
-            }
-        }
-
-        if (request.TlsProtocol != SslProtocols.None)
-        {
-            _json.WriteString("tlsVersion"u8, request.TlsProtocol == SslProtocols.Tls13 ? "TLSv1.3"u8 : "TLSv1.2"u8);
-        }
-
-        if (call.HasCustomerKey || call.HasCopySourceKey)
-        {
-            _json.WriteString("encryption"u8, "SSE-C"u8);
-        }
-
-        _json.WriteEndObject();
-        _json.Flush();
-        _buffer.Write("\n"u8);
-        log.Write(_buffer.WrittenSpan);
+        int length = AccessLogRecord.Size;
+        Append(remoteIp, ref length);
+        Append(requester, ref length);
+        Append(bucket, ref length);
+        Append(key, ref length);
+        Append(errorCode, ref length);
+        Append(userAgent, ref length);
+        log.Write(_buffer.AsSpan(0, length));
     }
 
-    public void Dispose() => _json.Dispose();
+    private void Append(ReadOnlySpan<byte> bytes, ref int length)
+    {
+        bytes.CopyTo(_buffer.AsSpan(length));
+        length += bytes.Length;
+    }
 }

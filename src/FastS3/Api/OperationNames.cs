@@ -8,12 +8,12 @@ public static class OperationNames
 
     public static readonly int Count = All.Max(o => (int)o) + 1;
 
-    private static readonly string[] Names = Build(o => o.ToString());
+    private static readonly byte[][] Names = Build(o => System.Text.Encoding.ASCII.GetBytes(o.ToString()));
 
     private static readonly string[] Labels = Build(o => MinioApi(o) ?? o.ToString().ToLowerInvariant());
 
-    /// <summary>The operation's name as S3 documents it (GetObject).</summary>
-    public static string Of(S3Operation operation) => Names[(int)operation];
+    /// <summary>The operation's name as S3 documents it (GetObject), in ASCII: the access log writes bytes.</summary>
+    public static ReadOnlySpan<byte> Of(S3Operation operation) => Names[(int)operation];
 
     /// <summary>
     /// MinIO's name for the API (its handler's name in lower case: getobject, putobjectpart), so its
@@ -33,9 +33,9 @@ public static class OperationNames
         _ => null,
     };
 
-    private static string[] Build(Func<S3Operation, string> name)
+    private static T[] Build<T>(Func<S3Operation, T> name)
     {
-        var names = new string[Count];
+        var names = new T[Count];
         foreach (S3Operation operation in All)
         {
             names[(int)operation] = name(operation);

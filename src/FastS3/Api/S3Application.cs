@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using FastS3.Auth;
 using FastS3.Basics;
 using FastS3.Http;
@@ -32,12 +34,14 @@ public sealed class S3Application : IHttpApplication
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
     private readonly IAccessLog? _accessLog;
-    private readonly string _requester;
+
+    /// <summary>The access key requests are signed with, JSON-escaped once for the access log.</summary>
+    private readonly byte[] _requester;
 
     public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, IAccessLog? accessLog = null)
     {
         _accessLog = accessLog;
-        _requester = keys.RootAccessKey;
+        _requester = JsonEncodedText.Encode(keys.RootAccessKey, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray();
         options ??= new S3Options();
         _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock, options.Region);

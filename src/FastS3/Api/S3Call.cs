@@ -273,6 +273,5 @@ public sealed class S3Call : IDisposable
     {
         Chunked.Dispose();
         Hasher.Dispose();
-        _accessLogLine?.Dispose();
     }
 }
