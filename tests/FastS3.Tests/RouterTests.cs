@@ -107,4 +107,43 @@ public class RouterTests
         Assert.Equal(bucket, Encoding.ASCII.GetString(bytes.AsSpan(route.BucketStart, route.BucketLength)));
         Assert.Equal(key, Encoding.ASCII.GetString(bytes.AsSpan(route.KeyStart, route.KeyLength)));
     }
+
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("partNumber=7", 7)]
+    [InlineData("partNumber=10000&uploadId=x", 10000)]
+    [InlineData("uploadId=x&partNumber=%31%32", 12)]
+    [InlineData("partNumber=1&partNumber=2", 1)]
+    [InlineData("partNumber=", -1)]
+    [InlineData("partNumber", -1)]
+    [InlineData("partNumber=0", -1)]
+    [InlineData("partNumber=10001", -1)]
+    [InlineData("partNumber=-1", -1)]
+    [InlineData("partNumber=1x", -1)]
+    [InlineData("partNumber=000000001", -1)]
+    [InlineData("partNumber=%2B1", -1)]
+    public void ParsesThePartNumberOnce(string query, int expected)
+    {
+        S3Route route = S3Router.Route(HttpMethod.Put, "/b/k"u8, Encoding.ASCII.GetBytes(query), hasCopySource: false);
+        Assert.Equal(expected, route.PartNumber);
+    }
+
+    [Theory]
+    [InlineData("uploadId=00112233445566778899aabbccddeeff", true)]
+    [InlineData("uploadId=00112233445566778899AABBCCDDEEFF&uploadId=zz", true)]
+    [InlineData("uploadId=00112233445566778899aabbccddeef", false)]
+    [InlineData("uploadId=00112233445566778899aabbccddeeff00", false)]
+    [InlineData("uploadId=00112233445566778899aabbccddeegg", false)]
+    [InlineData("uploadId=", false)]
+    [InlineData("", false)]
+    public void ParsesTheUploadIdOnce(string query, bool valid)
+    {
+        S3Route route = S3Router.Route(HttpMethod.Get, "/b/k"u8, Encoding.ASCII.GetBytes(query), hasCopySource: false);
+        Assert.Equal(valid, route.HasUploadId);
+        if (valid)
+        {
+            UploadIdBytes id = route.UploadId;
+            Assert.Equal(Convert.FromHexString("00112233445566778899aabbccddeeff"), ((ReadOnlySpan<byte>)id).ToArray());
+        }
+    }
 }

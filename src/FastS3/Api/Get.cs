@@ -171,7 +171,7 @@ public sealed class Get(Store store)
     /// <summary>?partNumber=N (1–10000) into <paramref name="partNumber"/>, 0 when absent; a Range header with it is refused.</summary>
     private static S3Error? ParsePartNumber(S3Call call, out int partNumber)
     {
-        if (Multipart.ParsePartNumber(call, out partNumber) is { } invalid)
+        if (Multipart.PartNumberOf(call, out partNumber) is { } invalid)
         {
             return invalid;
         }

@@ -360,33 +360,19 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
     }
 
-    /// <summary>?uploadId as its 16 bytes; false when absent or not one of ours (then S3 says NoSuchUpload).</summary>
+    /// <summary>?uploadId as its 16 bytes (parsed by the router); false when absent or not one of ours (then S3 says NoSuchUpload).</summary>
     internal static bool TryGetUploadId(S3Call call, out byte[] uploadId)
     {
-        uploadId = new byte[MultipartUploads.UploadIdSize];
-        Span<byte> text = stackalloc byte[MultipartUploads.UploadIdHexLength + 1];
-        return QueryString.TryGet(call.Request.Query, "uploadId"u8, text, out int length)
-            && length == MultipartUploads.UploadIdHexLength
-            && Hex.TryDecode(text[..length], uploadId);
+        UploadIdBytes id = call.Route.UploadId;
+        uploadId = call.Route.HasUploadId ? ((ReadOnlySpan<byte>)id).ToArray() : [];
+        return call.Route.HasUploadId;
     }
 
-    /// <summary>?partNumber as 1–10000 (0 when absent); InvalidArgument otherwise.</summary>
-    internal static S3Error? ParsePartNumber(S3Call call, out int partNumber)
+    /// <summary>?partNumber (parsed by the router) as 1–10000, 0 when absent; InvalidArgument otherwise.</summary>
+    internal static S3Error? PartNumberOf(S3Call call, out int partNumber)
     {
-        partNumber = 0;
-        Span<byte> text = stackalloc byte[8];
-        if (!QueryString.TryGet(call.Request.Query, "partNumber"u8, text, out int length))
-        {
-            return length == 0 ? null : S3Errors.InvalidPartNumberArgument;
-        }
-
-        if (length <= 0 || !Utf8Parser.TryParse(text[..length], out partNumber, out int consumed) || consumed != length || partNumber is < 1 or > PartTable.MaxParts)
-        {
-            partNumber = 0;
-            return S3Errors.InvalidPartNumberArgument;
-        }
-
-        return null;
+        partNumber = Math.Max(call.Route.PartNumber, 0);
+        return call.Route.PartNumber < 0 ? S3Errors.InvalidPartNumberArgument : null;
     }
 
     /// <summary>The upload named by the request's key and ?uploadId, or NoSuchUpload.</summary>

@@ -1,23 +1,44 @@
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using FastS3.Basics;
 using FastS3.Http;
+using FastS3.Storage;
 
 namespace FastS3.Api;
 
 /// <summary>
-/// What the request asks for and where its bucket (in the path, or at the start of the Host header
-/// for virtual-host-style requests) and key (in the path) are.
+/// What the request asks for, where its bucket (in the path, or at the start of the Host header
+/// for virtual-host-style requests) and key (in the path) are, and the parameters that name a part
+/// or an upload, parsed.
 /// </summary>
 public readonly record struct S3Route(S3Operation Operation, int BucketStart, int BucketLength, int KeyStart, int KeyLength, bool BucketInHost = false)
 {
     public bool HasBucket => BucketLength > 0;
 
     public bool HasKey => KeyLength > 0;
+
+    /// <summary>?partNumber: 1–10000, 0 when absent, -1 when it is anything else (InvalidArgument where a part is read or written).</summary>
+    public int PartNumber { get; init; }
+
+    /// <summary>?uploadId as its 16 bytes, when <see cref="HasUploadId"/>: absent or not the form of one of ours, it names no upload.</summary>
+    public UploadIdBytes UploadId { get; init; }
+
+    public bool HasUploadId { get; init; }
+}
+
+/// <summary>An upload id's 16 bytes, held in the route without an array.</summary>
+[InlineArray(MultipartUploads.UploadIdSize)]
+public struct UploadIdBytes
+{
+    private byte _first;
 }
 
 /// <summary>
 /// A pure function from (method, raw path, raw query, copy-source present, bucket named by the Host)
 /// to an <see cref="S3Route"/>, over bytes, allocating nothing. Path style: "/", "/bucket",
 /// "/bucket/key..."; virtual-host style ("bucket.domain"): "/" and "/key...". Query parameters are
-/// matched by their raw names, which clients never percent-encode.
+/// matched by their raw names, which clients never percent-encode; the values of partNumber and
+/// uploadId are decoded and parsed here, once, for every handler that needs them.
 /// </summary>
 public static class S3Router
 {
@@ -28,7 +49,7 @@ public static class S3Router
             var hostSubresources = Subresources.Parse(query);
             int length = path.Length - 1;
             S3Operation hostOperation = length == 0 ? RouteBucket(method, hostSubresources) : RouteObject(method, hostSubresources, hasCopySource);
-            return new S3Route(hostOperation, 0, hostBucketLength, 1, length, BucketInHost: true);
+            return hostSubresources.Complete(new S3Route(hostOperation, 0, hostBucketLength, 1, length, BucketInHost: true));
         }
 
         // path always starts with '/': the transport accepts origin-form targets only.
@@ -45,7 +66,7 @@ public static class S3Router
                 ? RouteBucket(method, subresources)
                 : RouteObject(method, subresources, hasCopySource);
 
-        return new S3Route(operation, bucketLength == 0 ? 0 : 1, bucketLength, keyStart, keyLength);
+        return subresources.Complete(new S3Route(operation, bucketLength == 0 ? 0 : 1, bucketLength, keyStart, keyLength));
     }
 
     private static S3Operation RouteService(HttpMethod method, Subresources q)
@@ -112,9 +133,16 @@ public static class S3Router
         };
     }
 
-    /// <summary>The query parameters that select an operation; ordinary ones (prefix=, max-keys=...) are ignored.</summary>
+    /// <summary>
+    /// The query parameters that select an operation, and the values of those that name a part or an
+    /// upload (the first of each, as <see cref="QueryString"/> reads them); ordinary ones (prefix=,
+    /// max-keys=...) are left to the handlers.
+    /// </summary>
     private struct Subresources
     {
+        public int PartNumberValue;
+        public UploadIdBytes UploadIdValue;
+        public bool UploadIdValid;
         public bool Any;
         public bool Unsupported;
         public bool Location;
@@ -146,6 +174,8 @@ public static class S3Router
             return result;
         }
 
+        public readonly S3Route Complete(S3Route route) => route with { PartNumber = PartNumberValue, UploadId = UploadIdValue, HasUploadId = UploadIdValid };
+
         private void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
         {
             switch (name.Length)
@@ -166,6 +196,11 @@ public static class S3Router
                     Location = Any = true;
                     break;
                 case 8 when name.SequenceEqual("uploadId"u8):
+                    if (!UploadId)
+                    {
+                        UploadIdValid = TryParseUploadId(value, UploadIdValue);
+                    }
+
                     UploadId = Any = true;
                     break;
                 case 8 when name.SequenceEqual("versions"u8):
@@ -182,6 +217,11 @@ public static class S3Router
                     Any = true;
                     break;
                 case 10 when name.SequenceEqual("partNumber"u8):
+                    if (!PartNumber)
+                    {
+                        PartNumberValue = ParsePartNumber(value);
+                    }
+
                     PartNumber = true;
                     break;
                 default:
@@ -193,6 +233,28 @@ public static class S3Router
                     break;
             }
         }
+
+        /// <summary>1–10000 in digits, or -1 for anything else (empty, too long, a sign, out of range).</summary>
+        private static int ParsePartNumber(ReadOnlySpan<byte> raw)
+        {
+            Span<byte> text = stackalloc byte[8];
+            int length = Decode(raw, text);
+            return length > 0 && char.IsAsciiDigit((char)text[0])
+                && Utf8Parser.TryParse(text[..length], out int number, out int consumed) && consumed == length && number is >= 1 and <= PartTable.MaxParts
+                ? number
+                : -1;
+        }
+
+        /// <summary>Our upload ids are 32 hex digits; anything else names no upload.</summary>
+        private static bool TryParseUploadId(ReadOnlySpan<byte> raw, Span<byte> id)
+        {
+            Span<byte> text = stackalloc byte[MultipartUploads.UploadIdHexLength + 1];
+            return Decode(raw, text) == MultipartUploads.UploadIdHexLength && Hex.TryDecode(text[..MultipartUploads.UploadIdHexLength], id);
+        }
+
+        /// <summary>Percent-decodes as <see cref="QueryString"/> does; -1 when the raw value is longer than <paramref name="destination"/>.</summary>
+        private static int Decode(ReadOnlySpan<byte> raw, Span<byte> destination)
+            => raw.Length > destination.Length ? -1 : UriEncoding.Decode(raw, destination, plusIsSpace: true);
 
         // Bucket and object subresources S3 defines that FastS3 does not serve; they must get 501,
         // never be mistaken for a plain GET/PUT of the object or bucket.

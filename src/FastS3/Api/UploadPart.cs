@@ -166,7 +166,7 @@ public sealed class UploadPart(Store store, S3Options options)
             return notFound;
         }
 
-        if (Multipart.ParsePartNumber(call, out int partNumber) is { } invalid)
+        if (Multipart.PartNumberOf(call, out int partNumber) is { } invalid)
         {
             return invalid;
         }
