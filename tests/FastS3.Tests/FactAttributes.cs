@@ -59,3 +59,20 @@ public sealed class DotnetCountersFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A fact that builds and runs a container image with podman and runc (Debian packages; .ci/run
+/// installs them, and there is no Docker engine here): skipped, saying why, where they are
+/// missing; with FASTS3_NO_SKIP=1 never skipped, so a missing tool fails.
+/// </summary>
+public sealed class PodmanFactAttribute : FactAttribute
+{
+    public PodmanFactAttribute()
+    {
+        string[] missing = [.. new[] { "podman", "runc" }.Where(tool => !Testing.Processes.OnPath(tool))];
+        if (missing.Length > 0 && Environment.GetEnvironmentVariable("FASTS3_NO_SKIP") != "1")
+        {
+            Skip = $"Needs {string.Join(" and ", missing)} (Debian packages; .ci/run installs them).";
+        }
+    }
+}
