@@ -17,18 +17,15 @@ public static class QueryString
                 continue;
             }
 
-            ReadOnlySpan<byte> raw = pair.Length > name.Length ? pair[(name.Length + 1)..] : default;
-            if (raw.Length > destination.Length)
-            {
-                length = -1;
-                return false;
-            }
-
-            length = UriEncoding.Decode(raw, destination, plusIsSpace: true);
-            return true;
+            length = DecodeValue(pair.Length > name.Length ? pair[(name.Length + 1)..] : default, destination);
+            return length >= 0;
         }
 
         length = 0;
         return false;
     }
+
+    /// <summary>Percent-decodes a raw value ('+' is a space) into <paramref name="destination"/>; -1 when the raw value is longer than it.</summary>
+    public static int DecodeValue(ReadOnlySpan<byte> raw, Span<byte> destination)
+        => raw.Length > destination.Length ? -1 : UriEncoding.Decode(raw, destination, plusIsSpace: true);
 }

@@ -238,7 +238,7 @@ public static class S3Router
         private static int ParsePartNumber(ReadOnlySpan<byte> raw)
         {
             Span<byte> text = stackalloc byte[8];
-            int length = Decode(raw, text);
+            int length = QueryString.DecodeValue(raw, text);
             return length > 0 && char.IsAsciiDigit((char)text[0])
                 && Utf8Parser.TryParse(text[..length], out int number, out int consumed) && consumed == length && number is >= 1 and <= PartTable.MaxParts
                 ? number
@@ -249,12 +249,8 @@ public static class S3Router
         private static bool TryParseUploadId(ReadOnlySpan<byte> raw, Span<byte> id)
         {
             Span<byte> text = stackalloc byte[MultipartUploads.UploadIdHexLength + 1];
-            return Decode(raw, text) == MultipartUploads.UploadIdHexLength && Hex.TryDecode(text[..MultipartUploads.UploadIdHexLength], id);
+            return QueryString.DecodeValue(raw, text) == MultipartUploads.UploadIdHexLength && Hex.TryDecode(text[..MultipartUploads.UploadIdHexLength], id);
         }
-
-        /// <summary>Percent-decodes as <see cref="QueryString"/> does; -1 when the raw value is longer than <paramref name="destination"/>.</summary>
-        private static int Decode(ReadOnlySpan<byte> raw, Span<byte> destination)
-            => raw.Length > destination.Length ? -1 : UriEncoding.Decode(raw, destination, plusIsSpace: true);
 
         // Bucket and object subresources S3 defines that FastS3 does not serve; they must get 501,
         // never be mistaken for a plain GET/PUT of the object or bucket.
