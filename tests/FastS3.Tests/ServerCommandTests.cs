@@ -54,4 +54,30 @@ public class ServerCommandTests
     [InlineData("--index-memtable-size", "0")]
     public void InvalidValuesAreRefused(string option, string value)
         => Assert.Throws<ArgumentException>(() => ServerCommand.Parse(["data", option, value], SilentLog.Instance));
+
+    /// <summary>Credentials too short for S3 clients: one line saying so and exit 2, as any malformed setting, never an unhandled exception.</summary>
+    [Theory]
+    [InlineData("server")]
+    [InlineData("admin")]
+    public async Task ShortRootCredentialsAreRefusedInOneLine(string command)
+    {
+        string data = Directory.CreateTempSubdirectory("fasts3-short-credentials-").FullName;
+        try
+        {
+            string[] arguments = command == "server"
+                ? ["server", Path.Combine(data, "data"), "--certs-dir", Path.Combine(data, "certs"), "--address", "127.0.0.1:0"]
+                : ["admin", "prometheus-config", "https://127.0.0.1:9000"];
+            System.Diagnostics.ProcessStartInfo start = ServerProcess.Command(null, arguments);
+            start.Environment["FASTS3_ROOT_USER"] = "ab";
+            var (exit, stdout, stderr) = await Processes.RunAsync(start, TimeSpan.FromMinutes(1));
+            Assert.Equal(2, exit);
+            Assert.Contains("FASTS3_ROOT_USER needs at least 3 characters", stdout + stderr);
+            Assert.DoesNotContain("Unhandled exception", stdout + stderr);
+            Assert.DoesNotContain(AwsCli.SecretKey, stdout + stderr);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }

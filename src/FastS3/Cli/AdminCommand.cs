@@ -30,7 +30,17 @@ internal static class AdminCommand
                 return 2;
             }
 
-            RootCredentials credentials = RootCredentials.FromEnvironment(new ConsoleLog());
+            RootCredentials credentials;
+            try
+            {
+                credentials = RootCredentials.FromEnvironment(new ConsoleLog());
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
+
             Console.Write(ScrapeConfig(result.GetValue(job)!, server, PrometheusToken.Create(credentials.AccessKey, credentials.SecretKey, DateTimeOffset.UtcNow + TokenLifetime)));
             return 0;
         });

@@ -24,7 +24,7 @@ internal sealed record RootCredentials(string AccessKey, string SecretKey)
 
         if (user.Length < 3 || password.Length < 8)
         {
-            throw new ArgumentException("FASTS3_ROOT_USER needs at least 3 characters and FASTS3_ROOT_PASSWORD at least 8.");
+            throw new FormatException("FASTS3_ROOT_USER needs at least 3 characters and FASTS3_ROOT_PASSWORD at least 8.");
         }
 
         return new RootCredentials(user, password);

@@ -171,8 +171,6 @@ internal static class ServerCommand
     private static async Task<int> RunAsync(ServerSettings settings, ConsoleLog log, CancellationToken cancellationToken)
     {
         FreedNativeMemory.ClearOnFree(log);
-        RootCredentials credentials = RootCredentials.FromEnvironment(log);
-
         // Stop gracefully on Ctrl+C (System.CommandLine's token) and on SIGTERM, registered before
         // the server announces itself so an early SIGTERM cannot kill it the hard way.
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -192,10 +190,11 @@ internal static class ServerCommand
         ServerHost host;
         try
         {
-            host = await ServerHost.StartAsync(settings, credentials, log);
+            host = await ServerHost.StartAsync(settings, RootCredentials.FromEnvironment(log), log);
         }
         catch (FormatException ex)
         {
+            // A malformed setting (FASTS3_ROOT_USER/PASSWORD among them): said in one line, exit 2.
             log.Error(ex.Message);
             return 2;
         }
