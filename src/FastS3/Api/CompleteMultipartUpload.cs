@@ -72,6 +72,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         byte[] uploadKey = MultipartUploads.UploadKey(call.Key, uploadId);
+        EchoServerSide(call, bucket, uploadKey, uploadId);
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         S3Error? error;
         Completed completed = default;
@@ -105,6 +106,19 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         return null;
     }
 
+    /// <summary>
+    /// An SSE-S3/KMS upload's mode, echoed as S3 echoes it on Complete; now, as the keep-alive may
+    /// send the headers before the work is done.
+    /// </summary>
+    private static void EchoServerSide(S3Call call, Bucket bucket, byte[] uploadKey, byte[] uploadId)
+    {
+        if ((bucket.Uploads.Records.TryGet(uploadKey, out byte[]? record) || bucket.CompletedUploads.TryGet(uploadId, call.Key, out record))
+            && ObjectRecord.TryRead(record, out ObjectRecord read) && read.Has(RecordFlags.Encrypted) && !Encryption.UsesCustomerKey(read))
+        {
+            Encryption.Echo(call, read.Field(RecordField.Encryption));
+        }
+    }
+
     /// <summary>What the answer reports.</summary>
     private readonly record struct Completed(byte[] ETag, byte[]? Checksum);
 
@@ -115,10 +129,10 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
             return AnswerAgain(call, bucket, uploadId, requested);
         }
 
-        bool encrypted = upload.Has(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.Encrypted);
         (ChecksumAlgorithm algorithm, ChecksumType type) = Multipart.DeclaredChecksum(upload);
         bool declared = algorithm != ChecksumAlgorithm.None;
-        bool keyless = encrypted && !call.HasCustomerKey;
+        bool keyless = Encryption.UsesCustomerKey(upload) && !call.HasCustomerKey;
         DataKey opened = default;
         if ((keyless ? KeylessRefused(call, declared, requested) : Multipart.OpenUploadKey(call, upload, out opened)) is { } keyError)
         {
@@ -194,7 +208,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         // Sent again without the key, the answer is what a Complete without it gives: no sealed checksum.
-        bool keyless = completion.Has(RecordFlags.SseC) && !call.HasCustomerKey;
+        bool keyless = Encryption.UsesCustomerKey(completion) && !call.HasCustomerKey;
         DataKey opened = default;
         if ((keyless ? KeylessRefused(call, completion.Has(RecordFlags.ChecksumDeclared), requested) : Multipart.OpenUploadKey(call, completion, out opened)) is { } keyError)
         {
@@ -317,7 +331,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 return S3Errors.InvalidPart;
             }
 
-            bool keyless = part.Has(RecordFlags.SseC) && !call.HasCustomerKey;
+            bool keyless = part.Has(RecordFlags.Encrypted) && key.IsEmpty;
             if (keyless)
             {
                 ReadOnlySpan<byte> mac = part.Field(RecordField.PartMac);
@@ -423,7 +437,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
     {
         built = [];
         ObjectRecord.TryRead(uploadValue, out ObjectRecord upload);
-        bool encrypted = upload.Has(RecordFlags.SseC);
+        bool encrypted = upload.Has(RecordFlags.Encrypted);
         long size = 0, storedSize = 0;
         foreach (PartEntry part in parts)
         {
@@ -432,7 +446,7 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         }
 
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        var flags = RecordFlags.Multipart | (encrypted ? RecordFlags.SseC : RecordFlags.None);
+        var flags = RecordFlags.Multipart | (encrypted ? RecordFlags.Encrypted : RecordFlags.None);
         var record = new ObjectRecord.Builder((byte)flags, tableId, size, storedSize, now);
         var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
         try

@@ -40,7 +40,7 @@ public sealed class Copy(Store store, S3Options options)
             }
         }
 
-        if ((CheckSource(call, source, out DataKey opened, out byte[] headers) ?? Put.ServerManagedEncryptionRefused(call)) is { } refused)
+        if ((CheckSource(call, source, out DataKey opened, out byte[] headers) ?? call.ParseServerSide()) is { } refused)
         {
             return refused;
         }
@@ -52,13 +52,15 @@ public sealed class Copy(Store store, S3Options options)
             return invalidTags;
         }
 
+        // Onto itself, an SSE-C object with a new customer key is a key rotation; without a change of
+        // encryption or metadata, a copy changes nothing and S3 refuses it.
         bool sameObject = ReferenceEquals(source.Bucket, bucket) && call.CopySourceKey.SequenceEqual(call.Key);
-        if (sameObject && !sourceKey.IsEmpty && call.HasCustomerKey && !replaceMetadata)
+        if (sameObject && Encryption.UsesCustomerKey(sourceRecord) && call.HasCustomerKey && !replaceMetadata)
         {
             return await RotateAsync(call, bucket, source.Record, tags);
         }
 
-        if (sameObject && sourceKey.IsEmpty && !call.HasCustomerKey && !replaceMetadata)
+        if (sameObject && !Encryption.UsesCustomerKey(sourceRecord) && !call.HasCustomerKey && !call.ServerSide.IsPresent && !replaceMetadata)
         {
             return S3Errors.IllegalCopyToItself;
         }
@@ -92,7 +94,8 @@ public sealed class Copy(Store store, S3Options options)
 
     /// <summary>
     /// The x-amz-copy-source-if-* conditions and both SSE-C triples. Out come the source's data key
-    /// (empty when it is plain) and the record of its content headers (its sealed one, opened, when it is SSE-C).
+    /// (empty when it is plain; through the KMS when it is SSE-S3/KMS) and the record of its content
+    /// headers (its sealed one, opened, when it is encrypted).
     /// </summary>
     internal static S3Error? CheckSource(S3Call call, CopySource source, out DataKey key, out byte[] headers)
     {
@@ -111,17 +114,28 @@ public sealed class Copy(Store store, S3Options options)
             return keyError;
         }
 
-        if (!record.Has(RecordFlags.SseC))
+        if (!Encryption.UsesCustomerKey(record))
         {
-            return call.HasCopySourceKey ? S3Errors.SseCNotApplicable : null;
-        }
+            if (call.HasCopySourceKey)
+            {
+                return S3Errors.SseCNotApplicable;
+            }
 
-        if (!call.HasCopySourceKey)
+            if (!record.Has(RecordFlags.Encrypted))
+            {
+                return null;
+            }
+
+            if (Encryption.OpenServerSourceKey(call, record, source.BucketName, out key) is { } kmsError)
+            {
+                return kmsError;
+            }
+        }
+        else if (!call.HasCopySourceKey)
         {
             return S3Errors.SseCRequired;
         }
-
-        if (!Encryption.TryOpenSourceKey(call, record, source.BucketName, out key))
+        else if (!Encryption.TryOpenSourceKey(call, record, source.BucketName, out key))
         {
             // Rotating with the same (wrong) key on both sides is its own error, as in S3.
             return call.CopySourceKeyEqualsCustomerKey ? S3Errors.SseCKeyMismatchOnRotation : S3Errors.SseCWrongKey;
@@ -190,20 +204,22 @@ public sealed class Copy(Store store, S3Options options)
     {
         ObjectRecord.TryRead(source.Record, out ObjectRecord sourceRecord);
         long size = sourceRecord.Size;
-        bool encrypted = call.HasCustomerKey;
-        call.Hasher.Begin(md5: !encrypted, sha256: false, ChecksumAlgorithm.Crc64Nvme);
+        if (Encryption.CreateKey(call, out NewDataKey created) is { } keyError)
+        {
+            return keyError;
+        }
+
+        using NewDataKey key = created;
+        bool encrypted = !key.IsEmpty;
+        call.Hasher.Begin(md5: key.ETagIsMd5, sha256: false, ChecksumAlgorithm.Crc64Nvme);
         using ContentReader? reader = size == 0 ? null : await OpenSourceAsync(call, source, sourceKey, new ByteRange(0, size));
         if (size > 0 && reader is null)
         {
             return S3Errors.NoSuchKey;
         }
 
-        using NewDataKey key = encrypted ? Encryption.CreateKey(call) : default;
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, size) : null;
-        if (encrypted)
-        {
-            SseC.Echo(call.Response, call.CustomerKeyMd5);
-        }
+        Encryption.Echo(call, key.Field);
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(size) : size);

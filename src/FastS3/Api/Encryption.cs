@@ -6,18 +6,35 @@ using FastS3.Storage;
 namespace FastS3.Api;
 
 /// <summary>
-/// SSE-C on the object path, between the S3 handlers and the pure crypto: drawing and opening an
-/// object's data key with the customer key, the record field that keeps it sealed, and sealing or
-/// opening the metadata that must not be readable on disk. Keys come back as values; nothing is
-/// left in the call for the next helper to pick up.
+/// Encryption on the object path, between the S3 handlers and the pure crypto: drawing and opening
+/// an object's data key (SSE-C with the customer key, SSE-S3 and SSE-KMS through the KMS, see
+/// <see cref="ServerKeys"/>), the record field that keeps it sealed, and sealing or opening the
+/// metadata that must not be readable on disk. Keys come back as values; nothing is left in the
+/// call for the next helper to pick up.
 /// </summary>
 public static class Encryption
 {
-    /// <summary>seal algorithm, IV, sealed key.</summary>
+    /// <summary>SSE-C: seal algorithm, IV, sealed key.</summary>
     public const int FieldLength = 1 + ObjectKey.IvSize + ObjectKey.SealedSize;
 
-    /// <summary>Draws a new SSE-C object's data key, sealed for its bucket and name under the request's customer key.</summary>
-    public static NewDataKey CreateKey(S3Call call)
+    /// <summary>
+    /// The data key a new object or upload gets: under the request's customer key (SSE-C), or the
+    /// KMS key its x-amz-server-side-encryption headers ask for; none (a plain object) otherwise.
+    /// The headers must have been parsed; a KMS key that is missing or disabled is the error.
+    /// </summary>
+    public static S3Error? CreateKey(S3Call call, out NewDataKey key)
+    {
+        key = default;
+        if (call.HasCustomerKey)
+        {
+            key = CreateCustomerKey(call);
+            return null;
+        }
+
+        return call.ServerSide.IsPresent ? ServerKeys.Create(call, call.ServerSide, out key) : null;
+    }
+
+    private static NewDataKey CreateCustomerKey(S3Call call)
     {
         byte[] field = new byte[FieldLength];
         field[0] = ObjectKey.SealAlgorithm;
@@ -26,17 +43,29 @@ public static class Encryption
         return new NewDataKey(key, field);
     }
 
+    /// <summary>Whether the ETags of <paramref name="record"/> (an object or an upload) are content MD5s, as S3 gives plain and SSE-S3 ones; SSE-C and SSE-KMS ones are random.</summary>
+    public static bool ETagIsMd5(in ObjectRecord record) => NewDataKey.IsMd5ETagField(record.Field(RecordField.Encryption));
+
+    /// <summary>As <see cref="ETagIsMd5(in ObjectRecord)"/>, of a stored record.</summary>
+    public static bool ETagIsMd5(byte[] record) => ObjectRecord.TryRead(record, out ObjectRecord read) && ETagIsMd5(read);
+
+    /// <summary>Whether <paramref name="record"/> is SSE-C: its requests must bring the customer key.</summary>
+    public static bool UsesCustomerKey(in ObjectRecord record)
+        => record.Has(RecordFlags.Encrypted) && record.Field(RecordField.Encryption) is [ObjectKey.SealAlgorithm, ..];
+
     /// <summary>
-    /// Opens the data key of a stored SSE-C object (<paramref name="key"/> stays empty for a plain
-    /// one): the customer key must be present (400) and right (403); a key sent for a plain object
-    /// is an error too (400).
+    /// Opens the data key of a stored object (<paramref name="key"/> stays empty for a plain one).
+    /// SSE-C: the customer key must be present (400) and right (403). SSE-S3/KMS: the KMS opens it,
+    /// and a customer key sent for it is an error (400), as for a plain object.
     /// </summary>
     public static S3Error? OpenKey(S3Call call, in ObjectRecord record, out DataKey key)
     {
         key = default;
-        if (!record.Has(RecordFlags.SseC))
+        if (!UsesCustomerKey(record))
         {
-            return call.HasCustomerKey ? S3Errors.SseCNotApplicable : null;
+            return call.HasCustomerKey ? S3Errors.SseCNotApplicable
+                : record.Has(RecordFlags.Encrypted) ? ServerKeys.Open(call, call.BucketName, call.Key, record.Field(RecordField.Encryption), out key)
+                : null;
         }
 
         if (!call.HasCustomerKey)
@@ -47,12 +76,33 @@ public static class Encryption
         return TryUnseal(call, call.CustomerKey, call.BucketName, call.Key, record, out key) ? null : S3Errors.SseCWrongKey;
     }
 
-    /// <summary>Opens a copy source's data key with the copy-source customer key.</summary>
+    /// <summary>The answer's encryption headers for an object stored under <paramref name="field"/> (SSE-C: the request's key MD5).</summary>
+    public static void Echo(S3Call call, ReadOnlySpan<byte> field)
+    {
+        if (field is [ObjectKey.SealAlgorithm, ..])
+        {
+            SseC.Echo(call.Response, call.CustomerKeyMd5);
+        }
+        else if (!field.IsEmpty)
+        {
+            ServerKeys.Echo(call, field);
+        }
+    }
+
+    /// <summary>Opens an SSE-C copy source's data key with the copy-source customer key.</summary>
     public static bool TryOpenSourceKey(S3Call call, in ObjectRecord source, string sourceBucket, out DataKey key)
     {
         Span<byte> bucket = stackalloc byte[sourceBucket.Length];
         System.Text.Encoding.ASCII.GetBytes(sourceBucket, bucket);
         return TryUnseal(call, call.CopyCustomerKey, bucket, call.CopySourceKey, source, out key);
+    }
+
+    /// <summary>Opens an SSE-S3/KMS copy source's data key through the KMS.</summary>
+    public static S3Error? OpenServerSourceKey(S3Call call, in ObjectRecord source, string sourceBucket, out DataKey key)
+    {
+        Span<byte> bucket = stackalloc byte[sourceBucket.Length];
+        System.Text.Encoding.ASCII.GetBytes(sourceBucket, bucket);
+        return ServerKeys.Open(call, bucket, call.CopySourceKey, source.Field(RecordField.Encryption), out key);
     }
 
     private static bool TryUnseal(S3Call call, ReadOnlySpan<byte> customerKey, ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> name, in ObjectRecord record, out DataKey key)

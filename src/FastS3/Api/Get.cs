@@ -41,9 +41,9 @@ public sealed class Get(Store store)
                 return unreadable;
             }
 
-            // An SSE-C object's content headers, metadata and checksum are sealed in a record of their own.
+            // An encrypted object's content headers, metadata and checksum are sealed in a record of their own.
             ObjectRecord.TryRead(value.Span, out ObjectRecord record);
-            bool encrypted = record.Has(RecordFlags.SseC);
+            bool encrypted = record.Has(RecordFlags.Encrypted);
             byte[]? details = null;
             byte[]? plaintext = null;
             try
@@ -281,10 +281,7 @@ public sealed class Get(Store store)
             AddChecksum(response, detailRecord.Field(RecordField.Checksum));
         }
 
-        if (call.HasCustomerKey)
-        {
-            SseC.Echo(response, call.CustomerKeyMd5);
-        }
+        Encryption.Echo(call, record.Field(RecordField.Encryption));
 
         ObjectHeaders.Emit(detailRecord, response, overrides);
         overrides.Write(call.Request.Query, response);

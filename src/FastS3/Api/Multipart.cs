@@ -28,7 +28,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             return missing;
         }
 
-        if (Put.SseCHeadersRefused(call) is { } sseError)
+        if (Put.EncryptionHeadersRefused(call) is { } sseError)
         {
             return sseError;
         }
@@ -43,7 +43,12 @@ public sealed class Multipart(Store store, Buckets buckets)
             return invalidTags;
         }
 
-        using NewDataKey key = call.HasCustomerKey ? Encryption.CreateKey(call) : default;
+        if (Encryption.CreateKey(call, out NewDataKey created) is { } keyError)
+        {
+            return keyError;
+        }
+
+        using NewDataKey key = created;
         if (NewRecords.Upload(call, key, algorithm, type, tags, out byte[] record) is { } headerError)
         {
             return headerError;
@@ -57,11 +62,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             return S3Errors.NoSuchBucket;
         }
 
-        if (call.HasCustomerKey)
-        {
-            SseC.Echo(call.Response, call.CustomerKeyMd5);
-        }
-
+        Encryption.Echo(call, key.Field);
         if (algorithm != ChecksumAlgorithm.None)
         {
             call.Response.Headers.Add("x-amz-checksum-algorithm"u8, algorithm.Name);
@@ -135,13 +136,19 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         ObjectRecord.TryRead(found.Record, out ObjectRecord upload);
-        bool encrypted = upload.Has(RecordFlags.SseC);
 
-        // The key is optional here; with it, the (sealed) part checksums are listed too.
+        // An SSE-C upload's key is optional here; with it, the (sealed) part checksums are listed too.
+        // An SSE-S3/KMS upload's the KMS opens.
         DataKey key = default;
-        if ((call.ParseCustomerKey() ?? (encrypted && call.HasCustomerKey ? Encryption.OpenKey(call, upload, out key) : null)) is { } keyError)
+        if (call.ParseCustomerKey() is { } keyError)
         {
             return ValueTask.FromResult<S3Error?>(keyError);
+        }
+
+        bool opens = upload.Has(RecordFlags.Encrypted) && (call.HasCustomerKey || !Encryption.UsesCustomerKey(upload));
+        if (opens && Encryption.OpenKey(call, upload, out key) is { } openError)
+        {
+            return ValueTask.FromResult<S3Error?>(openError);
         }
 
         using (key)
@@ -152,8 +159,7 @@ public sealed class Multipart(Store store, Buckets buckets)
 
     private S3Error? ListParts(S3Call call, Bucket bucket, byte[] uploadId, in ObjectRecord upload, DataKey key)
     {
-        bool encrypted = upload.Has(RecordFlags.SseC);
-
+        bool encrypted = upload.Has(RecordFlags.Encrypted);
         if (!TryGetInt(call, "max-parts"u8, MaxListed, out int maxParts) || !TryGetInt(call, "part-number-marker"u8, 0, out int marker))
         {
             return maxParts < 0 ? S3Errors.InvalidMaxParts : S3Errors.InvalidPartNumberMarker;
@@ -166,7 +172,7 @@ public sealed class Multipart(Store store, Buckets buckets)
 
         maxParts = Math.Min(maxParts, MaxListed);
         (ChecksumAlgorithm algorithm, ChecksumType type) = DeclaredChecksum(upload);
-        bool checksums = !encrypted || call.HasCustomerKey;
+        bool checksums = !encrypted || !key.IsEmpty;
         Span<byte> uploadIdHex = stackalloc byte[MultipartUploads.UploadIdHexLength];
         Hex.Encode(uploadId, uploadIdHex);
         var xml = new XmlBuilder(1024);
@@ -396,14 +402,15 @@ public sealed class Multipart(Store store, Buckets buckets)
 
     /// <summary>
     /// Part requests of an SSE-C upload must bring its key (400 without, 403 when wrong), which
-    /// opens the upload's data key; a plain upload takes none (<paramref name="key"/> stays empty).
+    /// opens the upload's data key; an SSE-S3/KMS upload's the KMS opens; a plain upload takes none
+    /// (<paramref name="key"/> stays empty). A customer key for an upload that is not SSE-C is refused.
     /// </summary>
     internal static S3Error? OpenUploadKey(S3Call call, in ObjectRecord upload, out DataKey key)
     {
         key = default;
-        if (!upload.Has(RecordFlags.SseC))
+        if (!Encryption.UsesCustomerKey(upload))
         {
-            return call.HasCustomerKey ? S3Errors.SseCUploadNotEncrypted : null;
+            return call.HasCustomerKey ? S3Errors.SseCUploadNotEncrypted : Encryption.OpenKey(call, upload, out key);
         }
 
         return call.HasCustomerKey ? Encryption.OpenKey(call, upload, out key) : S3Errors.SseCUploadKeyRequired;
@@ -423,7 +430,7 @@ public sealed class Multipart(Store store, Buckets buckets)
     internal static ReadOnlySpan<byte> ChecksumOf(DataKey key, in ObjectRecord record, out byte[]? opened)
     {
         opened = null;
-        if (!record.Has(RecordFlags.SseC))
+        if (!record.Has(RecordFlags.Encrypted))
         {
             return record.Field(RecordField.Checksum);
         }

@@ -21,7 +21,7 @@ internal static class NewRecords
     public static S3Error? Object(S3Call call, NewObjectData data, NewDataKey key, byte[]? copiedHeaders, ReadOnlySpan<byte> tags, out byte[] record)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        ObjectRecord.Builder builder = Start(call, data, key.Key, now);
+        ObjectRecord.Builder builder = Start(call, data, key.Key, key.ETagIsMd5, now);
         try
         {
             builder.AddIfPresent(RecordField.Tags, tags);
@@ -42,10 +42,10 @@ internal static class NewRecords
     /// the MAC binding it to this upload and part number, made now, while the key is here: S3 lets
     /// the Complete come without it.
     /// </summary>
-    public static byte[] Part(S3Call call, NewObjectData data, DataKey uploadKey, ReadOnlySpan<byte> uploadId, int partNumber)
+    public static byte[] Part(S3Call call, NewObjectData data, DataKey uploadKey, bool md5ETag, ReadOnlySpan<byte> uploadId, int partNumber)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        ObjectRecord.Builder builder = Start(call, data, uploadKey, now);
+        ObjectRecord.Builder builder = Start(call, data, uploadKey, md5ETag, now);
         var details = new ObjectRecord.Builder(0, Guid.Empty, call.Hasher.Length, call.Hasher.Length, now);
         try
         {
@@ -80,7 +80,7 @@ internal static class NewRecords
     public static S3Error? Upload(S3Call call, NewDataKey key, ChecksumAlgorithm algorithm, ChecksumType type, ReadOnlySpan<byte> tags, out byte[] record)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.SseC), Guid.Empty, 0, 0, now);
+        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.Encrypted), Guid.Empty, 0, 0, now);
         try
         {
             if (algorithm != ChecksumAlgorithm.None)
@@ -99,11 +99,11 @@ internal static class NewRecords
         }
     }
 
-    /// <summary>The header and ETag every written record starts with: the content MD5, or for SSE-C a random one under the data key.</summary>
-    private static ObjectRecord.Builder Start(S3Call call, NewObjectData data, DataKey key, DateTimeOffset now)
+    /// <summary>The header and ETag every written record starts with: the content MD5, or for SSE-C and SSE-KMS a random one under the data key.</summary>
+    private static ObjectRecord.Builder Start(S3Call call, NewObjectData data, DataKey key, bool md5ETag, DateTimeOffset now)
     {
         Span<byte> etag = stackalloc byte[EncryptedETag.HexLength];
-        if (key.IsEmpty)
+        if (md5ETag)
         {
             Hex.Encode(call.Hasher.Md5, etag);
         }
@@ -112,7 +112,7 @@ internal static class NewRecords
             EncryptedETag.Create(key.Span, etag);
         }
 
-        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.SseC), data.DataId, call.Hasher.Length, data.Writer.Length, now);
+        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.Encrypted), data.DataId, call.Hasher.Length, data.Writer.Length, now);
         builder.Add(RecordField.ETag, etag);
         return builder;
     }

@@ -63,7 +63,7 @@ public sealed class ObjectAttributes(Store store)
 
             using DataKey key = opened;
             ObjectRecord.TryRead(value.Span, out ObjectRecord record);
-            bool encrypted = record.Has(RecordFlags.SseC);
+            bool encrypted = record.Has(RecordFlags.Encrypted);
             ObjectContent? content = null;
             if (wanted.HasFlag(Attribute.ObjectParts) && record.Has(RecordFlags.Multipart))
             {
@@ -97,10 +97,7 @@ public sealed class ObjectAttributes(Store store)
                 }
 
                 Get.AddLastModified(call.Response, record.LastModified);
-                if (call.HasCustomerKey)
-                {
-                    SseC.Echo(call.Response, call.CustomerKeyMd5);
-                }
+                Encryption.Echo(call, record.Field(RecordField.Encryption));
 
                 Write(call, wanted, record, checksum, content, maxParts, marker);
                 return null;

@@ -36,12 +36,17 @@ public sealed class Put(Store store)
             return invalidTags;
         }
 
-        // SSE-C objects get no content MD5 (their ETag must not reveal it) unless Content-MD5 asks for one.
-        bool encrypted = call.HasCustomerKey;
+        if (Encryption.CreateKey(call, out NewDataKey created) is { } keyError)
+        {
+            return keyError;
+        }
+
+        // SSE-C and SSE-KMS objects get no content MD5 (their ETag must not reveal it) unless Content-MD5 asks for one.
+        using NewDataKey key = created;
+        bool encrypted = !key.IsEmpty;
         BodyHasher hasher = call.Hasher;
-        hasher.Begin(call.Checksums, md5: !encrypted, sha256: call.Signature.Payload == PayloadMode.Sha256);
+        hasher.Begin(call.Checksums, md5: key.ETagIsMd5, sha256: call.Signature.Payload == PayloadMode.Sha256);
         long declared = DeclaredLength(call);
-        using NewDataKey key = encrypted ? Encryption.CreateKey(call) : default;
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, declared) : null;
         await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(declared) : declared);
         await ReceiveBodyAsync(call, data.Writer, encryptor);
@@ -77,7 +82,7 @@ public sealed class Put(Store store)
 
         await bucket.DeleteDataOfAsync(result.Previous);
         call.ObjectSize = hasher.Length;
-        WriteWriteResponse(call, record, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None);
+        WriteWriteResponse(call, record, key.Field, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None);
         return null;
     }
 
@@ -117,7 +122,7 @@ public sealed class Put(Store store)
     /// <summary>Length, size limit, SSE-C and checksum headers of a request that carries an object's (or a part's) bytes.</summary>
     internal static S3Error? Validate(S3Call call)
     {
-        if (SseCHeadersRefused(call) is { } sseError)
+        if (EncryptionHeadersRefused(call) is { } sseError)
         {
             return sseError;
         }
@@ -139,8 +144,8 @@ public sealed class Put(Store store)
         return call.Checksums.Parse(call.Request, trailers: call.Signature.Payload is PayloadMode.StreamingUnsignedTrailer or PayloadMode.StreamingSignedTrailer);
     }
 
-    /// <summary>The SSE-C checks every write shares: a copy-source key without a copy, a malformed triple, two encryptions at once.</summary>
-    internal static S3Error? SseCHeadersRefused(S3Call call)
+    /// <summary>The encryption checks every write shares: a copy-source key without a copy, a malformed SSE-C triple or SSE-S3/KMS header, two encryptions at once.</summary>
+    internal static S3Error? EncryptionHeadersRefused(S3Call call)
     {
         if (call.Request.Headers.Contains("x-amz-copy-source-server-side-encryption-customer-algorithm"u8)
             || call.Request.Headers.Contains("x-amz-copy-source-server-side-encryption-customer-key"u8))
@@ -148,22 +153,8 @@ public sealed class Put(Store store)
             return S3Errors.SseCNotApplicable;
         }
 
-        if (call.ParseCustomerKey() is { } error)
-        {
-            return error;
-        }
-
-        return ServerManagedEncryptionRefused(call);
+        return call.ParseCustomerKey() ?? call.ParseServerSide();
     }
-
-    /// <summary>
-    /// SSE-S3 and SSE-KMS do not exist yet: a request for them is refused, never stored in plaintext
-    /// as if it had not asked (beside SSE-C it is the two-encryptions error S3 gives).
-    /// </summary>
-    internal static S3Error? ServerManagedEncryptionRefused(S3Call call)
-        => !SseC.ServerManagedRequested(call.Request.Headers) ? null
-            : call.HasCustomerKey ? S3Errors.SseCIncompatible
-            : S3Errors.ServerManagedEncryptionUnavailable;
 
     /// <summary>X-Amz-Decoded-Content-Length for aws-chunked bodies, else the Content-Length; -1 if absent.</summary>
     private static long DeclaredLength(S3Call call)
@@ -209,16 +200,17 @@ public sealed class Put(Store store)
         }
     }
 
-    /// <summary>The answer to a write of bytes (PutObject, UploadPart): the ETag of its <paramref name="record"/>, SSE-C echo, and the body checksum when <paramref name="withChecksum"/>.</summary>
-    internal static void WriteWriteResponse(S3Call call, byte[] record, bool withChecksum)
+    /// <summary>
+    /// The answer to a write of bytes (PutObject, UploadPart): the ETag of its <paramref name="record"/>,
+    /// the echo of its <paramref name="encryption"/> (the object's, or the part's upload's, field), and
+    /// the body checksum when <paramref name="withChecksum"/>.
+    /// </summary>
+    internal static void WriteWriteResponse(S3Call call, byte[] record, ReadOnlySpan<byte> encryption, bool withChecksum)
     {
         ObjectRecord.TryRead(record, out ObjectRecord written);
         Span<byte> etag = stackalloc byte[written.ETag.Length + 2];
         call.Response.Headers.Add("ETag"u8, etag[..ETag.WriteQuoted(written.ETag, etag)]);
-        if (call.HasCustomerKey)
-        {
-            SseC.Echo(call.Response, call.CustomerKeyMd5);
-        }
+        Encryption.Echo(call, encryption);
 
         if (withChecksum)
         {

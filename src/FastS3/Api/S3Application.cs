@@ -34,13 +34,15 @@ public sealed class S3Application : IHttpApplication
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
     private readonly IAccessLog? _accessLog;
+    private readonly Kms.BuiltInKms? _kms;
 
     /// <summary>The access key requests are signed with, JSON-escaped once for the access log.</summary>
     private readonly byte[] _requester;
 
-    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, IAccessLog? accessLog = null)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, IAccessLog? accessLog = null, Kms.BuiltInKms? kms = null)
     {
         _accessLog = accessLog;
+        _kms = kms;
         _requester = JsonEncodedText.Encode(keys.RootAccessKey, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray();
         options ??= new S3Options();
         _virtualHost = virtualHost;
@@ -69,6 +71,7 @@ public sealed class S3Application : IHttpApplication
     {
         long startedAt = Stopwatch.GetTimestamp();
         S3Call call = S3Call.For(request, response);
+        call.Kms = _kms;
         response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
         call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8), _virtualHost.BucketLength(request.Host)));
         S3Operation operation = call.Route.Operation;

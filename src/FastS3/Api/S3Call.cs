@@ -147,6 +147,20 @@ public sealed class S3Call : IDisposable
     /// <summary>The object key, percent-decoded (valid after <see cref="ResolveObject"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
 
+    /// <summary>The server's KMS (SSE-S3 and SSE-KMS keys); null when it runs without one.</summary>
+    public Kms.BuiltInKms? Kms { get; internal set; }
+
+    /// <summary>What the request's x-amz-server-side-encryption headers ask for (after <see cref="ParseServerSide"/>).</summary>
+    public ServerSideRequest ServerSide { get; private set; }
+
+    /// <summary>Reads the request's SSE-S3/SSE-KMS headers; beside an SSE-C key they are the two-encryptions error.</summary>
+    public S3Error? ParseServerSide()
+    {
+        S3Error? error = ServerSideEncryption.Parse(Request.Headers, out ServerSideRequest request);
+        ServerSide = request;
+        return error is null && request.IsPresent && HasCustomerKey ? S3Errors.SseCIncompatible : error;
+    }
+
     /// <summary>True when the request carried a valid SSE-C triple (after <see cref="ParseCustomerKey"/>).</summary>
     public bool HasCustomerKey { get; private set; }
 
@@ -195,6 +209,7 @@ public sealed class S3Call : IDisposable
         call.ObjectSize = -1;
         call.Signature.Authenticated = false;
         call.Checksums.Reset();
+        call.ServerSide = default;
         RequestId.Next(call._requestId);
         return call;
     }

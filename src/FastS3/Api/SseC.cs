@@ -26,25 +26,6 @@ public static class SseC
 
     private static ReadOnlySpan<byte> Aes256 => "AES256"u8;
 
-    /// <summary>
-    /// True when the request asks for server-managed encryption (SSE-S3 or SSE-KMS):
-    /// x-amz-server-side-encryption or one of its -aws-kms-key-id, -context, -bucket-key-enabled.
-    /// </summary>
-    public static bool ServerManagedRequested(HttpRequestHeaders headers)
-    {
-        foreach (HttpHeader header in headers)
-        {
-            ReadOnlySpan<byte> name = header.Name;
-            if ((System.Text.Ascii.EqualsIgnoreCase(name, "x-amz-server-side-encryption"u8) || StartsWith(name, "x-amz-server-side-encryption-"u8))
-                && !StartsWith(name, "x-amz-server-side-encryption-customer-"u8))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>True when any SSE-C header, for the object or for a copy source, is present.</summary>
     public static bool AnyPresent(HttpRequestHeaders headers)
     {

@@ -45,7 +45,8 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         ChecksumAlgorithm computed = call.Checksums.Algorithm != ChecksumAlgorithm.None ? call.Checksums.Algorithm : declared != ChecksumAlgorithm.None ? declared : ChecksumAlgorithm.Crc64Nvme;
-        call.Hasher.Begin(md5: uploadKey.IsEmpty || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
+        bool md5ETag = Encryption.ETagIsMd5(upload);
+        call.Hasher.Begin(md5: md5ETag || call.Checksums.HasContentMd5, sha256: call.Signature.Payload == PayloadMode.Sha256, computed);
         using SegmentStreamEncryptor? encryptor = CreateEncryptor(call, uploadKey, part.Number);
         await using NewObjectData data = NewObjectData.CreateFile(bucket);
         await Put.ReceiveBodyAsync(call, data.Writer, encryptor);
@@ -55,14 +56,14 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         await data.CommitAsync();
-        byte[] record = NewRecords.Part(call, data, uploadKey, part.Upload.Id, part.Number);
+        byte[] record = NewRecords.Part(call, data, uploadKey, md5ETag, part.Upload.Id, part.Number);
         if (await data.PublishAsync(CommitAsync(bucket, part, record)) is { } gone)
         {
             data.Discard();
             return gone;
         }
 
-        Put.WriteWriteResponse(call, record, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None || declared != ChecksumAlgorithm.None);
+        Put.WriteWriteResponse(call, record, ObjectRecord.FieldMemory(part.Upload.Record, RecordField.Encryption).Span, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None || declared != ChecksumAlgorithm.None);
         return null;
     }
 
@@ -108,7 +109,7 @@ public sealed class UploadPart(Store store, S3Options options)
             return S3Errors.EntityTooLarge;
         }
 
-        call.Hasher.Begin(md5: uploadKey.IsEmpty, sha256: false, part.DeclaredChecksum != ChecksumAlgorithm.None ? part.DeclaredChecksum : ChecksumAlgorithm.Crc64Nvme);
+        call.Hasher.Begin(md5: Encryption.ETagIsMd5(upload), sha256: false, part.DeclaredChecksum != ChecksumAlgorithm.None ? part.DeclaredChecksum : ChecksumAlgorithm.Crc64Nvme);
         using ContentReader? reader = range.Length == 0 ? null : await Copy.OpenSourceAsync(call, source, sourceKey, range);
         if (range.Length > 0 && reader is null)
         {
@@ -116,10 +117,7 @@ public sealed class UploadPart(Store store, S3Options options)
         }
 
         using SegmentStreamEncryptor? encryptor = CreateEncryptor(call, uploadKey, part.Number);
-        if (!uploadKey.IsEmpty)
-        {
-            SseC.Echo(call.Response, call.CustomerKeyMd5);
-        }
+        Encryption.Echo(call, ObjectRecord.FieldMemory(part.Upload.Record, RecordField.Encryption).Span);
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.CreateFile(bucket);
@@ -129,7 +127,7 @@ public sealed class UploadPart(Store store, S3Options options)
         {
             await Copy.CopyIntoAsync(call, reader, data.Writer, encryptor);
             await data.CommitAsync();
-            record = NewRecords.Part(call, data, uploadKey, part.Upload.Id, part.Number);
+            record = NewRecords.Part(call, data, uploadKey, Encryption.ETagIsMd5(part.Upload.Record), part.Upload.Id, part.Number);
             gone = await data.PublishAsync(CommitAsync(bucket, part, record));
         }
         catch (Exception exception)

@@ -45,7 +45,14 @@ public static class S3Errors
     public static readonly S3Error SseCKeyMd5Mismatch = new(400, "InvalidArgument", "The calculated MD5 hash of the key did not match the hash that was provided.");
     public static readonly S3Error SseCOverHttp = new(400, "InvalidRequest", "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.");
     public static readonly S3Error SseCIncompatible = new(400, "InvalidArgument", "Server Side Encryption with Customer provided key is incompatible with the encryption method specified");
-    public static readonly S3Error ServerManagedEncryptionUnavailable = new(501, "NotImplemented", "Server-side encryption with server-managed keys (SSE-S3, SSE-KMS) is not available: this server has no KMS. Use SSE-C, or send no x-amz-server-side-encryption header.");
+    public static readonly S3Error SseMethodInvalid = new(400, "InvalidArgument", "The encryption method specified is not supported");
+    public static readonly S3Error SseDsseUnsupported = new(400, "InvalidArgument", "The encryption method aws:kms:dsse (dual-layer SSE-KMS) is not supported by this server; use aws:kms or AES256");
+    public static readonly S3Error SseKmsHeaderWithoutKms = new(400, "InvalidArgument", "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms");
+    public static readonly S3Error SseContextInvalid = new(400, "InvalidArgument", "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map");
+    public static readonly S3Error SseBucketKeyInvalid = new(400, "InvalidArgument", "The header 'x-amz-server-side-encryption-bucket-key-enabled' must be true or false");
+    public static readonly S3Error KmsKeyNotFound = new(400, "KMS.NotFoundException", "The KMS key named by x-amz-server-side-encryption-aws-kms-key-id (or the bucket's default encryption) does not exist");
+    public static readonly S3Error KmsKeyDisabled = new(400, "KMS.DisabledException", "The object's KMS key is disabled");
+    public static readonly S3Error KmsUnavailable = new(501, "NotImplemented", "This server runs without a KMS, so SSE-S3 and SSE-KMS are not available");
     public static readonly S3Error SseCRequired = new(400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.");
     public static readonly S3Error SseCWrongKey = new(403, "AccessDenied", "Access Denied.");
     public static readonly S3Error ObjectTampered = new(500, "InternalError", "The object's stored encryption metadata failed authentication.");

@@ -57,6 +57,10 @@ internal static class ServerCommand
             Description = "Directory with public.crt and private.key (PEM). A self-signed pair is generated there if it has none.",
             DefaultValueFactory = _ => new DirectoryInfo(CertificateFiles.DefaultDirectory),
         };
+        var kmsKeyFile = new Option<FileInfo>("--kms-key-file")
+        {
+            Description = "File holding the KMS master key (NAME:BASE64), unless FASTS3_KMS_SECRET_KEY gives it. Default: kms-master.key in the certificate directory, made on first start. Back it up: without it SSE-S3 and SSE-KMS objects are lost.",
+        };
         var noTls = new Option<bool>("--no-tls") { Description = "Serve plain HTTP. SSE-C requests are then refused, as S3 requires." };
         var writeMode = new Option<WriteMode>("--write-mode")
         {
@@ -121,7 +125,7 @@ internal static class ServerCommand
         });
 
         command.Add(dataDir);
-        foreach (Option option in new Option[] { address, certsDir, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
+        foreach (Option option in new Option[] { address, certsDir, kmsKeyFile, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
         {
             command.Add(option);
         }
@@ -147,7 +151,8 @@ internal static class ServerCommand
                 TimeSpan.FromSeconds(result.GetValue(drainDelay)),
                 MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)),
                 result.GetValue(accessLog) is { Length: > 0 } logPath ? logPath : null,
-                ServiceManager.From(environment));
+                ServiceManager.From(environment),
+                KmsKeySource.From(environment, result.GetValue(kmsKeyFile)?.FullName, result.GetValue(certsDir)!.FullName));
         };
     }
 

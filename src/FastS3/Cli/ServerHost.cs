@@ -2,6 +2,7 @@ using System.Net;
 using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
+using FastS3.Kms;
 using FastS3.Operations;
 using FastS3.Storage;
 using FastS3.Storage.Disk;
@@ -69,7 +70,8 @@ internal sealed class ServerHost : IAsyncDisposable
             var keys = new AccessKeys(credentials.AccessKey, credentials.SecretKey);
             var virtualHost = new VirtualHost(settings.Domains);
             accessLog = settings.AccessLog is null ? null : new AccessLogFile(settings.AccessLog, log);
-            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog);
+            BuiltInKms kms = OpenKms(store, settings, log);
+            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog, kms);
             var health = new ServerHealth(store);
             IndexCounters index = settings.Store.Index.Counters;
 
@@ -107,6 +109,32 @@ internal sealed class ServerHost : IAsyncDisposable
 
             await store.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>The KMS over the store's key ring, under the master key the settings give (or one made now).</summary>
+    private static BuiltInKms OpenKms(Store store, ServerSettings settings, IServerLog log)
+    {
+        KmsKeySource source = settings.Kms ?? KmsKeySource.From(_ => null, null, settings.CertsDir);
+        string dataDir = Path.GetFullPath(settings.DataDir) + Path.DirectorySeparatorChar;
+        if (store is DiskStore && Path.GetFullPath(source.KeyFile).StartsWith(dataDir, StringComparison.Ordinal))
+        {
+            throw new FormatException($"the KMS master key file {source.KeyFile} is inside DATA_DIR: keep it apart, or a copy of the data is a copy of its key");
+        }
+
+        (MasterKey master, MasterKey? previous) = source.Load(log);
+        try
+        {
+            return BuiltInKms.Open(store, master, previous, settings.S3.Region, log.Info);
+        }
+        catch (InvalidDataException ex)
+        {
+            master.Dispose();
+            throw new FormatException($"KMS: {ex.Message}", ex);
+        }
+        finally
+        {
+            previous?.Dispose();
         }
     }
 

@@ -17,4 +17,5 @@ internal sealed record ServerSettings(
     TimeSpan DrainDelay,
     bool PublicMetrics,
     string? AccessLog = null,
-    ServiceManager? ServiceManager = null);
+    ServiceManager? ServiceManager = null,
+    KmsKeySource? Kms = null);

@@ -48,17 +48,27 @@ public static class ObjectKey
         Span<byte> oek,
         Span<byte> iv,
         Span<byte> sealedKey)
+        => Create(KeyWrap.Customer(clientKey), bucket, objectKey, oek, iv, sealedKey);
+
+    /// <summary>As the SSE-C <c>Create</c>, with the KEK derived under <paramref name="wrap"/> (an SSE-S3/KMS bucket key).</summary>
+    public static void Create(
+        KeyWrap wrap,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        Span<byte> oek,
+        Span<byte> iv,
+        Span<byte> sealedKey)
     {
         CheckLength(oek.Length, Size, nameof(oek));
         CheckLength(iv.Length, IvSize, nameof(iv));
         RandomNumberGenerator.Fill(oek);
         RandomNumberGenerator.Fill(iv);
-        Seal(clientKey, bucket, objectKey, iv, oek, sealedKey);
+        Seal(wrap, bucket, objectKey, iv, oek, sealedKey);
     }
 
     /// <summary>Seals <paramref name="oek"/> under the KEK for this client key, IV and path, with a random nonce.</summary>
     public static void Seal(
-        ReadOnlySpan<byte> clientKey,
+        KeyWrap wrap,
         ReadOnlySpan<byte> bucket,
         ReadOnlySpan<byte> objectKey,
         ReadOnlySpan<byte> iv,
@@ -67,12 +77,12 @@ public static class ObjectKey
     {
         Span<byte> nonce = stackalloc byte[SealNonceSize];
         RandomNumberGenerator.Fill(nonce);
-        Seal(clientKey, bucket, objectKey, iv, oek, nonce, sealedKey);
+        Seal(wrap, bucket, objectKey, iv, oek, nonce, sealedKey);
     }
 
-    /// <summary>As <see cref="Seal(ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a given nonce: test vectors only.</summary>
+    /// <summary>As <see cref="Seal(KeyWrap, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/> with a given nonce: test vectors only.</summary>
     internal static void Seal(
-        ReadOnlySpan<byte> clientKey,
+        KeyWrap wrap,
         ReadOnlySpan<byte> bucket,
         ReadOnlySpan<byte> objectKey,
         ReadOnlySpan<byte> iv,
@@ -86,7 +96,7 @@ public static class ObjectKey
         Span<byte> kek = stackalloc byte[Size];
         try
         {
-            DeriveKek(clientKey, iv, bucket, objectKey, kek);
+            DeriveKek(wrap, iv, bucket, objectKey, kek);
             nonce.CopyTo(sealedKey);
             using var aes = new AesGcm(kek, TagSize);
             aes.Encrypt(
@@ -94,7 +104,7 @@ public static class ObjectKey
                 oek,
                 sealedKey.Slice(SealNonceSize, Size),
                 sealedKey.Slice(SealNonceSize + Size, TagSize),
-                SealLabel);
+                wrap.SealData);
         }
         finally
         {
@@ -114,9 +124,19 @@ public static class ObjectKey
         ReadOnlySpan<byte> iv,
         ReadOnlySpan<byte> sealedKey,
         Span<byte> oek)
+        => TryUnseal(KeyWrap.Customer(clientKey), bucket, objectKey, iv, sealedKey, oek);
+
+    /// <summary>As the SSE-C <c>TryUnseal</c>, under <paramref name="wrap"/>.</summary>
+    public static bool TryUnseal(
+        KeyWrap wrap,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> sealedKey,
+        Span<byte> oek)
     {
         CheckLength(oek.Length, Size, nameof(oek));
-        CheckLength(clientKey.Length, Size, nameof(clientKey));
+        CheckLength(wrap.Key.Length, Size, "clientKey");
         if (iv.Length != IvSize || sealedKey.Length != SealedSize || bucket.Contains((byte)0))
         {
             CryptographicOperations.ZeroMemory(oek);
@@ -126,14 +146,14 @@ public static class ObjectKey
         Span<byte> kek = stackalloc byte[Size];
         try
         {
-            DeriveKek(clientKey, iv, bucket, objectKey, kek);
+            DeriveKek(wrap, iv, bucket, objectKey, kek);
             using var aes = new AesGcm(kek, TagSize);
             aes.Decrypt(
                 sealedKey[..SealNonceSize],
                 sealedKey.Slice(SealNonceSize, Size),
                 sealedKey.Slice(SealNonceSize + Size, TagSize),
                 oek,
-                SealLabel);
+                wrap.SealData);
             return true;
         }
         catch (AuthenticationTagMismatchException)
@@ -161,16 +181,30 @@ public static class ObjectKey
         ReadOnlySpan<byte> iv,
         ReadOnlySpan<byte> sealedKey,
         Span<byte> newSealedKey)
+        => TryReseal(KeyWrap.Customer(oldClientKey), KeyWrap.Customer(newClientKey), bucket, objectKey, iv, sealedKey, newSealedKey);
+
+    /// <summary>
+    /// As the SSE-C <c>TryReseal</c>, from one wrap to another: also how an SSE-S3/KMS object moves
+    /// to a newer key version (re-wrap) without touching its data.
+    /// </summary>
+    public static bool TryReseal(
+        KeyWrap oldWrap,
+        KeyWrap newWrap,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> sealedKey,
+        Span<byte> newSealedKey)
     {
         Span<byte> oek = stackalloc byte[Size];
         try
         {
-            if (!TryUnseal(oldClientKey, bucket, objectKey, iv, sealedKey, oek))
+            if (!TryUnseal(oldWrap, bucket, objectKey, iv, sealedKey, oek))
             {
                 return false;
             }
 
-            Seal(newClientKey, bucket, objectKey, iv, oek, newSealedKey);
+            Seal(newWrap, bucket, objectKey, iv, oek, newSealedKey);
             return true;
         }
         finally
@@ -186,7 +220,18 @@ public static class ObjectKey
         ReadOnlySpan<byte> bucket,
         ReadOnlySpan<byte> objectKey,
         Span<byte> kek)
+        => DeriveKek(KeyWrap.Customer(clientKey), iv, bucket, objectKey, kek);
+
+    /// <summary>KEK = HMAC-SHA256(wrapping key, KEK label ‖ IV ‖ bucket ‖ 0x00 ‖ object key).</summary>
+    internal static void DeriveKek(
+        KeyWrap wrap,
+        ReadOnlySpan<byte> iv,
+        ReadOnlySpan<byte> bucket,
+        ReadOnlySpan<byte> objectKey,
+        Span<byte> kek)
     {
+        ReadOnlySpan<byte> clientKey = wrap.Key;
+        ReadOnlySpan<byte> kekLabel = wrap.KekLabel;
         CheckLength(clientKey.Length, Size, nameof(clientKey));
         CheckLength(iv.Length, IvSize, nameof(iv));
         if (bucket.Contains((byte)0))
@@ -195,14 +240,14 @@ public static class ObjectKey
             throw new ArgumentException("A bucket name cannot contain 0x00.", nameof(bucket));
         }
 
-        int length = KekLabel.Length + IvSize + bucket.Length + 1 + objectKey.Length;
+        int length = kekLabel.Length + IvSize + bucket.Length + 1 + objectKey.Length;
         byte[]? rented = null;
         Span<byte> message = length <= StackMessageLimit
             ? stackalloc byte[StackMessageLimit]
             : (rented = ArrayPool<byte>.Shared.Rent(length));
         message = message[..length];
-        KekLabel.CopyTo(message);
-        int at = KekLabel.Length;
+        kekLabel.CopyTo(message);
+        int at = kekLabel.Length;
         iv.CopyTo(message[at..]);
         at += IvSize;
         bucket.CopyTo(message[at..]);

@@ -105,7 +105,7 @@ public sealed class CompletedUploads(IRecordTable objects, TimeSpan lifetime)
     private static byte[] Record(byte[] objectRecord, ReadOnlySpan<byte> partListDigest, bool checksumDeclared)
     {
         ObjectRecord.TryRead(objectRecord, out ObjectRecord source);
-        byte flags = (byte)((source.Flags & (byte)RecordFlags.SseC) | (byte)(checksumDeclared ? RecordFlags.ChecksumDeclared : RecordFlags.None));
+        byte flags = (byte)((source.Flags & (byte)RecordFlags.Encrypted) | (byte)(checksumDeclared ? RecordFlags.ChecksumDeclared : RecordFlags.None));
         var record = new ObjectRecord.Builder(flags, Guid.Empty, source.Size, source.StoredSize, source.LastModified);
         try
         {

@@ -20,10 +20,10 @@ public enum RecordField : byte
     /// <summary>Algorithm (1 byte), checksum type (1 byte), part count (2 bytes LE), raw digest.</summary>
     Checksum = 9,
 
-    /// <summary>SSE-C: seal algorithm (1 byte), IV, sealed object key (see docs/encryption-format.md).</summary>
+    /// <summary>Encrypted objects: seal algorithm (1 byte: 1 SSE-C, 2 SSE-S3, 3 SSE-KMS), IV, sealed object key, then for SSE-S3/KMS the KMS key binding (see docs/encryption-format.md).</summary>
     Encryption = 10,
 
-    /// <summary>SSE-C: every other field but the ETag, as a record of its own, sealed under the object key.</summary>
+    /// <summary>Encrypted objects: every other field but the ETag, as a record of its own, sealed under the object key.</summary>
     SealedMetadata = 11,
 
     /// <summary>A small object's stored bytes (plain, or the encrypted stream), kept in the record instead of a data file.</summary>
@@ -45,8 +45,8 @@ public enum RecordFlags : byte
 {
     None = 0,
 
-    /// <summary>Encrypted with a customer-provided key (SSE-C).</summary>
-    SseC = 1,
+    /// <summary>Encrypted: SSE-C, SSE-S3 or SSE-KMS, as the encryption field's seal algorithm says.</summary>
+    Encrypted = 1,
 
     /// <summary>Completed from a multipart upload: the data id names the <see cref="PartTable"/>, whose parts hold the bytes.</summary>
     Multipart = 2,

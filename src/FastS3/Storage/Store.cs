@@ -29,5 +29,16 @@ public abstract class Store : IAsyncDisposable
     /// <summary>Removes <paramref name="bucket"/> if it is empty (false otherwise); it disappears at once.</summary>
     public abstract ValueTask<bool> TryDeleteBucketAsync(Bucket bucket);
 
+    /// <summary>The value of server state item <paramref name="name"/> (see <see cref="StateName"/>), or null when it has none.</summary>
+    public abstract byte[]? ReadState(string name);
+
+    /// <summary>
+    /// Replaces server state item <paramref name="name"/> (the KMS key ring) with <paramref name="value"/>,
+    /// durably, only if it still holds <paramref name="expected"/> (null: only if it has no value): so
+    /// two writers that read the same value cannot both apply, on one node or many. False when it holds
+    /// something else now.
+    /// </summary>
+    public abstract bool TryReplaceState(string name, byte[]? expected, byte[] value);
+
     public abstract ValueTask DisposeAsync();
 }

@@ -6,6 +6,7 @@ namespace FastS3.Tests.Architecture;
 ///   Program, then Cli                                          wiring, may use every layer
 ///   Operations                                                 probes and metrics in front of S3
 ///   Api                                                        S3 semantics
+///   Kms                                                        the built-in KMS: key ring, master key, bucket keys
 ///   Auth, Crypto, Checksums, Xml, Tls                          siblings: none uses another
 ///   Storage                                                    the storage seam
 ///   Storage.Disk, .Disk.Index, .Disk.Native (the disk store)    behind the seam: only Cli wires it in
@@ -23,10 +24,11 @@ public sealed class ArchitectureTests
 
     private static readonly Dictionary<string, int> Rank = new()
     {
-        [Root] = 8,
-        ["FastS3.Cli"] = 7,
-        ["FastS3.Operations"] = 6,
-        ["FastS3.Api"] = 5,
+        [Root] = 9,
+        ["FastS3.Cli"] = 8,
+        ["FastS3.Operations"] = 7,
+        ["FastS3.Api"] = 6,
+        ["FastS3.Kms"] = 5,
         ["FastS3.Auth"] = 4,
         ["FastS3.Crypto"] = 4,
         ["FastS3.Checksums"] = 4,

@@ -32,7 +32,7 @@ public class TestVectorTests
         Assert.Equal("17cb8785750b47dd42ab965e793e651e3c93516cd09897d955741b41a5851df8", Hex(kek));
 
         var sealedKey = new byte[ObjectKey.SealedSize];
-        ObjectKey.Seal(ClientKey, Bucket, Key, Iv, Oek, SealNonce, sealedKey);
+        ObjectKey.Seal(KeyWrap.Customer(ClientKey), Bucket, Key, Iv, Oek, SealNonce, sealedKey);
         Assert.Equal(
             "606162636465666768696a6b"
             + "f6c792b884b83d45826098aa4147aaa6433d3ec8a47221e9f76fce662e78b943"

@@ -10,6 +10,7 @@ namespace FastS3.Storage.Disk;
 /// <code>
 ///   .fasts3/format        layout version
 ///   .fasts3/tmp/          files being written; whatever is left here at start is from a crash and is deleted
+///   .fasts3/state/NAME    server state items (the KMS key ring, sealed), each replaced by a rename
 ///   buckets/NAME/created  bucket creation time
 ///   buckets/NAME/...      the bucket's indexes and data files (see <see cref="DiskBucket"/>)
 /// </code>
@@ -24,6 +25,7 @@ public sealed class DiskStore : Store
     private readonly ConcurrentDictionary<string, DiskBucket> _buckets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DiskBucket>.AlternateLookup<ReadOnlySpan<char>> _bucketsBySpan;
     private readonly Lock _bucketChanges = new();
+    private readonly Lock _stateChanges = new();
 
     private DiskStore(string root, DiskStoreOptions options)
         : base(options)
@@ -32,6 +34,7 @@ public sealed class DiskStore : Store
         DiskOptions = options;
         BucketsDirectory = Path.Combine(root, "buckets");
         TempDirectory = Path.Combine(root, ".fasts3", "tmp");
+        StateDirectory = Path.Combine(root, ".fasts3", "state");
         _bucketsBySpan = _buckets.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -47,6 +50,8 @@ public sealed class DiskStore : Store
     public string TempDirectory { get; }
 
     public AlignedBlockPool Blocks { get; } = new();
+
+    private string StateDirectory { get; }
 
     /// <summary>
     /// Opens (creating if needed) the store at <paramref name="root"/> and clears crash leftovers,
@@ -80,6 +85,7 @@ public sealed class DiskStore : Store
         }
 
         Directory.CreateDirectory(store.TempDirectory);
+        Directory.CreateDirectory(store.StateDirectory);
         if (!formatted)
         {
             // Renamed into place once durable: a crash leaves the format whole, or none (and an
@@ -222,6 +228,37 @@ public sealed class DiskStore : Store
         await bucket.DisposeAsync();
         Directory.Delete(graveyard, recursive: true);
         return true;
+    }
+
+    public override byte[]? ReadState(string name)
+    {
+        string path = Path.Combine(StateDirectory, StateName.Check(name));
+        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+    }
+
+    /// <summary>Compared and replaced under a lock (one process owns DATA_DIR); the new value is written whole, synced, then renamed over the old.</summary>
+    public override bool TryReplaceState(string name, byte[]? expected, byte[] value)
+    {
+        string path = Path.Combine(StateDirectory, StateName.Check(name));
+        lock (_stateChanges)
+        {
+            byte[]? current = File.Exists(path) ? File.ReadAllBytes(path) : null;
+            if (expected is null ? current is not null : current is null || !current.AsSpan().SequenceEqual(expected))
+            {
+                return false;
+            }
+
+            string written = NewTempPath();
+            File.WriteAllBytes(written, value);
+            using (var handle = File.OpenHandle(written, FileMode.Open, FileAccess.Write))
+            {
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            File.Move(written, path, overwrite: true);
+            NativeFile.SyncDirectory(StateDirectory);
+            return true;
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -13,6 +13,7 @@ internal sealed class MemoryStore(StoreOptions options) : Store(options)
 {
     private readonly Lock _changes = new();
     private readonly SortedDictionary<string, MemoryBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _state = new(StringComparer.Ordinal);
 
     /// <summary>Every bucket's writers not yet committed or disposed: store-wide, as the disk store's temp directory is.</summary>
     private readonly ConcurrentDictionary<IDataWriter, byte> _unfinished = new();
@@ -78,6 +79,29 @@ internal sealed class MemoryStore(StoreOptions options) : Store(options)
 
             bucket.MarkDeleted();
             return ValueTask.FromResult(_buckets.Remove(bucket.Name));
+        }
+    }
+
+    public override byte[]? ReadState(string name)
+    {
+        lock (_changes)
+        {
+            return _state.GetValueOrDefault(StateName.Check(name));
+        }
+    }
+
+    public override bool TryReplaceState(string name, byte[]? expected, byte[] value)
+    {
+        lock (_changes)
+        {
+            byte[]? current = _state.GetValueOrDefault(StateName.Check(name));
+            if (expected is null ? current is not null : current is null || !current.AsSpan().SequenceEqual(expected))
+            {
+                return false;
+            }
+
+            _state[name] = value.ToArray();
+            return true;
         }
     }
 
