@@ -52,6 +52,7 @@ public abstract class TestServer : IAsyncDisposable
         if (!KeepDataDir)
         {
             Directory.Delete(DataDir, recursive: true);
+            File.Delete(KmsKeyFile);
         }
 
         if (_ownedCertsParent is not null)
@@ -60,9 +61,19 @@ public abstract class TestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The arguments after <c>fasts3 server</c> that start this server.</summary>
+    /// <summary>
+    /// The KMS master key file: beside DATA_DIR (never inside it), so a server started again on the
+    /// same DATA_DIR, whatever its certificate directory, opens the key ring the first one made.
+    /// </summary>
+    public string KmsKeyFile => DataDir.TrimEnd(Path.DirectorySeparatorChar) + ".kms-master.key";
+
+    /// <summary>The arguments after <c>fasts3 server</c> that start this server (the test's own --kms-key-file wins).</summary>
     protected string[] ServerArguments(string address, bool tls, IEnumerable<string>? extraArguments)
-        => [DataDir, "--address", address, "--certs-dir", CertsDir, .. tls ? Array.Empty<string>() : ["--no-tls"], .. extraArguments ?? []];
+    {
+        string[] extra = [.. extraArguments ?? []];
+        string[] kms = extra.Contains("--kms-key-file") ? [] : ["--kms-key-file", KmsKeyFile];
+        return [DataDir, "--address", address, "--certs-dir", CertsDir, .. kms, .. tls ? Array.Empty<string>() : ["--no-tls"], .. extra];
+    }
 
     /// <summary>Stops the server however it must (gracefully if it can) and frees what it holds.</summary>
     protected abstract ValueTask ReleaseAsync();

@@ -220,6 +220,7 @@ public sealed class Copy(Store store, S3Options options)
 
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, size) : null;
         Encryption.Echo(call, key.Field);
+        Encryption.EchoContext(call, key.Field);
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
         await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(size) : size);

@@ -89,6 +89,21 @@ public static class Encryption
         }
     }
 
+    /// <summary>
+    /// The encryption context of a new SSE-KMS object or upload, base64, as S3 answers PutObject,
+    /// CopyObject and CreateMultipartUpload (not reads); nothing when it was given none.
+    /// </summary>
+    public static void EchoContext(S3Call call, ReadOnlySpan<byte> field)
+    {
+        ReadOnlySpan<byte> context = ServerKeys.ContextOf(field);
+        if (!context.IsEmpty)
+        {
+            Span<byte> encoded = stackalloc byte[System.Buffers.Text.Base64.GetMaxEncodedToUtf8Length(context.Length)];
+            System.Buffers.Text.Base64.EncodeToUtf8(context, encoded, out _, out int written);
+            call.Response.Headers.Add(ServerSideEncryption.ContextHeader, encoded[..written]);
+        }
+    }
+
     /// <summary>Opens an SSE-C copy source's data key with the copy-source customer key.</summary>
     public static bool TryOpenSourceKey(S3Call call, in ObjectRecord source, string sourceBucket, out DataKey key)
     {

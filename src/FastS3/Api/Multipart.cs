@@ -63,6 +63,7 @@ public sealed class Multipart(Store store, Buckets buckets)
         }
 
         Encryption.Echo(call, key.Field);
+        Encryption.EchoContext(call, key.Field);
         if (algorithm != ChecksumAlgorithm.None)
         {
             call.Response.Headers.Add("x-amz-checksum-algorithm"u8, algorithm.Name);

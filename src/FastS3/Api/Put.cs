@@ -83,6 +83,7 @@ public sealed class Put(Store store)
         await bucket.DeleteDataOfAsync(result.Previous);
         call.ObjectSize = hasher.Length;
         WriteWriteResponse(call, record, key.Field, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None);
+        Encryption.EchoContext(call, key.Field);
         return null;
     }
 

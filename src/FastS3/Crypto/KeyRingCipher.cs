@@ -21,8 +21,17 @@ public static class KeyRingCipher
 
     public static byte[] Seal(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> header, ReadOnlySpan<byte> ring)
     {
+        Span<byte> nonce = stackalloc byte[NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        return Seal(masterKey, header, ring, nonce);
+    }
+
+    /// <summary>With a given nonce: test vectors only.</summary>
+    internal static byte[] Seal(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> header, ReadOnlySpan<byte> ring, ReadOnlySpan<byte> nonce)
+    {
+        ObjectKey.CheckLength(nonce.Length, NonceSize, nameof(nonce));
         var sealedRing = new byte[Overhead + ring.Length];
-        RandomNumberGenerator.Fill(sealedRing.AsSpan(0, NonceSize));
+        nonce.CopyTo(sealedRing);
         using AesGcm aes = CreateCipher(masterKey);
         aes.Encrypt(sealedRing.AsSpan(0, NonceSize), ring, sealedRing.AsSpan(NonceSize, ring.Length), sealedRing.AsSpan(NonceSize + ring.Length), header);
         return sealedRing;
