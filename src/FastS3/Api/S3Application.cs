@@ -22,6 +22,7 @@ public sealed class S3Application : IHttpApplication
     private readonly Acl _acl;
     private readonly ObjectAttributes _attributes;
     private readonly Tagging _tagging;
+    private readonly BucketEncryption _encryption;
     private readonly Put _put;
     private readonly Get _get;
     private readonly Delete _delete;
@@ -49,6 +50,7 @@ public sealed class S3Application : IHttpApplication
         _acl = new Acl(store, _buckets);
         _attributes = new ObjectAttributes(store);
         _tagging = new Tagging(store);
+        _encryption = new BucketEncryption(store, options);
         _put = new Put(store);
         _get = new Get(store);
         _delete = new Delete(store);
@@ -202,6 +204,9 @@ public sealed class S3Application : IHttpApplication
         S3Operation.GetBucketTagging => _tagging.GetBucketTaggingAsync(call),
         S3Operation.PutBucketTagging => _tagging.PutBucketTaggingAsync(call),
         S3Operation.DeleteBucketTagging => _tagging.DeleteBucketTaggingAsync(call),
+        S3Operation.GetBucketEncryption => _encryption.GetAsync(call),
+        S3Operation.PutBucketEncryption => _encryption.PutAsync(call),
+        S3Operation.DeleteBucketEncryption => _encryption.DeleteAsync(call),
         S3Operation.PutObject => _put.PutObjectAsync(call),
         S3Operation.GetObject => _get.GetObjectAsync(call, head: false),
         S3Operation.HeadObject => _get.GetObjectAsync(call, head: true),
