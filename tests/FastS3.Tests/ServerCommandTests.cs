@@ -1,3 +1,4 @@
+using FastS3.Api;
 using FastS3.Cli;
 using FastS3.Storage;
 using FastS3.Storage.Disk;
@@ -21,6 +22,7 @@ public class ServerCommandTests
         Assert.Equal(["localhost"], settings.Domains);
         Assert.Equal("us-east-1", settings.S3.Region);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.S3.KeepAliveDelay);
+        Assert.Equal(ServerSideAlgorithm.None, settings.S3.DefaultEncryption);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.RequestHeadersTimeout);
         Assert.Equal(TimeSpan.FromSeconds(120), settings.Limits.KeepAliveTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.BodyReadTimeout);
@@ -35,12 +37,12 @@ public class ServerCommandTests
         [
             "/srv/data", "--address", "127.0.0.1:0", "--certs-dir", "/srv/certs", "--no-tls", "--write-mode", "Direct", "--domain", "s3.test, other.test",
             "--region", "eu-central-1", "--keepalive-after", "0", "--max-connections", "100", "--header-timeout", "2", "--idle-timeout", "3",
-            "--body-timeout", "4", "--write-timeout", "5", "--min-body-rate", "0", "--index-memtable-size", "4096",
+            "--body-timeout", "4", "--write-timeout", "5", "--min-body-rate", "0", "--index-memtable-size", "4096", "--default-encryption", "sse-s3",
         ], SilentLog.Instance);
         Assert.Equal(("/srv/data", "127.0.0.1:0", "/srv/certs", true, WriteMode.Direct), (settings.DataDir, settings.Address, settings.CertsDir, settings.NoTls, settings.Store.WriteMode));
         Assert.Equal(4096, settings.Store.Index.MemtableSize);
         Assert.Equal(["s3.test", "other.test"], settings.Domains);
-        Assert.Equal(("eu-central-1", TimeSpan.Zero), (settings.S3.Region, settings.S3.KeepAliveDelay));
+        Assert.Equal(("eu-central-1", TimeSpan.Zero, ServerSideAlgorithm.Aes256), (settings.S3.Region, settings.S3.KeepAliveDelay, settings.S3.DefaultEncryption));
         Assert.Equal(100, settings.Limits.MaxConnections);
         Assert.Equal([2, 3, 4, 5], new[] { settings.Limits.RequestHeadersTimeout, settings.Limits.KeepAliveTimeout, settings.Limits.BodyReadTimeout, settings.Limits.ResponseWriteTimeout }.Select(t => t.TotalSeconds));
         Assert.Null(settings.Limits.MinRequestBodyDataRate);
@@ -55,23 +57,33 @@ public class ServerCommandTests
     public void InvalidValuesAreRefused(string option, string value)
         => Assert.Throws<ArgumentException>(() => ServerCommand.Parse(["data", option, value], SilentLog.Instance));
 
-    /// <summary>Credentials too short for S3 clients: one line saying so and exit 2, as any malformed setting, never an unhandled exception.</summary>
     [Theory]
-    [InlineData("server")]
-    [InlineData("admin")]
-    public async Task ShortRootCredentialsAreRefusedInOneLine(string command)
+    [InlineData("aes256")]
+    [InlineData("SSE-S3")]
+    [InlineData("sse-kms")]
+    [InlineData("")]
+    public void AnUnknownDefaultEncryptionIsAMalformedSetting(string value)
+        => Assert.Throws<FormatException>(() => ServerCommand.Parse(["data", "--default-encryption", value], SilentLog.Instance));
+
+    /// <summary>Credentials too short for S3 clients, or an unknown default encryption: one line saying so and exit 2, as any malformed setting, never an unhandled exception.</summary>
+    [Theory]
+    [InlineData("server", "FASTS3_ROOT_USER needs at least 3 characters", "ab")]
+    [InlineData("admin", "FASTS3_ROOT_USER needs at least 3 characters", "ab")]
+    [InlineData("server", "--default-encryption must be sse-s3 or none", AwsCli.AccessKey, "--default-encryption", "aes256")]
+    public async Task MalformedSettingsAreRefusedInOneLine(string command, string message, string user, params string[] more)
     {
-        string data = Directory.CreateTempSubdirectory("fasts3-short-credentials-").FullName;
+        string data = Directory.CreateTempSubdirectory("fasts3-malformed-setting-").FullName;
         try
         {
             string[] arguments = command == "server"
-                ? ["server", Path.Combine(data, "data"), "--certs-dir", Path.Combine(data, "certs"), "--address", "127.0.0.1:0"]
+                ? ["server", Path.Combine(data, "data"), "--certs-dir", Path.Combine(data, "certs"), "--address", "127.0.0.1:0", .. more]
                 : ["admin", "prometheus-config", "https://127.0.0.1:9000"];
             System.Diagnostics.ProcessStartInfo start = ServerProcess.Command(null, arguments);
-            start.Environment["FASTS3_ROOT_USER"] = "ab";
+            start.Environment["FASTS3_ROOT_USER"] = user;
             var (exit, stdout, stderr) = await Processes.RunAsync(start, TimeSpan.FromMinutes(1));
             Assert.Equal(2, exit);
-            Assert.Contains("FASTS3_ROOT_USER needs at least 3 characters", stdout + stderr);
+            Assert.Single((stdout + stderr).Split('\n'), line => line.Contains(message));
+            Assert.DoesNotContain("Usage:", stdout + stderr);
             Assert.DoesNotContain("Unhandled exception", stdout + stderr);
             Assert.DoesNotContain(AwsCli.SecretKey, stdout + stderr);
         }

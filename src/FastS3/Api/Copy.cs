@@ -204,7 +204,7 @@ public sealed class Copy(Store store, S3Options options)
     {
         ObjectRecord.TryRead(source.Record, out ObjectRecord sourceRecord);
         long size = sourceRecord.Size;
-        if (Encryption.CreateKey(call, out NewDataKey created) is { } keyError)
+        if (Encryption.CreateKey(call, bucket, out NewDataKey created) is { } keyError)
         {
             return keyError;
         }

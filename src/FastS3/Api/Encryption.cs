@@ -18,11 +18,12 @@ public static class Encryption
     public const int FieldLength = 1 + ObjectKey.IvSize + ObjectKey.SealedSize;
 
     /// <summary>
-    /// The data key a new object or upload gets: under the request's customer key (SSE-C), or the
-    /// KMS key its x-amz-server-side-encryption headers ask for; none (a plain object) otherwise.
-    /// The headers must have been parsed; a KMS key that is missing or disabled is the error.
+    /// The data key a new object or upload in <paramref name="bucket"/> gets: under the request's
+    /// customer key (SSE-C), or the KMS key its x-amz-server-side-encryption headers ask for, or
+    /// else the bucket's default encryption (or the server's); none (a plain object) when that is
+    /// none. The headers must have been parsed; a KMS key that is missing or disabled is the error.
     /// </summary>
-    public static S3Error? CreateKey(S3Call call, out NewDataKey key)
+    public static S3Error? CreateKey(S3Call call, Bucket bucket, out NewDataKey key)
     {
         key = default;
         if (call.HasCustomerKey)
@@ -31,7 +32,14 @@ public static class Encryption
             return null;
         }
 
-        return call.ServerSide.IsPresent ? ServerKeys.Create(call, call.ServerSide, out key) : null;
+        ServerSideRequest request = call.ServerSide;
+        if (!request.IsPresent)
+        {
+            (ServerSideAlgorithm algorithm, string? keyId, bool bucketKey) = BucketEncryption.DefaultFor(bucket, call.Options);
+            request = new ServerSideRequest(algorithm, keyId, Context: null, bucketKey);
+        }
+
+        return request.IsPresent ? ServerKeys.Create(call, request, out key) : null;
     }
 
     private static NewDataKey CreateCustomerKey(S3Call call)

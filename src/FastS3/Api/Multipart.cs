@@ -43,7 +43,7 @@ public sealed class Multipart(Store store, Buckets buckets)
             return invalidTags;
         }
 
-        if (Encryption.CreateKey(call, out NewDataKey created) is { } keyError)
+        if (Encryption.CreateKey(call, bucket, out NewDataKey created) is { } keyError)
         {
             return keyError;
         }

@@ -36,7 +36,7 @@ public sealed class Put(Store store)
             return invalidTags;
         }
 
-        if (Encryption.CreateKey(call, out NewDataKey created) is { } keyError)
+        if (Encryption.CreateKey(call, bucket, out NewDataKey created) is { } keyError)
         {
             return keyError;
         }

@@ -22,6 +22,7 @@ public sealed class S3Application : IHttpApplication
     private readonly Acl _acl;
     private readonly ObjectAttributes _attributes;
     private readonly Tagging _tagging;
+    private readonly BucketEncryption _encryption;
     private readonly Put _put;
     private readonly Get _get;
     private readonly Delete _delete;
@@ -35,6 +36,7 @@ public sealed class S3Application : IHttpApplication
     private readonly VirtualHost _virtualHost;
     private readonly IAccessLog? _accessLog;
     private readonly Kms.BuiltInKms? _kms;
+    private readonly S3Options _options;
 
     /// <summary>The access key requests are signed with, JSON-escaped once for the access log.</summary>
     private readonly byte[] _requester;
@@ -45,12 +47,14 @@ public sealed class S3Application : IHttpApplication
         _kms = kms;
         _requester = JsonEncodedText.Encode(keys.RootAccessKey, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).EncodedUtf8Bytes.ToArray();
         options ??= new S3Options();
+        _options = options;
         _virtualHost = virtualHost;
         _verifier = new SigV4Verifier(keys, clock, options.Region);
         _buckets = new Buckets(store, keys, options.Region);
         _acl = new Acl(store, _buckets);
         _attributes = new ObjectAttributes(store);
         _tagging = new Tagging(store);
+        _encryption = new BucketEncryption(store, options);
         _put = new Put(store);
         _get = new Get(store);
         _delete = new Delete(store);
@@ -72,6 +76,7 @@ public sealed class S3Application : IHttpApplication
         long startedAt = Stopwatch.GetTimestamp();
         S3Call call = S3Call.For(request, response);
         call.Kms = _kms;
+        call.Options = _options;
         response.Headers.Add("x-amz-request-id"u8, call.RequestIdBytes);
         call.SetRoute(S3Router.Route(request.Method, request.Path, request.Query, request.Headers.Contains("x-amz-copy-source"u8), _virtualHost.BucketLength(request.Host)));
         S3Operation operation = call.Route.Operation;
@@ -205,6 +210,9 @@ public sealed class S3Application : IHttpApplication
         S3Operation.GetBucketTagging => _tagging.GetBucketTaggingAsync(call),
         S3Operation.PutBucketTagging => _tagging.PutBucketTaggingAsync(call),
         S3Operation.DeleteBucketTagging => _tagging.DeleteBucketTaggingAsync(call),
+        S3Operation.GetBucketEncryption => _encryption.GetAsync(call),
+        S3Operation.PutBucketEncryption => _encryption.PutAsync(call),
+        S3Operation.DeleteBucketEncryption => _encryption.DeleteAsync(call),
         S3Operation.PutObject => _put.PutObjectAsync(call),
         S3Operation.GetObject => _get.GetObjectAsync(call, head: false),
         S3Operation.HeadObject => _get.GetObjectAsync(call, head: true),

@@ -147,6 +147,9 @@ public sealed class S3Call : IDisposable
     /// <summary>The object key, percent-decoded (valid after <see cref="ResolveObject"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
 
+    /// <summary>The S3 layer's settings (the server-wide default encryption among them).</summary>
+    public S3Options Options { get; internal set; } = new();
+
     /// <summary>The server's KMS (SSE-S3 and SSE-KMS keys); null when it runs without one.</summary>
     public Kms.BuiltInKms? Kms { get; internal set; }
 

@@ -38,4 +38,7 @@ public enum S3Operation : byte
     GetBucketTagging,
     PutBucketTagging,
     DeleteBucketTagging,
+    GetBucketEncryption,
+    PutBucketEncryption,
+    DeleteBucketEncryption,
 }

@@ -11,4 +11,10 @@ public sealed class S3Options
 
     /// <summary>How often a space is sent while such a request keeps working.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The encryption of writes to a bucket without a default of its own (see
+    /// <see cref="BucketEncryption.DefaultFor"/>), and what GetBucketEncryption reports for it.
+    /// </summary>
+    public ServerSideAlgorithm DefaultEncryption { get; init; } = ServerSideAlgorithm.None;
 }

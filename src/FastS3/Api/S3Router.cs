@@ -88,7 +88,10 @@ public static class S3Router
             HttpMethod.Get when q.Tagging => S3Operation.GetBucketTagging,
             HttpMethod.Put when q.Tagging => S3Operation.PutBucketTagging,
             HttpMethod.Delete when q.Tagging => S3Operation.DeleteBucketTagging,
-            _ when q.Acl || q.Versioning || q.Tagging => S3Operation.NotImplemented,
+            HttpMethod.Get when q.Encryption => S3Operation.GetBucketEncryption,
+            HttpMethod.Put when q.Encryption => S3Operation.PutBucketEncryption,
+            HttpMethod.Delete when q.Encryption => S3Operation.DeleteBucketEncryption,
+            _ when q.Acl || q.Versioning || q.Tagging || q.Encryption => S3Operation.NotImplemented,
             HttpMethod.Get when q.Location => S3Operation.GetBucketLocation,
             HttpMethod.Get when q.Uploads => S3Operation.ListMultipartUploads,
             HttpMethod.Get when q.Versions => S3Operation.ListObjectVersions,
@@ -115,7 +118,7 @@ public static class S3Router
             _ when q.Attributes => S3Operation.NotImplemented,
             HttpMethod.Get when q.Acl && !q.UploadId => S3Operation.GetObjectAcl,
             HttpMethod.Put when q.Acl && !q.UploadId => S3Operation.PutObjectAcl,
-            _ when q.Acl || q.Versioning => S3Operation.NotImplemented,
+            _ when q.Acl || q.Versioning || q.Encryption => S3Operation.NotImplemented,
             HttpMethod.Get when q.Tagging && !q.UploadId => S3Operation.GetObjectTagging,
             HttpMethod.Put when q.Tagging && !q.UploadId => S3Operation.PutObjectTagging,
             HttpMethod.Delete when q.Tagging && !q.UploadId => S3Operation.DeleteObjectTagging,
@@ -156,6 +159,7 @@ public static class S3Router
         public bool Versioning;
         public bool Attributes;
         public bool Tagging;
+        public bool Encryption;
 
         public static Subresources Parse(ReadOnlySpan<byte> query)
         {
@@ -212,6 +216,9 @@ public static class S3Router
                 case 10 when name.SequenceEqual("versioning"u8):
                     Versioning = Any = true;
                     break;
+                case 10 when name.SequenceEqual("encryption"u8):
+                    Encryption = Any = true;
+                    break;
                 case 9 when name.SequenceEqual("list-type"u8):
                     ListTypeV2 = value.SequenceEqual("2"u8);
                     Any = true;
@@ -264,7 +271,6 @@ public static class S3Router
             _ when name.SequenceEqual("logging"u8) => true,
             _ when name.SequenceEqual("notification"u8) => true,
             _ when name.SequenceEqual("replication"u8) => true,
-            _ when name.SequenceEqual("encryption"u8) => true,
             _ when name.SequenceEqual("object-lock"u8) => true,
             _ when name.SequenceEqual("retention"u8) => true,
             _ when name.SequenceEqual("legal-hold"u8) => true,

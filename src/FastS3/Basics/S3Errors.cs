@@ -97,6 +97,10 @@ public static class S3Errors
     public static readonly S3Error DuplicateTagKey = new(400, "InvalidTag", "Cannot provide multiple Tags with the same key");
     public static readonly S3Error InvalidTaggingHeader = new(400, "InvalidArgument", "The x-amz-tagging header must be UTF-8, URL-query encoded (key=value pairs joined by '&'), and name no key twice.", ("ArgumentName", "x-amz-tagging"));
     public static readonly S3Error InvalidTaggingDirective = new(400, "InvalidArgument", "Unknown tagging directive.", ("ArgumentName", "x-amz-tagging-directive"));
+    public static readonly S3Error NoSuchEncryptionConfiguration = new(404, "ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found");
+    public static readonly S3Error KmsKeyIdNotApplicable = new(400, "InvalidArgument", "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse");
+    public static readonly S3Error DsseNotSupported = new(400, "InvalidArgument", "The encryption algorithm aws:kms:dsse (dual-layer SSE-KMS) is not supported by this server: use AES256 or aws:kms.");
+    public static readonly S3Error KmsKeyIdTooLong = new(400, "InvalidArgument", "The KMSMasterKeyID is longer than a KMS key id, key ARN or alias can be.");
     public static readonly S3Error OperationAborted = new(409, "OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Please try again.");
     public static readonly S3Error MissingContentLength = new(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
     public static readonly S3Error BadRequest = new(400, "BadRequest", "An error occurred when parsing the HTTP request.");

@@ -13,7 +13,7 @@ namespace FastS3.Cli;
 
 /// <summary>
 /// <c>fasts3 server DATA_DIR [--address HOST:PORT] [--certs-dir DIR] [--no-tls] [--write-mode Buffered|Direct] [--domain a,b] [--region R]
-/// [--keepalive-after MS] [--max-connections N] [--header-timeout S] [--idle-timeout S] [--body-timeout S] [--write-timeout S] [--min-body-rate B]</c>
+/// [--keepalive-after MS] [--default-encryption sse-s3|none] [--max-connections N] [--header-timeout S] [--idle-timeout S] [--body-timeout S] [--write-timeout S] [--min-body-rate B]</c>
 /// </summary>
 internal static class ServerCommand
 {
@@ -24,7 +24,18 @@ internal static class ServerCommand
         command.SetAction((result, cancellationToken) =>
         {
             var log = new ConsoleLog();
-            return RunAsync(read(result, log, Environment.GetEnvironmentVariable), log, cancellationToken);
+            ServerSettings settings;
+            try
+            {
+                settings = read(result, log, Environment.GetEnvironmentVariable);
+            }
+            catch (FormatException ex)
+            {
+                log.Error(ex.Message);
+                return Task.FromResult(2);
+            }
+
+            return RunAsync(settings, log, cancellationToken);
         });
         return command;
     }
@@ -94,6 +105,13 @@ internal static class ServerCommand
             DefaultValueFactory = _ => 2000,
         };
 
+        // none until SSE-S3 writes exist; then sse-s3, as AWS.
+        var defaultEncryption = new Option<string>("--default-encryption")
+        {
+            Description = "Encryption of writes to a bucket without a default of its own (PutBucketEncryption): sse-s3 (what AWS does, for every new object) or none.",
+            DefaultValueFactory = _ => "none",
+        };
+
         var defaults = new HttpLimits();
         Option<int> maxConnections = Positive("--max-connections", "Open connections at once; beyond, new ones get 503 SlowDown (plain HTTP) or are closed (TLS).", defaults.MaxConnections);
         Option<int> headerTimeout = Positive("--header-timeout", "Seconds a client has to send a whole request head (a new connection: from its start).", Seconds(defaults.RequestHeadersTimeout));
@@ -125,7 +143,7 @@ internal static class ServerCommand
         });
 
         command.Add(dataDir);
-        foreach (Option option in new Option[] { address, certsDir, kmsKeyFile, noTls, writeMode, domains, region, keepAlive, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
+        foreach (Option option in new Option[] { address, certsDir, kmsKeyFile, noTls, writeMode, domains, region, keepAlive, defaultEncryption, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
         {
             command.Add(option);
         }
@@ -146,7 +164,12 @@ internal static class ServerCommand
                 result.GetValue(dataDir)!.FullName, result.GetValue(address)!, result.GetValue(certsDir)!.FullName, result.GetValue(noTls),
                 new DiskStoreOptions { WriteMode = result.GetValue(writeMode), Index = new OrderedIndexOptions { MemtableSize = result.GetValue(memtableSize) } },
                 result.GetValue(domains)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                new S3Options { Region = result.GetValue(region)!, KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))) },
+                new S3Options
+                {
+                    Region = result.GetValue(region)!,
+                    KeepAliveDelay = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(keepAlive))),
+                    DefaultEncryption = ParseDefaultEncryption(result.GetValue(defaultEncryption)!),
+                },
                 limits,
                 TimeSpan.FromSeconds(result.GetValue(drainDelay)),
                 MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)),
@@ -155,6 +178,14 @@ internal static class ServerCommand
                 KmsKeySource.From(environment, result.GetValue(kmsKeyFile)?.FullName, result.GetValue(certsDir)!.FullName));
         };
     }
+
+    /// <summary>A malformed value is a <see cref="FormatException"/>: one line and exit 2, as any malformed setting.</summary>
+    private static ServerSideAlgorithm ParseDefaultEncryption(string value) => value switch
+    {
+        "sse-s3" => ServerSideAlgorithm.Aes256,
+        "none" => ServerSideAlgorithm.None,
+        _ => throw new FormatException($"--default-encryption must be sse-s3 or none, not '{value}'."),
+    };
 
     private static Option<int> Positive(string name, string description, int defaultValue) => AtLeast(1, name, description, defaultValue);
 

@@ -113,9 +113,14 @@ public sealed class BuiltInKms
             return null;
         }
 
+        if (name == AwsS3Alias)
+        {
+            return AwsS3Key();
+        }
+
         if (name.StartsWith("alias/", StringComparison.Ordinal))
         {
-            name = ring.Aliases.GetValueOrDefault(name) ?? (name == AwsS3Alias ? AwsS3Key().Id : "");
+            name = ring.Aliases.GetValueOrDefault(name) ?? "";
         }
 
         return ring.Find(name) is { Manager: not KeyManager.Server } key ? key : null;

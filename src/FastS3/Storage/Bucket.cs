@@ -14,10 +14,21 @@ public abstract class Bucket : IAsyncDisposable
     /// <summary>The bucket's tag set (see <see cref="StoredTags"/>), absent when it has none.</summary>
     private static readonly byte[] TagsKey = [0xFE];
 
+    /// <summary>
+    /// The bucket's default encryption (see <see cref="BucketEncryptionConfig"/>), absent when it has
+    /// none: after the tag set, before the completed uploads (0xFF…).
+    /// </summary>
+    private static readonly byte[] EncryptionKey = [0xFE, 0x01];
+
     /// <summary>How often a tag update starts again over an object written meanwhile before it gives up.</summary>
     private const int MaxTagAttempts = 16;
 
     private volatile bool _deleted;
+
+    /// <summary>Serialises configuration writes, so the cached value is always the last one written.</summary>
+    private readonly SemaphoreSlim _encryptionWrite = new(1, 1);
+
+    private volatile BucketEncryptionConfig? _encryption;
 
     protected Bucket(string name, DateTimeOffset created, IRecordTable objects, IRecordTable uploads, StoreOptions options)
     {
@@ -27,6 +38,7 @@ public abstract class Bucket : IAsyncDisposable
         Objects = objects;
         Uploads = new MultipartUploads(uploads);
         CompletedUploads = new CompletedUploads(objects, options.CompletedUploadLifetime);
+        _encryption = objects.TryGetReadOnly(EncryptionKey, out ReadOnlyMemory<byte> stored) && BucketEncryptionConfig.TryDecode(stored.Span, out BucketEncryptionConfig? config) ? config : null;
     }
 
     public string Name { get; }
@@ -58,8 +70,8 @@ public abstract class Bucket : IAsyncDisposable
     /// <summary>
     /// False for the keys of the bucket's own records in its object table, which listings and checks
     /// pass over. They begin with a byte UTF-8 never has, so no object key collides with them and
-    /// they sort after every object key: 0xFE the bucket's tag set, 0xFF… completed uploads (see
-    /// <see cref="CompletedUploads"/>).
+    /// they sort after every object key: 0xFE the bucket's tag set, 0xFE 0x01 its default encryption,
+    /// 0xFF… completed uploads (see <see cref="CompletedUploads"/>).
     /// </summary>
     public static bool IsObjectKey(ReadOnlySpan<byte> key) => key.IsEmpty || key[0] < TagsKey[0];
 
@@ -84,6 +96,27 @@ public abstract class Bucket : IAsyncDisposable
     /// <summary>Replaces the bucket's tag set (stored form; empty removes it), durably.</summary>
     public async ValueTask SetTagsAsync(byte[] tags)
         => await (tags.Length == 0 ? Objects.DeleteAsync(TagsKey) : Objects.PutAsync(TagsKey, tags));
+
+    /// <summary>
+    /// The bucket's default encryption, null when it has none: read when the bucket is opened and
+    /// kept up to date by <see cref="SetEncryptionAsync"/>, so asking costs a field read.
+    /// </summary>
+    public BucketEncryptionConfig? Encryption => _encryption;
+
+    /// <summary>Replaces the bucket's default encryption (null removes it), durably.</summary>
+    public async ValueTask SetEncryptionAsync(BucketEncryptionConfig? config)
+    {
+        await _encryptionWrite.WaitAsync();
+        try
+        {
+            await (config is null ? Objects.DeleteAsync(EncryptionKey) : Objects.PutAsync(EncryptionKey, config.Encode()));
+            _encryption = config;
+        }
+        finally
+        {
+            _encryptionWrite.Release();
+        }
+    }
 
     /// <summary>
     /// Replaces the tags of the object at <paramref name="key"/> (stored form, empty for none) and

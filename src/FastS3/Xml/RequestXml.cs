@@ -52,4 +52,43 @@ public static class RequestXml
 
         return true;
     }
+
+    /// <summary>
+    /// Hands each child element of the element <paramref name="reader"/> is on to
+    /// <paramref name="take"/>, positioned on it; take reads the whole child (its end included) or
+    /// refuses it. Ends past the element's end; false as soon as take refuses, or for text between
+    /// the children (a structure, not a value). Malformed XML throws, as the reader does.
+    /// </summary>
+    public static bool ForEachChildElement(XmlReader reader, Func<XmlReader, bool> take)
+    {
+        if (reader.IsEmptyElement)
+        {
+            reader.Read();
+            return true;
+        }
+
+        int depth = reader.Depth;
+        reader.Read();
+        while (!reader.EOF && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+        {
+            switch (reader.NodeType)
+            {
+                case XmlNodeType.Element:
+                    if (!take(reader))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case XmlNodeType.Text or XmlNodeType.CDATA:
+                    return false;
+                default:
+                    reader.Read();
+                    break;
+            }
+        }
+
+        reader.Read();
+        return true;
+    }
 }

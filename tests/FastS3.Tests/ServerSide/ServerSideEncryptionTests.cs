@@ -174,18 +174,46 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
         await File.WriteAllBytesAsync(file, content);
         foreach (string mode in new[] { "AES256", "aws:kms" })
         {
-            var (exit, _, stderr) = await AwsCli.RunAsync(_server.BaseUrl, "s3", "cp", file, $"s3://bucket/multipart-{mode}", "--sse", mode);
+            string key = $"multipart-{mode.Replace(':', '-')}";
+            var (exit, _, stderr) = await AwsCli.RunAsync(_server.BaseUrl, "s3", "cp", file, $"s3://bucket/{key}", "--sse", mode);
             Assert.True(exit == 0, stderr);
-            RawResponse head = await SendAsync("HEAD", $"/bucket/multipart-{mode}", []);
-            Assert.Equal(mode, head.Headers["x-amz-server-side-encryption"]);
+            RawResponse head = await SendAsync("HEAD", $"/bucket/{key}", []);
+            Assert.True(head.Headers.TryGetValue("x-amz-server-side-encryption", out string? echoed) && echoed == mode, head.Describe());
             Assert.EndsWith("-2\"", head.Headers["ETag"]);
-            RawResponse read = await SendAsync("GET", $"/bucket/multipart-{mode}", [], "Range:bytes=8388600-8388700");
+            RawResponse read = await SendAsync("GET", $"/bucket/{key}", [], "Range:bytes=8388600-8388700");
             Assert.Equal(206, read.Status);
             Assert.Equal(content.AsSpan(8388600, 101).ToArray(), read.Body);
         }
 
         File.Delete(file);
-        Assert.Empty(_server.Stored.DataItems("bucket").Where(item => Contains(_server.Stored.Read("bucket", item), content.AsSpan(0, 64))));
+        Assert.DoesNotContain(_server.Stored.DataItems("bucket"), item => Contains(_server.Stored.Read("bucket", item), content.AsSpan(0, 64)));
+    }
+
+    [Fact]
+    public async Task TheBucketDefaultEncryptsWritesThatAskForNothing()
+    {
+        var (exit, _, stderr) = await AwsCli.RunAsync(_server.BaseUrl, "s3api", "put-bucket-encryption", "--bucket", "bucket", "--server-side-encryption-configuration",
+            "{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"alias/aws/s3\"},\"BucketKeyEnabled\":true}]}");
+        Assert.True(exit == 0, stderr);
+        RawResponse put = await SendAsync("PUT", "/bucket/defaulted", Diary);
+        Assert.Equal("aws:kms", put.Headers["x-amz-server-side-encryption"]);
+        Assert.Equal("true", put.Headers["x-amz-server-side-encryption-bucket-key-enabled"]);
+        string upload = await RawMultipart.CreateAsync(_server, "bucket", "defaulted-multipart");
+        string etag = await RawMultipart.UploadPartAsync(_server, "bucket", "defaulted-multipart", upload, 1, Diary);
+        Assert.Equal(200, (await RawMultipart.CompleteAsync(_server, "bucket", "defaulted-multipart", upload, [new(1, etag)])).Status);
+        RawResponse copy = await SendAsync("PUT", "/bucket/defaulted-copy", [], "x-amz-copy-source:bucket/defaulted");
+        Assert.Equal("aws:kms", copy.Headers["x-amz-server-side-encryption"]);
+
+        // A write's own headers win over the default.
+        Assert.Equal("AES256", (await SendAsync("PUT", "/bucket/asked", Diary, "x-amz-server-side-encryption:AES256")).Headers["x-amz-server-side-encryption"]);
+        foreach (string key in new[] { "defaulted", "defaulted-multipart", "defaulted-copy" })
+        {
+            RawResponse read = await SendAsync("GET", $"/bucket/{key}", []);
+            Assert.Equal(Diary, read.Body);
+            Assert.Equal("aws:kms", read.Headers["x-amz-server-side-encryption"]);
+        }
+
+        AssertNoPlaintextStored();
     }
 
     public enum Mode
@@ -232,7 +260,8 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
 
         if (Directory.Exists(_server.DataDir))
         {
-            foreach (string file in Directory.EnumerateFiles(_server.DataDir, "*", SearchOption.AllDirectories))
+            // The indexes' LOCK files are empty, and held by the running server.
+            foreach (string file in Directory.EnumerateFiles(_server.DataDir, "*", SearchOption.AllDirectories).Where(file => Path.GetFileName(file) != "LOCK"))
             {
                 Assert.False(Contains(File.ReadAllBytes(file), Diary.AsSpan(0, 24)), $"{file} holds plaintext");
             }
