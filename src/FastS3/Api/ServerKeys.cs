@@ -114,6 +114,37 @@ internal static class ServerKeys
         return null;
     }
 
+    /// <summary>
+    /// The re-wrap after a rotation: <paramref name="field"/> again with its object key sealed under
+    /// the newest version of its KMS key (same IV, data, metadata and ETag; a fresh seal nonce), or
+    /// null when it is already there, is not server-keyed, or does not open (its key is gone, or it
+    /// is damaged: reads report those).
+    /// </summary>
+    public static byte[]? Rewrap(BuiltInKms kms, ReadOnlySpan<byte> bucket, ReadOnlySpan<byte> name, ReadOnlySpan<byte> field)
+    {
+        if (!TryReadBinding(field, out int versionNumber, out _, out ReadOnlySpan<byte> keyId, out _)
+            || kms.Ring.Find(keyId) is not { } key || key.Version(versionNumber) is not { } version || version == key.Current)
+        {
+            return null;
+        }
+
+        byte[] rewrapped = field.ToArray();
+        BinaryPrimitives.WriteUInt32BigEndian(rewrapped.AsSpan(BindingStart), (uint)key.Current.Number);
+        Span<byte> oldSealData = stackalloc byte[SealDataLength(field)];
+        Span<byte> newSealData = stackalloc byte[SealDataLength(field)];
+        WriteSealData(field, oldSealData);
+        WriteSealData(rewrapped, newSealData);
+        bool resealed = ObjectKey.TryReseal(
+            KeyWrap.Server(version.BucketKeyFor(bucket), oldSealData),
+            KeyWrap.Server(key.Current.BucketKeyFor(bucket), newSealData),
+            bucket,
+            name,
+            field.Slice(1, ObjectKey.IvSize),
+            field.Slice(1 + ObjectKey.IvSize, ObjectKey.SealedSize),
+            rewrapped.AsSpan(1 + ObjectKey.IvSize, ObjectKey.SealedSize));
+        return resealed ? rewrapped : null;
+    }
+
     /// <summary>Echoes the mode of a server-keyed object's <paramref name="field"/> (the SSE-KMS key as its ARN).</summary>
     public static void Echo(S3Call call, ReadOnlySpan<byte> field)
     {

@@ -72,6 +72,7 @@ internal static class ServerCommand
         {
             Description = "File holding the KMS master key (NAME:BASE64), unless FASTS3_KMS_SECRET_KEY gives it. Default: kms-master.key in the certificate directory, made on first start. Back it up: without it SSE-S3 and SSE-KMS objects are lost.",
         };
+        Option<int> kmsRewrapRate = AtLeast(0, "--kms-rewrap-rate", "After a KMS key rotation, at most this many records per second have their sealed keys moved to the new version, in the background (0: no bound).", 0);
         var noTls = new Option<bool>("--no-tls") { Description = "Serve plain HTTP. SSE-C requests are then refused, as S3 requires." };
         var writeMode = new Option<WriteMode>("--write-mode")
         {
@@ -143,7 +144,7 @@ internal static class ServerCommand
         });
 
         command.Add(dataDir);
-        foreach (Option option in new Option[] { address, certsDir, kmsKeyFile, noTls, writeMode, domains, region, keepAlive, defaultEncryption, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
+        foreach (Option option in new Option[] { address, certsDir, kmsKeyFile, kmsRewrapRate, noTls, writeMode, domains, region, keepAlive, defaultEncryption, maxConnections, headerTimeout, idleTimeout, bodyTimeout, writeTimeout, minBodyRate, drainDelay, accessLog, memtableSize })
         {
             command.Add(option);
         }
@@ -175,7 +176,8 @@ internal static class ServerCommand
                 MetricsAuthType.IsPublic(environment(MetricsAuthType.Variable)),
                 result.GetValue(accessLog) is { Length: > 0 } logPath ? logPath : null,
                 ServiceManager.From(environment),
-                KmsKeySource.From(environment, result.GetValue(kmsKeyFile)?.FullName, result.GetValue(certsDir)!.FullName));
+                KmsKeySource.From(environment, result.GetValue(kmsKeyFile)?.FullName, result.GetValue(certsDir)!.FullName),
+                result.GetValue(kmsRewrapRate));
         };
     }
 

@@ -26,11 +26,13 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly AccessLogFile? _accessLog;
     private readonly ServiceNotifier? _notifier;
     private readonly FastS3Meter _meter;
+    private readonly KeyRewrap _rewrap;
     private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, ServiceNotifier? notifier, FastS3Meter meter, TimeSpan drainDelay, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, ServiceNotifier? notifier, FastS3Meter meter, KeyRewrap rewrap, TimeSpan drainDelay, IServerLog log)
     {
+        _rewrap = rewrap;
         _store = store;
         _certificates = certificates;
         _server = server;
@@ -59,6 +61,7 @@ internal sealed class ServerHost : IAsyncDisposable
         HttpServer? server = null;
         FastS3Meter? meter = null;
         AccessLogFile? accessLog = null;
+        KeyRewrap? rewrap = null;
         try
         {
             certificates = settings.NoTls ? null : CertificateReloader.Start(settings.CertsDir, options, log);
@@ -72,12 +75,13 @@ internal sealed class ServerHost : IAsyncDisposable
             accessLog = settings.AccessLog is null ? null : new AccessLogFile(settings.AccessLog, log);
             BuiltInKms kms = OpenKms(store, settings, log);
             var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog, kms);
+            rewrap = KeyRewrap.Start(store, kms, log, settings.KmsRewrapRate);
             var health = new ServerHealth(store);
             IndexCounters index = settings.Store.Index.Counters;
 
             // MinIO's server label: this host and the port actually bound (known once listening).
             HttpServer? listening = null;
-            var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, accessLog, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
+            var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, accessLog, rewrap, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
             var access = new MetricsAccess(settings.PublicMetrics, keys, new SigV4Verifier(keys, TimeProvider.System, settings.S3.Region), TimeProvider.System);
             server = listening = new HttpServer(options, new OperationsApplication(s3, virtualHost, health, exposition, access));
             meter = new FastS3Meter(s3.Metrics, options.Metrics, index);
@@ -91,10 +95,15 @@ internal sealed class ServerHost : IAsyncDisposable
             log.Info(store is DiskStore ? $"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}" : $"store {store.Location}, root user {credentials.AccessKey}");
             ServiceNotifier? notifier = settings.ServiceManager is { } manager ? ServiceNotifier.Create(manager, log) : null;
             notifier?.Ready($"serving {scheme}://{server.EndPoints[0]}");
-            return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, settings.DrainDelay, log);
+            return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, rewrap, settings.DrainDelay, log);
         }
         catch
         {
+            if (rewrap is not null)
+            {
+                await rewrap.DisposeAsync();
+            }
+
             meter?.Dispose();
             accessLog?.Dispose();
             if (server is not null)
@@ -163,6 +172,7 @@ internal sealed class ServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        await _rewrap.DisposeAsync();
         _meter.Dispose();
         _accessLog?.Dispose();
         _notifier?.Dispose();

@@ -18,4 +18,5 @@ internal sealed record ServerSettings(
     bool PublicMetrics,
     string? AccessLog = null,
     ServiceManager? ServiceManager = null,
-    KmsKeySource? Kms = null);
+    KmsKeySource? Kms = null,
+    int KmsRewrapRate = 0);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using FastS3.Crypto;
 using FastS3.Storage;
 
@@ -37,6 +38,9 @@ public sealed class BuiltInKms
     private readonly Store _store;
     private readonly MasterKey _master;
     private readonly Lock _changes = new();
+
+    /// <summary>Signalled when a key gets a new version: existing objects are to be re-wrapped under it.</summary>
+    private readonly Channel<byte> _rotations = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile KeyRing _ring = KeyRing.Empty;
     private byte[]? _stored;
 
@@ -153,6 +157,11 @@ public sealed class BuiltInKms
                 byte[] sealedRing = Seal(changed);
                 if (_store.TryReplaceState(StateItem, _stored, sealedRing))
                 {
+                    if (VersionCount(changed) > VersionCount(_ring))
+                    {
+                        _rotations.Writer.TryWrite(0);
+                    }
+
                     _stored = sealedRing;
                     _ring = changed;
                     return changed;
@@ -166,6 +175,12 @@ public sealed class BuiltInKms
             throw new IOException("the KMS key ring kept changing under this update");
         }
     }
+
+    /// <summary>Waits until a key of the ring gets a new version (one that came while nobody waited counts).</summary>
+    public ValueTask WaitForRotationAsync(CancellationToken cancellationToken)
+        => new(_rotations.Reader.ReadAsync(cancellationToken).AsTask());
+
+    private static int VersionCount(KeyRing ring) => ring.Keys.Sum(key => key.Versions.Count);
 
     /// <summary>A new customer key (random id, one version), added to <paramref name="ring"/>.</summary>
     public static KeyRing WithNewKey(KeyRing ring, KeyManager manager, string description, out KmsKey key)

@@ -14,7 +14,7 @@ namespace FastS3.Operations;
 /// and the exposition stays clean for <c>promtool check metrics</c>. No sample carries an object
 /// key or a secret; bucket labels name only buckets that exist, at most <see cref="MaxBucketSeries"/>.
 /// </summary>
-internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport, Store store, IndexCounters index, ServerHealth health, AccessLogFile? accessLog, Func<string> server)
+internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport, Store store, IndexCounters index, ServerHealth health, AccessLogFile? accessLog, KeyRewrap? rewrap, Func<string> server)
 {
     /// <summary>Buckets given series of their own; totals count them all.</summary>
     public const int MaxBucketSeries = 1000;
@@ -181,6 +181,9 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
         text.Single("fasts3_tls_handshakes_total", Counter, "TLS handshakes completed", transport.TlsHandshakesCompleted);
         text.Single("fasts3_tls_handshake_failures_total", Counter, "TLS handshakes that failed, timed out or were abandoned", transport.TlsHandshakesFailed);
         text.Single("fasts3_access_log_dropped_lines_total", Counter, "Access-log lines dropped: the log's buffer full, or its disk", accessLog?.DroppedLines ?? 0);
+        text.Single("fasts3_kms_rewrap_records_scanned_total", Counter, "Records the KMS re-wrap looked at after key rotations", rewrap?.Scanned ?? 0);
+        text.Single("fasts3_kms_rewrap_records_moved_total", Counter, "Records whose sealed keys the KMS re-wrap moved to the newest key version", rewrap?.Rewrapped ?? 0);
+        text.Single("fasts3_kms_rewrap_pending", Gauge, "1 while a KMS re-wrap pass is under way or waits to resume", rewrap?.Pending == true ? 1 : 0);
         text.Single("fasts3_index_commit_groups_total", Counter, "Index write-ahead-log group commits made durable", index.CommitGroups);
         text.Single("fasts3_index_committed_writes_total", Counter, "Index writes committed (divided by the groups: the mean group-commit size)", index.CommittedWrites);
         text.Single("fasts3_index_flushes_total", Counter, "Index memtables flushed to tables", index.Flushes);

@@ -87,6 +87,9 @@ public sealed class CompletedUploads(IRecordTable objects, TimeSpan lifetime)
         return key;
     }
 
+    /// <summary>The object key a completion's index key names; false for any other key.</summary>
+    public static bool TryGetObjectKey(ReadOnlySpan<byte> indexKey, out ReadOnlySpan<byte> objectKey) => TrySplitKey(indexKey, out _, out objectKey);
+
     private static bool TrySplitKey(ReadOnlySpan<byte> indexKey, out ReadOnlySpan<byte> uploadId, out ReadOnlySpan<byte> objectKey)
     {
         bool ours = indexKey.Length > 1 + MultipartUploads.UploadIdSize && indexKey[0] == Tag;
