@@ -216,12 +216,12 @@ public sealed class KmsApiTests : IAsyncLifetime
     [Fact]
     public async Task KeysAliasesStatesAndVersionsSurviveARestart()
     {
-        // The certificate directory holds the KMS master key: both servers must share it.
-        string certs = Path.Combine(_files.FullName, "certs");
+        // The test servers keep the KMS master key file beside DATA_DIR: kept with it, for the second.
         string dataDir;
+        string certs;
         string key;
         string disabled;
-        await using (InProcessServer first = await InProcessServer.StartAsync(certsDir: certs, onDisk: true))
+        await using (InProcessServer first = await InProcessServer.StartAsync(onDisk: true))
         {
             await AwsAsync(first, "s3api", "create-bucket", "--bucket", Bucket);
             key = (await KmsOnAsync(first, "create-key", "--description", "kept")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
@@ -233,6 +233,7 @@ public sealed class KmsApiTests : IAsyncLifetime
             await PutUnderKeyAsync(first, "version-2", "alias/kept");
             await KmsOnAsync(first, "disable-key", "--key-id", disabled);
             dataDir = first.DataDir;
+            certs = first.CertsDir;
             first.KeepDataDir = true;
         }
 
