@@ -10,7 +10,8 @@ namespace FastS3.Auth;
 /// Verifies AWS Signature Version 4 as S3 applies it, from the Authorization header or a presigned
 /// query: scope and date checks, 15 minutes of clock skew, presigned expiry up to 7 days, and the
 /// signature compared in constant time. On success the <see cref="SignatureContext"/> tells the
-/// body reader what the payload must satisfy.
+/// body reader what the payload must satisfy. One verifier serves one service: a request signed
+/// for another (S3's for KMS, or KMS's for S3) is refused, as AWS refuses it.
 /// </summary>
 public sealed class SigV4Verifier
 {
@@ -20,17 +21,22 @@ public sealed class SigV4Verifier
     private readonly AccessKeys _keys;
     private readonly TimeProvider _clock;
     private readonly byte[] _region;
+    private readonly byte[] _service;
+    private readonly S3Error _wrongService;
     private readonly SigningKeyCache _signingKeys = new();
 
     /// <summary>The region a server has unless told otherwise, as S3's global endpoint and MinIO's default.</summary>
     public const string DefaultRegion = "us-east-1";
 
     /// <param name="region">The server's region: the only one a credential scope may name.</param>
-    public SigV4Verifier(AccessKeys keys, TimeProvider clock, string region = DefaultRegion)
+    /// <param name="service">The service the credential scope must name ("s3", "kms").</param>
+    public SigV4Verifier(AccessKeys keys, TimeProvider clock, string region = DefaultRegion, string service = "s3")
     {
         _keys = keys;
         _clock = clock;
         _region = System.Text.Encoding.ASCII.GetBytes(region);
+        _service = System.Text.Encoding.ASCII.GetBytes(service);
+        _wrongService = S3Errors.CredentialServiceInvalid(service);
     }
 
     /// <summary>Null when the request is authentic; otherwise the S3 error to answer.</summary>
@@ -69,7 +75,40 @@ public sealed class SigV4Verifier
         return presigned ? S3Errors.AuthorizationQueryParametersError : S3Errors.AnonymousAccessDenied;
     }
 
-    private S3Error? VerifyHeader(HttpRequest request, ReadOnlySpan<byte> authorization, SignatureContext context)
+    /// <summary>
+    /// Verifies a request whose whole <paramref name="body"/> was read first (KMS's JSON), signed as
+    /// the AWS SDKs sign every service but S3: in the Authorization header, over the body's own
+    /// SHA-256 (no x-amz-content-sha256 needed). A query signature would leave the body unsigned:
+    /// refused as no signature at all. Null when the request is authentic.
+    /// </summary>
+    public S3Error? VerifyWithBody(HttpRequest request, ReadOnlySpan<byte> body, SignatureContext context)
+    {
+        context.Authenticated = false;
+        if (HasPresignedParameters(request.Query))
+        {
+            return S3Errors.AnonymousAccessDenied;
+        }
+
+        switch (CountHeaders(request.Headers, "authorization"u8))
+        {
+            case 0:
+                return S3Errors.AnonymousAccessDenied;
+            case > 1:
+                return S3Errors.MultipleAuthMechanisms;
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(body, digest);
+        Span<byte> bodyHash = stackalloc byte[64];
+        Hex.Encode(digest, bodyHash);
+        request.Headers.TryGetValue("authorization"u8, out ReadOnlySpan<byte> authorization);
+        S3Error? error = VerifyHeader(request, authorization, context, bodyHash);
+        context.Authenticated = error is null;
+        return error;
+    }
+
+    /// <param name="bodyHash">The hex SHA-256 of a body already read; empty: the x-amz-content-sha256 header says what the payload is.</param>
+    private S3Error? VerifyHeader(HttpRequest request, ReadOnlySpan<byte> authorization, SignatureContext context, ReadOnlySpan<byte> bodyHash = default)
     {
         if (authorization.StartsWith("AWS "u8))
         {
@@ -81,7 +120,8 @@ public sealed class SigV4Verifier
             return S3Errors.AuthorizationHeaderMalformed;
         }
 
-        if (!request.Headers.TryGetValue("x-amz-content-sha256"u8, out ReadOnlySpan<byte> payloadHash))
+        ReadOnlySpan<byte> payloadHash = bodyHash;
+        if (payloadHash.IsEmpty && !request.Headers.TryGetValue("x-amz-content-sha256"u8, out payloadHash))
         {
             return S3Errors.MissingContentSha256;
         }
@@ -159,9 +199,9 @@ public sealed class SigV4Verifier
 
     private S3Error? CheckScope(in SigV4Parameters parameters, SignatureContext context, bool presigned)
     {
-        if (!parameters.Service.SequenceEqual("s3"u8) || !parameters.Terminator.SequenceEqual("aws4_request"u8))
+        if (!parameters.Service.SequenceEqual(_service) || !parameters.Terminator.SequenceEqual("aws4_request"u8))
         {
-            return S3Errors.CredentialServiceInvalid;
+            return _wrongService;
         }
 
         if (!parameters.Region.SequenceEqual(_region))

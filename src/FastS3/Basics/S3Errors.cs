@@ -16,7 +16,6 @@ public static class S3Errors
     public static readonly S3Error RequestTimeTooSkewed = new(403, "RequestTimeTooSkewed", "The difference between the request time and the server's time is too large.");
     public static readonly S3Error AuthorizationHeaderMalformed = new(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; it must be AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/s3/aws4_request, SignedHeaders=..., Signature=...");
     public static readonly S3Error CredentialDateMismatch = new(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.");
-    public static readonly S3Error CredentialServiceInvalid = new(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; incorrect service, expecting 's3' and 'aws4_request'.");
     public static readonly S3Error AuthorizationQueryParametersError = new(400, "AuthorizationQueryParametersError", "X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires (1 to 604800), X-Amz-SignedHeaders and X-Amz-Signature must all be present and valid.");
     public static readonly S3Error MissingContentSha256 = new(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
     public static readonly S3Error InvalidContentSha256 = new(400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.");
@@ -116,6 +115,10 @@ public static class S3Errors
     /// <summary>Headers the signature does not cover (lower-case names, ", "-separated), named in &lt;HeadersNotSigned&gt; as AWS does.</summary>
     public static S3Error HeadersNotSigned(string names)
         => new(403, "AccessDenied", "There were headers present in the request which were not signed", ("HeadersNotSigned", names));
+
+    /// <summary>A credential scope that names another service than <paramref name="service"/>, the verifier's.</summary>
+    public static S3Error CredentialServiceInvalid(string service)
+        => new(400, "AuthorizationHeaderMalformed", $"The authorization header is malformed; incorrect service, expecting '{service}' and 'aws4_request'.");
 
     /// <summary>A credential scope naming another region than the server's, with &lt;Region&gt; as AWS sends it.</summary>
     public static S3Error WrongRegion(string region, string expected, bool presigned)

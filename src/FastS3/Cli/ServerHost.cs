@@ -3,6 +3,7 @@ using FastS3.Api;
 using FastS3.Auth;
 using FastS3.Http;
 using FastS3.Kms;
+using FastS3.KmsApi;
 using FastS3.Operations;
 using FastS3.Storage;
 using FastS3.Storage.Disk;
@@ -13,7 +14,8 @@ namespace FastS3.Cli;
 
 /// <summary>
 /// A server as <see cref="ServerSettings"/> describe it, started: the store on DATA_DIR, the
-/// certificate (reloaded as its files change), the S3 application, the transport listening.
+/// certificate (reloaded as its files change), the S3 application and the KMS API beside it, the
+/// transport listening.
 /// <c>fasts3 server</c> runs one until it is told to stop; tests host the same one in their own
 /// process.
 /// </summary>
@@ -83,7 +85,8 @@ internal sealed class ServerHost : IAsyncDisposable
             HttpServer? listening = null;
             var exposition = new MetricsExposition(s3.Metrics, options.Metrics, store, index, health, accessLog, rewrap, () => $"{Environment.MachineName}:{listening!.EndPoints[0].Port}");
             var access = new MetricsAccess(settings.PublicMetrics, keys, new SigV4Verifier(keys, TimeProvider.System, settings.S3.Region), TimeProvider.System);
-            server = listening = new HttpServer(options, new OperationsApplication(s3, virtualHost, health, exposition, access));
+            var kmsApi = new KmsApplication(kms, keys, TimeProvider.System, log);
+            server = listening = new HttpServer(options, new OperationsApplication(s3, kmsApi, virtualHost, health, exposition, access));
             meter = new FastS3Meter(s3.Metrics, options.Metrics, index);
             server.Start();
             string scheme = settings.NoTls ? "http" : "https";

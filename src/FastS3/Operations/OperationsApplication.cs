@@ -3,15 +3,17 @@ using System.Text;
 using FastS3.Api;
 using FastS3.Basics;
 using FastS3.Http;
+using FastS3.KmsApi;
 
 namespace FastS3.Operations;
 
 /// <summary>
 /// The server's front door: the operator endpoints (health probes, metrics), matched exactly
-/// before any S3 work and without authentication for the probes, then S3 for everything else.
-/// Probes do no body work and log nothing.
+/// before any S3 work and without authentication for the probes, then the KMS API for what names a
+/// KMS operation (<c>POST /</c> with <c>X-Amz-Target: TrentService.*</c>, no bucket), then S3 for
+/// everything else. Probes do no body work and log nothing.
 /// </summary>
-internal sealed class OperationsApplication(S3Application s3, VirtualHost virtualHost, ServerHealth health, MetricsExposition metrics, MetricsAccess access) : IHttpApplication
+internal sealed class OperationsApplication(S3Application s3, KmsApplication kms, VirtualHost virtualHost, ServerHealth health, MetricsExposition metrics, MetricsAccess access) : IHttpApplication
 {
     private static readonly byte[] ReasonHeader = "x-fasts3-health-reason"u8.ToArray();
 
@@ -22,7 +24,7 @@ internal sealed class OperationsApplication(S3Application s3, VirtualHost virtua
         OperationsEndpoint endpoint = OperationsRoutes.Match(request.Method, request.Path, request.Query);
         if (endpoint == OperationsEndpoint.None || virtualHost.BucketLength(request.Host) > 0)
         {
-            return s3.ProcessAsync(request, response);
+            return IsKms(request) ? kms.ProcessAsync(request, response) : s3.ProcessAsync(request, response);
         }
 
         if (endpoint == OperationsEndpoint.Metrics)
@@ -42,7 +44,19 @@ internal sealed class OperationsApplication(S3Application s3, VirtualHost virtua
     }
 
     public void WriteTransportError(HttpRequest request, HttpResponse response, RequestRejectionReason? reason)
-        => s3.WriteTransportError(request, response, reason);
+    {
+        if (IsKms(request))
+        {
+            kms.WriteTransportError(request, response, reason);
+        }
+        else
+        {
+            s3.WriteTransportError(request, response, reason);
+        }
+    }
+
+    /// <summary>On a virtual host, / is a bucket's: a POST there is S3's whatever it carries.</summary>
+    private bool IsKms(HttpRequest request) => KmsApplication.Accepts(request) && virtualHost.BucketLength(request.Host) == 0;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ServeMetricsAsync(HttpRequest request, HttpResponse response)

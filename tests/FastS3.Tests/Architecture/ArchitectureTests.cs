@@ -5,7 +5,7 @@ namespace FastS3.Tests.Architecture;
 /// <code>
 ///   Program, then Cli                                          wiring, may use every layer
 ///   Operations                                                 probes and metrics in front of S3
-///   Api                                                        S3 semantics
+///   Api, KmsApi                                                S3 semantics; the AWS KMS API (never uses Api)
 ///   Kms                                                        the built-in KMS: key ring, master key, bucket keys
 ///   Auth, Crypto, Checksums, Xml, Tls                          siblings: none uses another
 ///   Storage                                                    the storage seam
@@ -28,6 +28,7 @@ public sealed class ArchitectureTests
         ["FastS3.Cli"] = 8,
         ["FastS3.Operations"] = 7,
         ["FastS3.Api"] = 6,
+        ["FastS3.KmsApi"] = 6,
         ["FastS3.Kms"] = 5,
         ["FastS3.Auth"] = 4,
         ["FastS3.Crypto"] = 4,
@@ -46,7 +47,7 @@ public sealed class ArchitectureTests
     /// <summary>The disk store: below the seam, and wired in by Cli alone.</summary>
     private static readonly HashSet<string> DiskStore = ["FastS3.Storage.Disk", "FastS3.Storage.Disk.Index", "FastS3.Storage.Disk.Native"];
 
-    private static readonly HashSet<string> HttpUsers = [Root, "FastS3.Cli", "FastS3.Operations", "FastS3.Api", "FastS3.Auth", "FastS3.Checksums", "FastS3.Xml", "FastS3.Tls"];
+    private static readonly HashSet<string> HttpUsers = [Root, "FastS3.Cli", "FastS3.Operations", "FastS3.Api", "FastS3.KmsApi", "FastS3.Auth", "FastS3.Checksums", "FastS3.Xml", "FastS3.Tls"];
 
     private static readonly HashSet<string> FileUsers = ["FastS3.Cli", "FastS3.Tls", "FastS3.Operations", .. DiskStore];
 
@@ -112,6 +113,9 @@ public sealed class ArchitectureTests
     {
         Assert.False(Allowed("FastS3.Storage", "FastS3.Api"));
         Assert.False(Allowed("FastS3.Crypto", "FastS3.Auth"));
+        Assert.False(Allowed("FastS3.KmsApi", "FastS3.Api"));
+        Assert.True(Allowed("FastS3.KmsApi", "FastS3.Kms"));
+        Assert.True(Allowed("FastS3.Operations", "FastS3.KmsApi"));
         Assert.False(Allowed("FastS3.Api", "FastS3.Storage.Disk.Index"));
         Assert.False(Allowed("FastS3.Storage", "FastS3.Storage.Disk"));
         Assert.False(Allowed("FastS3.Operations", "FastS3.Storage.Disk"));
