@@ -20,7 +20,7 @@ public sealed class KeyRewrap : IAsyncDisposable
 {
     public const string StateItem = "kms-rewrap";
 
-    private const int SaveEvery = 1000;
+    private const int SaveEvery = 100;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(10);
 
     private readonly Store _store;
