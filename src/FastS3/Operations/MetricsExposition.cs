@@ -180,7 +180,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
         text.Single("fasts3_connections_refused_total", Counter, "Client connections refused at accept for the connection limit", transport.ConnectionsRefused);
         text.Single("fasts3_tls_handshakes_total", Counter, "TLS handshakes completed", transport.TlsHandshakesCompleted);
         text.Single("fasts3_tls_handshake_failures_total", Counter, "TLS handshakes that failed, timed out or were abandoned", transport.TlsHandshakesFailed);
-        text.Single("fasts3_access_log_dropped_lines_total", Counter, "Access-log lines dropped: the log's buffer full, or its disk", accessLog?.DroppedLines ?? 0);
+        text.Single("fasts3_access_log_dropped_lines_total", Counter, "Access-log lines dropped: the log's buffer full, or its disk", accessLog?.Queue.DroppedLines ?? 0);
         text.Single("fasts3_index_commit_groups_total", Counter, "Index write-ahead-log group commits made durable", index.CommitGroups);
         text.Single("fasts3_index_committed_writes_total", Counter, "Index writes committed (divided by the groups: the mean group-commit size)", index.CommittedWrites);
         text.Single("fasts3_index_flushes_total", Counter, "Index memtables flushed to tables", index.Flushes);
