@@ -50,7 +50,7 @@ public class SmallGetPipelineBenchmarks
         _directory = Directory.CreateTempSubdirectory("fasts3-bench-get-").FullName;
         _store = DiskStore.Open(_directory, new DiskStoreOptions(), _log.Warning);
         _accessLog = AccessLog ? new AccessLogFile(Path.Combine(_directory, "access.log"), _log) : null;
-        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]), accessLog: _accessLog);
+        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]), accessLog: _accessLog?.Queue);
 
         // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).
         _plain = new ReplayConnection(app, isTls: false);

@@ -10,8 +10,10 @@ using System.Runtime.Loader;
 //
 //   fasts3-side-by-side --build old=DIR --build new=DIR --type SmallGetPipelineBenchmarks
 //       --methods GetObject4KiB,GetObject4KiB_SseC [--param Keys=10000] [--rounds 60] [--batch 3000]
+// A parameter prefixed with a build's name is set for that build only: one build twice, as
+// --build off=DIR --build on=DIR --param on:AccessLog=true, measures what a setting costs.
 var builds = new List<(string Name, string Directory)>();
-var parameters = new List<(string Name, string Value)>();
+var parameters = new List<(string? Build, string Name, string Value)>();
 string type = "SmallGetPipelineBenchmarks";
 string[] methods = [];
 int rounds = 60, batch = 3000;
@@ -21,7 +23,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     switch (args[i])
     {
         case "--build": builds.Add((value[..value.IndexOf('=')], value[(value.IndexOf('=') + 1)..])); break;
-        case "--param": parameters.Add((value[..value.IndexOf('=')], value[(value.IndexOf('=') + 1)..])); break;
+        case "--param": parameters.Add(Parameter(value)); break;
         case "--type": type = value; break;
         case "--methods": methods = value.Split(','); break;
         case "--rounds": rounds = int.Parse(value); break;
@@ -42,7 +44,7 @@ foreach ((string name, string directory) in builds)
     Type benchmarks = assembly.GetType($"FastS3.Benchmarks.{type}") ?? throw new ArgumentException($"{type} is not in {directory}");
     foreach (string method in methods)
     {
-        cases.Add(Case.Create(name, benchmarks, method, parameters));
+        cases.Add(Case.Create(name, benchmarks, method, parameters.Where(p => p.Build is null || p.Build == name)));
     }
 }
 
@@ -92,10 +94,17 @@ static double Median(IEnumerable<double> values)
     return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
+static (string? Build, string Name, string Value) Parameter(string text)
+{
+    int equals = text.IndexOf('=');
+    int colon = text.LastIndexOf(':', equals);
+    return (colon < 0 ? null : text[..colon], text[(colon + 1)..equals], text[(equals + 1)..]);
+}
+
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"fasts3-side-by-side: {problem}");
-    Console.Error.WriteLine("usage: fasts3-side-by-side --build NAME=DIR --build NAME=DIR [...] --type CLASS --methods M1,M2 [--param NAME=INT] [--rounds N] [--batch N]");
+    Console.Error.WriteLine("usage: fasts3-side-by-side --build NAME=DIR --build NAME=DIR [...] --type CLASS --methods M1,M2 [--param [BUILD:]NAME=VALUE] [--rounds N] [--batch N]");
     return 2;
 }
 
@@ -110,10 +119,10 @@ internal sealed class Case(string build, string method, Action operation, object
 
     public List<double> NanosecondsPerOp { get; } = [];
 
-    public static Case Create(string build, Type benchmarks, string method, List<(string Name, string Value)> parameters)
+    public static Case Create(string build, Type benchmarks, string method, IEnumerable<(string? Build, string Name, string Value)> parameters)
     {
         object instance = Activator.CreateInstance(benchmarks)!;
-        foreach ((string name, string value) in parameters)
+        foreach ((_, string name, string value) in parameters)
         {
             // A build without the parameter (an older one) runs as it is.
             PropertyInfo? property = benchmarks.GetProperty(name);

@@ -17,6 +17,7 @@ public sealed class HttpRequest
     private int _pathLength;
     private int _hostCount;
     private int _hostField = -1;
+    private int _userAgentField = -1;
 
     internal HttpRequest(HttpConnection connection, HttpLimits limits)
     {
@@ -43,6 +44,9 @@ public sealed class HttpRequest
         : default;
 
     public ReadOnlySpan<byte> Host => _hostField >= 0 ? Headers[_hostField].Value : default;
+
+    /// <summary>The first User-Agent field's value, noted while the head is parsed (a log reads it for every request, no lookup then).</summary>
+    public ReadOnlySpan<byte> UserAgent => _userAgentField >= 0 ? Headers[_userAgentField].Value : default;
 
     public HttpRequestHeaders Headers { get; }
 
@@ -88,6 +92,7 @@ public sealed class HttpRequest
         Version = HttpVersion.Http11;
         _hostCount = 0;
         _hostField = -1;
+        _userAgentField = -1;
         ContentLength = -1;
         IsChunked = false;
         ExpectsContinue = false;
@@ -178,7 +183,7 @@ public sealed class HttpRequest
             int index = r.Headers.Count;
             r.Headers.Add(nameStart, nameLength, valueStart, valueLength);
 
-            // Only the fields that frame the message are interpreted here; the rest stay raw.
+            // Only the fields that frame the message are interpreted here (and where Host and User-Agent are noted); the rest stay raw.
             ReadOnlySpan<byte> head = r._head.Span;
             ReadOnlySpan<byte> name = head.Slice(nameStart, nameLength);
             ReadOnlySpan<byte> value = head.Slice(valueStart, valueLength);
@@ -193,6 +198,9 @@ public sealed class HttpRequest
                     break;
                 case 10 when HttpCharacters.EqualsLower(name, "connection"u8):
                     ParseConnection(value);
+                    break;
+                case 10 when r._userAgentField < 0 && HttpCharacters.EqualsLower(name, "user-agent"u8):
+                    r._userAgentField = index;
                     break;
                 case 14 when HttpCharacters.EqualsLower(name, "content-length"u8):
                     long length = ParseContentLength(value);

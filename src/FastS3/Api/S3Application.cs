@@ -34,14 +34,14 @@ public sealed class S3Application : IHttpApplication
     private readonly CompleteMultipartUpload _complete;
     private readonly IServerLog _log;
     private readonly VirtualHost _virtualHost;
-    private readonly IAccessLog? _accessLog;
+    private readonly AccessLogQueue? _accessLog;
     private readonly Kms.BuiltInKms? _kms;
     private readonly S3Options _options;
 
     /// <summary>The access key requests are signed with, JSON-escaped once for the access log.</summary>
     private readonly byte[] _requester;
 
-    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, IAccessLog? accessLog = null, Kms.BuiltInKms? kms = null)
+    public S3Application(Store store, AccessKeys keys, TimeProvider clock, IServerLog log, VirtualHost virtualHost, S3Options? options = null, AccessLogQueue? accessLog = null, Kms.BuiltInKms? kms = null)
     {
         _accessLog = accessLog;
         _kms = kms;

@@ -76,7 +76,7 @@ internal sealed class ServerHost : IAsyncDisposable
             var virtualHost = new VirtualHost(settings.Domains);
             accessLog = settings.AccessLog is null ? null : new AccessLogFile(settings.AccessLog, log);
             BuiltInKms kms = OpenKms(store, settings, log);
-            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog, kms);
+            var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog?.Queue, kms);
             rewrap = KeyRewrap.Start(store, kms, log, settings.KmsRewrapRate);
             var health = new ServerHealth(store);
             IndexCounters index = settings.Store.Index.Counters;

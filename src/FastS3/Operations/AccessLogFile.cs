@@ -4,23 +4,23 @@ using FastS3.Http;
 namespace FastS3.Operations;
 
 /// <summary>
-/// The access log's file (or standard output, for "-"). A request only copies its record (raw
-/// values, see <see cref="AccessLogLine"/>) into a <see cref="RecordRing"/>: one compare-and-swap,
+/// The access log's file (or standard output, for "-"). A request only writes its record (raw
+/// values, see <see cref="AccessLogLine"/>) into its <see cref="Queue"/>: one compare-and-swap,
 /// no lock, no formatting, no system call but one wake-up in a few hundred requests. A thread of
-/// its own formats the records into JSON lines and writes them out every 100 ms, or as soon as
-/// 128 KiB wait, so a slow or full disk never holds a request up: a record that finds the ring full,
-/// or a line whose write fails (no space), is dropped and counted (<see cref="DroppedLines"/>, and a
+/// its own formats the records into JSON lines and writes them out every 100 ms, or after every
+/// 128 KiB of records, so a slow or full disk never holds a request up: a record that finds the ring full,
+/// or a line whose write fails (no space), is dropped and counted (<see cref="AccessLogQueue.DroppedLines"/>, and a
 /// warning at most once a minute). <see cref="Reopen"/> (SIGHUP) makes the next write reopen the
 /// path, as logrotate expects.
 /// </summary>
-internal sealed class AccessLogFile : IAccessLog, IDisposable
+internal sealed class AccessLogFile : IDisposable
 {
     public const string StandardOutput = "-";
 
     /// <summary>Bytes of records waiting to be written, at most: about 8 000 requests, room for the writer to stall.</summary>
     private const int RingSize = 2 * 1024 * 1024;
 
-    /// <summary>Bytes waiting at which the writer is woken before its 100 ms are up.</summary>
+    /// <summary>Bytes of records after which the writer is woken before its 100 ms are up.</summary>
     private const int WakeMark = 128 * 1024;
 
     /// <summary>Lines written with one system call, at most.</summary>
@@ -31,13 +31,11 @@ internal sealed class AccessLogFile : IAccessLog, IDisposable
 
     private readonly string _path;
     private readonly IServerLog _log;
-    private readonly RecordRing _ring = new(RingSize, WakeMark);
     private readonly byte[] _record = new byte[AccessLogLine.MaxRecordLength];
     private readonly AccessLogFormat _format = new();
     private readonly byte[] _chunk = new byte[ChunkSize];
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread _writer;
-    private long _dropped;
     private long _droppedWarned;
     private long _lastWarning = long.MinValue / 2;
     private string? _lastFailure;
@@ -50,25 +48,14 @@ internal sealed class AccessLogFile : IAccessLog, IDisposable
     {
         _path = path;
         _log = log;
+        Queue = new AccessLogQueue(RingSize, WakeMark, _wake);
         _output = Open();
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "access log" };
         _writer.Start();
     }
 
-    /// <summary>Lines dropped since start: the ring full, or the write failed.</summary>
-    public long DroppedLines => Interlocked.Read(ref _dropped);
-
-    public void Write(ReadOnlySpan<byte> record)
-    {
-        if (record.Length > _record.Length || !_ring.TryWrite(record, out bool wake))
-        {
-            Interlocked.Increment(ref _dropped);
-        }
-        else if (wake)
-        {
-            _wake.Set();
-        }
-    }
+    /// <summary>Where the requests put their records (<see cref="S3Application"/>'s access log).</summary>
+    public AccessLogQueue Queue { get; }
 
     /// <summary>Closes the file and opens the path again before the next write (after a rename by logrotate).</summary>
     public void Reopen()
@@ -117,7 +104,7 @@ internal sealed class AccessLogFile : IAccessLog, IDisposable
     {
         int length = 0;
         int lines = 0;
-        while (_ring.TryRead(_record, out int recordLength))
+        while (Queue.TryRead(_record, out int recordLength))
         {
             length += _format.Format(_record.AsSpan(0, recordLength), _chunk, length);
             lines++;
@@ -150,14 +137,14 @@ internal sealed class AccessLogFile : IAccessLog, IDisposable
         catch (IOException exception)
         {
             // No space, or the path gone: these lines are lost, the next ones are tried again.
-            Interlocked.Add(ref _dropped, lines);
+            Queue.CountDropped(lines);
             _lastFailure = exception.Message;
         }
     }
 
     private void WarnOfDrops()
     {
-        long dropped = DroppedLines;
+        long dropped = Queue.DroppedLines;
         long now = Environment.TickCount64;
         if (dropped > _droppedWarned && now - _lastWarning >= WarningInterval.TotalMilliseconds)
         {

@@ -180,7 +180,7 @@ internal sealed class MetricsExposition(S3Metrics s3, TransportMetrics transport
         text.Single("fasts3_connections_refused_total", Counter, "Client connections refused at accept for the connection limit", transport.ConnectionsRefused);
         text.Single("fasts3_tls_handshakes_total", Counter, "TLS handshakes completed", transport.TlsHandshakesCompleted);
         text.Single("fasts3_tls_handshake_failures_total", Counter, "TLS handshakes that failed, timed out or were abandoned", transport.TlsHandshakesFailed);
-        text.Single("fasts3_access_log_dropped_lines_total", Counter, "Access-log lines dropped: the log's buffer full, or its disk", accessLog?.DroppedLines ?? 0);
+        text.Single("fasts3_access_log_dropped_lines_total", Counter, "Access-log lines dropped: the log's buffer full, or its disk", accessLog?.Queue.DroppedLines ?? 0);
         text.Single("fasts3_kms_rewrap_records_scanned_total", Counter, "Records the KMS re-wrap looked at after key rotations", rewrap?.Scanned ?? 0);
         text.Single("fasts3_kms_rewrap_records_moved_total", Counter, "Records whose sealed keys the KMS re-wrap moved to the newest key version", rewrap?.Rewrapped ?? 0);
         text.Single("fasts3_kms_rewrap_pending", Gauge, "1 while a KMS re-wrap pass is under way or waits to resume", rewrap?.Pending == true ? 1 : 0);
