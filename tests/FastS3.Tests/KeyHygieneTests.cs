@@ -41,7 +41,8 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
         var markers = new HygieneMarkers(_work);
 
         // Copies, Completes and UploadPartCopy all take the early-200 keep-alive path.
-        await using ServerProcess server = await ServerProcess.StartAsync(binary, dataDir: markers.DataDir, extraArguments: ["--keepalive-after", "0"]);
+        // Plain by default, so the positive control's marker object is stored in the clear.
+        await using ServerProcess server = await ServerProcess.StartAsync(binary, dataDir: markers.DataDir, extraArguments: ["--keepalive-after", "0", "--default-encryption", "none"]);
         int listeners = server.OpenSockets();
         await markers.PlantAsync(server, _work);
         await KeyHygieneWorkload.RunAsync(server, keys, _work);
@@ -88,7 +89,7 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
             .ToDictionary(role => role, _ => RandomNumberGenerator.GetBytes(32));
         Secret[] secrets = [.. keys.SelectMany(key => Secret.OfCustomerKey(key.Key, key.Value))];
         var markers = new HygieneMarkers(_work);
-        await using ServerProcess server = await ServerProcess.StartAsync(binary, tls: false, dataDir: markers.DataDir);
+        await using ServerProcess server = await ServerProcess.StartAsync(binary, tls: false, dataDir: markers.DataDir, extraArguments: ["--default-encryption", "none"]);
         await markers.PlantAsync(server, _work);
 
         // SSE-C over HTTP is refused before authentication, so the keys pass through the transport

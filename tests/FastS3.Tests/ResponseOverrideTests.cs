@@ -165,7 +165,7 @@ public sealed class ResponseOverrideTests(ResponseOverrideTests.Fixture fixture)
         RawResponse response = await GetAsync(Server, "bucket", "plain");
         S3Assert.Status(response, 200);
         Assert.Equal(
-            ["Accept-Ranges", "Cache-Control", "Content-Length", "Content-Type", "Date", "ETag", "Last-Modified", "Server", "x-amz-meta-owner", "x-amz-request-id"],
+            ["Accept-Ranges", "Cache-Control", "Content-Length", "Content-Type", "Date", "ETag", "Last-Modified", "Server", "x-amz-meta-owner", "x-amz-request-id", "x-amz-server-side-encryption"],
             response.Headers.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("text/plain", response.Headers["Content-Type"]);
         Assert.Equal("no-cache", response.Headers["Cache-Control"]);

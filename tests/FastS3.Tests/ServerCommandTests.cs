@@ -22,7 +22,7 @@ public class ServerCommandTests
         Assert.Equal(["localhost"], settings.Domains);
         Assert.Equal("us-east-1", settings.S3.Region);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.S3.KeepAliveDelay);
-        Assert.Equal(ServerSideAlgorithm.None, settings.S3.DefaultEncryption);
+        Assert.Equal(ServerSideAlgorithm.Aes256, settings.S3.DefaultEncryption);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.RequestHeadersTimeout);
         Assert.Equal(TimeSpan.FromSeconds(120), settings.Limits.KeepAliveTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.Limits.BodyReadTimeout);
@@ -37,12 +37,12 @@ public class ServerCommandTests
         [
             "/srv/data", "--address", "127.0.0.1:0", "--certs-dir", "/srv/certs", "--no-tls", "--write-mode", "Direct", "--domain", "s3.test, other.test",
             "--region", "eu-central-1", "--keepalive-after", "0", "--max-connections", "100", "--header-timeout", "2", "--idle-timeout", "3",
-            "--body-timeout", "4", "--write-timeout", "5", "--min-body-rate", "0", "--index-memtable-size", "4096", "--default-encryption", "sse-s3",
+            "--body-timeout", "4", "--write-timeout", "5", "--min-body-rate", "0", "--index-memtable-size", "4096", "--default-encryption", "none",
         ], SilentLog.Instance);
         Assert.Equal(("/srv/data", "127.0.0.1:0", "/srv/certs", true, WriteMode.Direct), (settings.DataDir, settings.Address, settings.CertsDir, settings.NoTls, settings.Store.WriteMode));
         Assert.Equal(4096, settings.Store.Index.MemtableSize);
         Assert.Equal(["s3.test", "other.test"], settings.Domains);
-        Assert.Equal(("eu-central-1", TimeSpan.Zero, ServerSideAlgorithm.Aes256), (settings.S3.Region, settings.S3.KeepAliveDelay, settings.S3.DefaultEncryption));
+        Assert.Equal(("eu-central-1", TimeSpan.Zero, ServerSideAlgorithm.None), (settings.S3.Region, settings.S3.KeepAliveDelay, settings.S3.DefaultEncryption));
         Assert.Equal(100, settings.Limits.MaxConnections);
         Assert.Equal([2, 3, 4, 5], new[] { settings.Limits.RequestHeadersTimeout, settings.Limits.KeepAliveTimeout, settings.Limits.BodyReadTimeout, settings.Limits.ResponseWriteTimeout }.Select(t => t.TotalSeconds));
         Assert.Null(settings.Limits.MinRequestBodyDataRate);

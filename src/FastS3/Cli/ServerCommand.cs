@@ -106,11 +106,10 @@ internal static class ServerCommand
             DefaultValueFactory = _ => 2000,
         };
 
-        // none until SSE-S3 writes exist; then sse-s3, as AWS.
         var defaultEncryption = new Option<string>("--default-encryption")
         {
             Description = "Encryption of writes to a bucket without a default of its own (PutBucketEncryption): sse-s3 (what AWS does, for every new object) or none.",
-            DefaultValueFactory = _ => "none",
+            DefaultValueFactory = _ => "sse-s3",
         };
 
         var defaults = new HttpLimits();

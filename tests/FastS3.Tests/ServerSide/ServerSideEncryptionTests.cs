@@ -19,7 +19,8 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await InProcessServer.StartAsync();
+        // "Plain" below means plain: the server-wide default (SSE-S3) has a test of its own.
+        _server = await InProcessServer.StartAsync(extraArguments: ["--default-encryption", "none"]);
         Assert.Equal(200, (await SendAsync("PUT", "/bucket", [])).Status);
     }
 
@@ -187,6 +188,19 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
 
         File.Delete(file);
         Assert.DoesNotContain(_server.Stored.DataItems("bucket"), item => Contains(_server.Stored.Read("bucket", item), content.AsSpan(0, 64)));
+    }
+
+    [Fact]
+    public async Task ByDefaultEveryObjectIsSseS3WithAnMd5ETag()
+    {
+        await using InProcessServer server = await InProcessServer.StartAsync();
+        await RawMultipart.CreateBucketAsync(server, "bucket");
+        RawResponse put = await SignedRequests.SendAsync(server, "PUT", "/bucket/default", Diary);
+        Assert.Equal("AES256", put.Headers["x-amz-server-side-encryption"]);
+        Assert.Equal($"\"{Convert.ToHexStringLower(MD5.HashData(Diary))}\"", put.Headers["ETag"]);
+        RawResponse get = await SignedRequests.SendAsync(server, "GET", "/bucket/default", []);
+        Assert.Equal(Diary, get.Body);
+        Assert.Equal("AES256", get.Headers["x-amz-server-side-encryption"]);
     }
 
     [Fact]
