@@ -11,9 +11,10 @@ namespace FastS3.Http;
 /// after the request, and the transport cannot know which fields are secret. A returned block is
 /// hot in cache, so zeroing it costs far less than the TLS record it held.
 /// </summary>
-internal sealed class ClearingMemoryPool : MemoryPool<byte>
+/// <param name="arrays">Where the arrays come from and go back to (the shared pinned pool; a test's own, so no other test rents a returned array before it is looked at).</param>
+internal sealed class ClearingMemoryPool(PinnedBufferPool arrays) : MemoryPool<byte>
 {
-    public static readonly ClearingMemoryPool Instance = new();
+    public static readonly ClearingMemoryPool Instance = new(PinnedBufferPool.Shared);
 
     // Pipes fall back to the shared array pool, uncleared, for larger requests: output pipes ask
     // for up to 256 KiB at once (file reads) and grow segments by doubling.
@@ -31,13 +32,16 @@ internal sealed class ClearingMemoryPool : MemoryPool<byte>
             block = new Block(this);
         }
 
-        block.Take(PinnedBufferPool.Shared.Rent(minBufferSize <= 0 ? 4096 : minBufferSize));
+        block.Take(arrays.Rent(minBufferSize <= 0 ? 4096 : minBufferSize));
         return block;
     }
 
     protected override void Dispose(bool disposing)
     {
     }
+
+    /// <summary>The pinned pool zeroes what it is given back.</summary>
+    private void ReturnArray(byte[] array) => arrays.Return(array);
 
     /// <summary>One rented array; the wrapper itself is reused so steady traffic allocates nothing.</summary>
     private sealed class Block(ClearingMemoryPool pool) : IMemoryOwner<byte>
@@ -57,7 +61,7 @@ internal sealed class ClearingMemoryPool : MemoryPool<byte>
             }
 
             _array = null;
-            PinnedBufferPool.Shared.Return(array);
+            pool.ReturnArray(array);
             pool._idle.Enqueue(this);
         }
     }
