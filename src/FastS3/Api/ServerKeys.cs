@@ -159,14 +159,11 @@ internal static class ServerKeys
             return;
         }
 
-        string region = call.Kms?.Region ?? "";
-        Span<byte> arn = stackalloc byte[64 + region.Length + keyId.Length];
+        ReadOnlySpan<byte> prefix = call.Kms?.ArnPrefixBytes;
+        Span<byte> arn = stackalloc byte[prefix.Length + 4 + keyId.Length];
         int length = 0;
-        Append(arn, ref length, "arn:aws:kms:"u8);
-        length += Encoding.ASCII.GetBytes(region, arn[length..]);
-        Append(arn, ref length, ":"u8);
-        Append(arn, ref length, BuiltInKms.AccountBytes);
-        Append(arn, ref length, ":key/"u8);
+        Append(arn, ref length, prefix);
+        Append(arn, ref length, "key/"u8);
         Append(arn, ref length, keyId);
         ServerSideEncryption.Echo(call.Response, ServerSideAlgorithm.AwsKms, arn[..length], bucketKey);
     }

@@ -23,8 +23,6 @@ public sealed class BuiltInKms
     /// <summary>The account part of key ARNs: one account per server.</summary>
     public const string Account = "000000000000";
 
-    public static ReadOnlySpan<byte> AccountBytes => "000000000000"u8;
-
     /// <summary>The id of the key SSE-S3 objects are under (<see cref="KeyManager.Server"/>); no request can name it.</summary>
     public const string ServerKeyId = "fasts3-sse-s3";
 
@@ -49,9 +47,17 @@ public sealed class BuiltInKms
         _store = store;
         _master = master;
         Region = region;
+        ArnPrefix = $"arn:aws:kms:{region}:{Account}:";
+        ArnPrefixBytes = Encoding.ASCII.GetBytes(ArnPrefix);
     }
 
     public string Region { get; }
+
+    /// <summary>"arn:aws:kms:REGION:ACCOUNT:", what every key and alias ARN of this server starts with.</summary>
+    public string ArnPrefix { get; }
+
+    /// <summary><see cref="ArnPrefix"/> as bytes, for answers written without a string.</summary>
+    public byte[] ArnPrefixBytes { get; }
 
     /// <summary>The ring as last read or written.</summary>
     public KeyRing Ring => _ring;
@@ -90,7 +96,7 @@ public sealed class BuiltInKms
     }
 
     /// <summary>The key ARN AWS would give <paramref name="key"/>.</summary>
-    public string Arn(KmsKey key) => $"arn:aws:kms:{Region}:{Account}:key/{key.Id}";
+    public string Arn(KmsKey key) => ArnPrefix + "key/" + key.Id;
 
     /// <summary>
     /// The key a request names: a key id, key ARN, alias name (alias/…) or alias ARN of this region
@@ -99,10 +105,9 @@ public sealed class BuiltInKms
     public KmsKey? Resolve(string name)
     {
         KeyRing ring = _ring;
-        string prefix = $"arn:aws:kms:{Region}:{Account}:";
-        if (name.StartsWith(prefix, StringComparison.Ordinal))
+        if (name.StartsWith(ArnPrefix, StringComparison.Ordinal))
         {
-            name = name[prefix.Length..];
+            name = name[ArnPrefix.Length..];
             if (name.StartsWith("key/", StringComparison.Ordinal))
             {
                 name = name["key/".Length..];

@@ -13,7 +13,7 @@ internal static class KeyNames
     public const int MaxLength = 2048;
 
     /// <summary>The ARN of <paramref name="resource"/> (<c>key/ID</c>, <c>alias/NAME</c>) in this server's region and account.</summary>
-    public static string Arn(BuiltInKms kms, string resource) => $"arn:aws:kms:{kms.Region}:{BuiltInKms.Account}:{resource}";
+    public static string Arn(BuiltInKms kms, string resource) => kms.ArnPrefix + resource;
 
     /// <summary>The key <paramref name="member"/> names in any form; the request's first fault, or NotFoundException.</summary>
     public static KmsError? Find(BuiltInKms kms, KmsRequest request, string member, out KmsKey key)

@@ -249,12 +249,7 @@ public sealed class DiskStore : Store
             }
 
             string written = NewTempPath();
-            File.WriteAllBytes(written, value);
-            using (var handle = File.OpenHandle(written, FileMode.Open, FileAccess.Write))
-            {
-                RandomAccess.FlushToDisk(handle);
-            }
-
+            WriteDurably(written, value);
             File.Move(written, path, overwrite: true);
             NativeFile.SyncDirectory(StateDirectory);
             return true;
@@ -289,9 +284,11 @@ public sealed class DiskStore : Store
     }
 
     /// <summary>Writes a new small file and syncs it (its name is durable once its directory is synced).</summary>
-    private static void WriteDurably(string path, string text)
+    private static void WriteDurably(string path, string text) => WriteDurably(path, Encoding.UTF8.GetBytes(text));
+
+    private static void WriteDurably(string path, byte[] bytes)
     {
-        File.WriteAllText(path, text);
+        File.WriteAllBytes(path, bytes);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
         RandomAccess.FlushToDisk(handle);
     }
