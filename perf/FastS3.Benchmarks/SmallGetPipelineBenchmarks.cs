@@ -10,8 +10,8 @@ namespace FastS3.Benchmarks;
 
 /// <summary>
 /// A 4 KiB GetObject end to end, in process: head scan and parse, routing, SigV4, index lookup,
-/// the object's bytes (at this size kept inline in the index record, no data file), for SSE-C the
-/// key checks and segment decryption, response head and body, on one keep-alive connection over in-memory pipes (<see cref="ReplayConnection"/>), against
+/// the object's bytes (at this size kept inline in the index record, no data file), for SSE-C and SSE-S3
+/// the key checks and segment decryption, response head and body, on one keep-alive connection over in-memory pipes (<see cref="ReplayConnection"/>), against
 /// a real <see cref="Store"/> in a temp directory. The request has aws-cli's GetObject headers and
 /// a signature made once in set-up for a fixed clock. No socket, no TLS: what the server itself
 /// costs per small GET, and what it allocates; with <see cref="AccessLog"/>, also each request's
@@ -39,6 +39,8 @@ public class SmallGetPipelineBenchmarks
     private ReplayConnection? _plain;
     private ReplayConnection? _sseC;
     private ReplayConnection? _overrides;
+    private ReplayConnection? _sseS3;
+    private Kms.MasterKey? _masterKey;
     private AccessLogFile? _accessLog;
 
     [Params(false, true)]
@@ -50,24 +52,30 @@ public class SmallGetPipelineBenchmarks
         _directory = Directory.CreateTempSubdirectory("fasts3-bench-get-").FullName;
         _store = DiskStore.Open(_directory, new DiskStoreOptions(), _log.Warning);
         _accessLog = AccessLog ? new AccessLogFile(Path.Combine(_directory, "access.log"), _log) : null;
-        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]), accessLog: _accessLog?.Queue);
+        _masterKey = Kms.MasterKey.Generate("bench");
+        Kms.BuiltInKms kms = Kms.BuiltInKms.Open(_store, _masterKey, previous: null, "us-east-1", _ => { });
+        var app = new S3Application(_store, BenchmarkSigning.Keys, new FixedClock(BenchmarkSigning.Now), _log, new VirtualHost(["localhost"]), accessLog: _accessLog?.Queue, kms: kms);
 
         // SSE-C is refused over plain HTTP, so the SSE-C connection says it is TLS (no TLS runs).
         _plain = new ReplayConnection(app, isTls: false);
         _sseC = new ReplayConnection(app, isTls: true);
         _overrides = new ReplayConnection(app, isTls: false);
+        _sseS3 = new ReplayConnection(app, isTls: false);
 
         byte[] data = new byte[ObjectSize];
         new Random(1).NextBytes(data);
         Expect(_plain, Request("PUT", "/bench", []), "200 OK", "CreateBucket");
         Expect(_plain, Request("PUT", "/bench/small", [], data), "200 OK", "PutObject");
         Expect(_sseC, Request("PUT", "/bench/small-ssec", SseCHeaders, data), "200 OK", "PutObject SSE-C");
+        Expect(_sseS3, Request("PUT", "/bench/small-sses3", ["x-amz-server-side-encryption: AES256"], data), "200 OK", "PutObject SSE-S3");
 
         _plain.Load(Request("GET", "/bench/small", []));
         _sseC.Load(Request("GET", "/bench/small-ssec", SseCHeaders));
+        _sseS3.Load(Request("GET", "/bench/small-sses3", []));
         _overrides.Load(Request("GET", "/bench/small?response-content-disposition=attachment%3B%20filename%3D%22small.bin%22&response-content-type=application%2Foctet-stream", []));
         CheckGet(_plain, data);
         CheckGet(_sseC, data);
+        CheckGet(_sseS3, data);
         CheckGet(_overrides, data, "Content-Disposition: attachment; filename=\"small.bin\"");
     }
 
@@ -77,8 +85,10 @@ public class SmallGetPipelineBenchmarks
         _plain?.Dispose();
         _sseC?.Dispose();
         _overrides?.Dispose();
+        _sseS3?.Dispose();
         _accessLog?.Dispose();
         _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _masterKey?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -87,6 +97,10 @@ public class SmallGetPipelineBenchmarks
 
     [Benchmark]
     public void GetObject4KiB_SseC() => _sseC!.Run();
+
+    /// <summary>The default encryption's read: the KMS opens the object key (a cached bucket key, one unwrap).</summary>
+    [Benchmark]
+    public void GetObject4KiB_SseS3() => _sseS3!.Run();
 
     /// <summary>A presigned download link's GET: response-content-disposition and response-content-type replace the stored headers.</summary>
     [Benchmark]

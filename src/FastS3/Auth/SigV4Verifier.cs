@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using FastS3.Basics;
+using FastS3.Crypto.OpenSsl;
 using FastS3.Buffers;
 using FastS3.Http;
 
@@ -260,7 +261,7 @@ public sealed class SigV4Verifier
     internal static void ComputeSignature(ReadOnlySpan<byte> signingKey, ReadOnlySpan<byte> amzDate, ReadOnlySpan<byte> scope, ReadOnlySpan<byte> canonicalRequest, Span<byte> hexSignature)
     {
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(canonicalRequest, digest);
+        Sha256.Hash(canonicalRequest, digest);
         Span<byte> digestHex = stackalloc byte[64];
         Hex.Encode(digest, digestHex);
         StringToSign.Sign(signingKey, SigV4Parameters.Algorithm, amzDate, scope, digestHex, default, default, hexSignature);

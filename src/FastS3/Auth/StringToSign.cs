@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FastS3.Basics;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Auth;
 
@@ -30,7 +31,7 @@ internal static class StringToSign
         AppendLine(text, ref n, line3);
 
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(signingKey, text[..n], mac);
+        Sha256.Hmac(signingKey, text[..n], mac);
         Hex.Encode(mac, hexSignature);
     }
 

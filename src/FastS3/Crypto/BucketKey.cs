@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
@@ -20,6 +20,6 @@ public static class BucketKey
         Span<byte> message = stackalloc byte[Label.Length + bucket.Length];
         Label.CopyTo(message);
         bucket.CopyTo(message[Label.Length..]);
-        HMACSHA256.HashData(versionKey, message, bucketKey);
+        Sha256.Hmac(versionKey, message, bucketKey);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FastS3.Basics;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
@@ -32,7 +33,7 @@ public static class EncryptedETag
         try
         {
             ObjectKey.DeriveSubkey(objectKey, Subkey.ETag, key);
-            HMACSHA256.HashData(key, seed, mac);
+            Sha256.Hmac(key, seed, mac);
             return Hex.Encode(mac[..Size], destination);
         }
         finally

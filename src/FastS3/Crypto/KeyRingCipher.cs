@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
@@ -32,8 +33,8 @@ public static class KeyRingCipher
         ObjectKey.CheckLength(nonce.Length, NonceSize, nameof(nonce));
         var sealedRing = new byte[Overhead + ring.Length];
         nonce.CopyTo(sealedRing);
-        using AesGcm aes = CreateCipher(masterKey);
-        aes.Encrypt(sealedRing.AsSpan(0, NonceSize), ring, sealedRing.AsSpan(NonceSize, ring.Length), sealedRing.AsSpan(NonceSize + ring.Length), header);
+        using GcmCipher.Scope gcm = OnThread(masterKey);
+        gcm.Cipher.Encrypt(sealedRing.AsSpan(0, NonceSize), ring, sealedRing.AsSpan(NonceSize, ring.Length), sealedRing.AsSpan(NonceSize + ring.Length), header);
         return sealedRing;
     }
 
@@ -45,27 +46,18 @@ public static class KeyRingCipher
             return false;
         }
 
-        using AesGcm aes = CreateCipher(masterKey);
-        try
-        {
-            aes.Decrypt(sealedRing[..NonceSize], sealedRing.Slice(NonceSize, ring.Length), sealedRing[(NonceSize + ring.Length)..], ring, header);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(ring);
-            return false;
-        }
+        using GcmCipher.Scope gcm = OnThread(masterKey);
+        return gcm.Cipher.TryDecrypt(sealedRing[..NonceSize], sealedRing.Slice(NonceSize, ring.Length), sealedRing[(NonceSize + ring.Length)..], ring, header);
     }
 
-    private static AesGcm CreateCipher(ReadOnlySpan<byte> masterKey)
+    private static GcmCipher.Scope OnThread(ReadOnlySpan<byte> masterKey)
     {
         ObjectKey.CheckLength(masterKey.Length, ObjectKey.Size, nameof(masterKey));
         Span<byte> key = stackalloc byte[ObjectKey.Size];
         try
         {
-            HMACSHA256.HashData(masterKey, Label, key);
-            return new AesGcm(key, TagSize);
+            Sha256.Hmac(masterKey, Label, key);
+            return GcmCipher.OnThread(key);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
@@ -32,8 +33,8 @@ public static class MetadataCipher
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
         destination[0] = Version;
         nonce.CopyTo(destination[1..]);
-        using AesGcm aes = CreateCipher(objectKey);
-        aes.Encrypt(
+        using GcmCipher.Scope gcm = OnThread(objectKey);
+        gcm.Cipher.Encrypt(
             destination.Slice(1, NonceSize),
             plaintext,
             destination.Slice(1 + NonceSize, plaintext.Length),
@@ -57,19 +58,14 @@ public static class MetadataCipher
 
         ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, length, nameof(plaintext));
         Span<byte> output = plaintext[..length];
-        using AesGcm aes = CreateCipher(objectKey);
-        try
+        using GcmCipher.Scope gcm = OnThread(objectKey);
+        if (!gcm.Cipher.TryDecrypt(
+            sealedBlob.Slice(1, NonceSize),
+            sealedBlob.Slice(1 + NonceSize, length),
+            sealedBlob[(1 + NonceSize + length)..],
+            output,
+            sealedBlob[..1]))
         {
-            aes.Decrypt(
-                sealedBlob.Slice(1, NonceSize),
-                sealedBlob.Slice(1 + NonceSize, length),
-                sealedBlob[(1 + NonceSize + length)..],
-                output,
-                sealedBlob[..1]);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(output);
             return false;
         }
 
@@ -77,13 +73,13 @@ public static class MetadataCipher
         return true;
     }
 
-    private static AesGcm CreateCipher(ReadOnlySpan<byte> objectKey)
+    private static GcmCipher.Scope OnThread(ReadOnlySpan<byte> objectKey)
     {
         Span<byte> key = stackalloc byte[ObjectKey.Size];
         try
         {
             ObjectKey.DeriveSubkey(objectKey, Subkey.Metadata, key);
-            return new AesGcm(key, TagSize);
+            return GcmCipher.OnThread(key);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
@@ -98,8 +99,8 @@ public static class ObjectKey
         {
             DeriveKek(wrap, iv, bucket, objectKey, kek);
             nonce.CopyTo(sealedKey);
-            using var aes = new AesGcm(kek, TagSize);
-            aes.Encrypt(
+            using GcmCipher.Scope gcm = GcmCipher.OnThread(kek);
+            gcm.Cipher.Encrypt(
                 sealedKey[..SealNonceSize],
                 oek,
                 sealedKey.Slice(SealNonceSize, Size),
@@ -147,19 +148,13 @@ public static class ObjectKey
         try
         {
             DeriveKek(wrap, iv, bucket, objectKey, kek);
-            using var aes = new AesGcm(kek, TagSize);
-            aes.Decrypt(
+            using GcmCipher.Scope gcm = GcmCipher.OnThread(kek);
+            return gcm.Cipher.TryDecrypt(
                 sealedKey[..SealNonceSize],
                 sealedKey.Slice(SealNonceSize, Size),
                 sealedKey.Slice(SealNonceSize + Size, TagSize),
                 oek,
                 wrap.SealData);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(oek);
-            return false;
         }
         finally
         {
@@ -254,7 +249,7 @@ public static class ObjectKey
         at += bucket.Length;
         message[at++] = 0;
         objectKey.CopyTo(message[at..]);
-        HMACSHA256.HashData(clientKey, message, kek);
+        Sha256.Hmac(clientKey, message, kek);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -275,7 +270,7 @@ public static class ObjectKey
             Subkey.PartMac => "FastS3/SSE-C/v1/part-mac"u8,
             _ => throw new ArgumentOutOfRangeException(nameof(purpose)),
         };
-        HMACSHA256.HashData(oek, label, subkey);
+        Sha256.Hmac(oek, label, subkey);
     }
 
     /// <summary>
@@ -291,7 +286,7 @@ public static class ObjectKey
         Span<byte> message = stackalloc byte[label.Length + 4];
         label.CopyTo(message);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(message[label.Length..], partNumber);
-        HMACSHA256.HashData(oek, message, partKey);
+        Sha256.Hmac(oek, message, partKey);
     }
 
     /// <summary>HMAC-SHA256(part-table subkey of the OEK, <paramref name="table"/>): binds a multipart object's part list.</summary>
@@ -306,7 +301,7 @@ public static class ObjectKey
         try
         {
             DeriveSubkey(oek, purpose, key);
-            HMACSHA256.HashData(key, message, mac);
+            Sha256.Hmac(key, message, mac);
         }
         finally
         {
@@ -314,11 +309,5 @@ public static class ObjectKey
         }
     }
 
-    internal static void CheckLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"Expected {expected} bytes, got {actual}.", name);
-        }
-    }
+    internal static void CheckLength(int actual, int expected, string name) => LibCrypto.CheckLength(actual, expected, name);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
@@ -7,14 +8,14 @@ namespace FastS3.Crypto;
 /// Decrypts an object's segments, in any order and any subset (ranged reads), each authenticated
 /// on its own: the caller names the index and whether it is the object's last segment (known from
 /// the stored plaintext size), and a segment that was moved, duplicated, cut short, taken from
-/// another object or altered fails. One <see cref="AesGcm"/> per object, nothing allocated per segment.
+/// another object or altered fails. One <see cref="GcmCipher"/> per object, nothing allocated per segment.
 /// </summary>
 public sealed class SegmentDecryptor : IDisposable
 {
-    private readonly AesGcm _aes;
+    private readonly GcmCipher _aes;
     private readonly byte[] _header;
 
-    private SegmentDecryptor(AesGcm aes, byte[] header)
+    private SegmentDecryptor(GcmCipher aes, byte[] header)
     {
         _aes = aes;
         _header = header;
@@ -63,11 +64,14 @@ public sealed class SegmentDecryptor : IDisposable
             return false;
         }
 
-        using AesGcm aes = SegmentEncryptor.CreateCipher(objectKey);
-        return TryDecryptSegments(aes, stored[..SegmentFormat.HeaderSize], 0, endsWithFinal: true, stored[SegmentFormat.HeaderSize..], plaintext, out written);
+        Span<byte> dataKey = stackalloc byte[ObjectKey.Size];
+        ObjectKey.DeriveSubkey(objectKey, Subkey.Data, dataKey);
+        using GcmCipher.Scope gcm = GcmCipher.OnThread(dataKey);
+        CryptographicOperations.ZeroMemory(dataKey);
+        return TryDecryptSegments(gcm.Cipher, stored[..SegmentFormat.HeaderSize], 0, endsWithFinal: true, stored[SegmentFormat.HeaderSize..], plaintext, out written);
     }
 
-    private static bool TryDecryptSegments(AesGcm aes, ReadOnlySpan<byte> header, long firstIndex, bool endsWithFinal, ReadOnlySpan<byte> stored, Span<byte> plaintext, out int written)
+    private static bool TryDecryptSegments(GcmCipher aes, ReadOnlySpan<byte> header, long firstIndex, bool endsWithFinal, ReadOnlySpan<byte> stored, Span<byte> plaintext, out int written)
     {
         written = 0;
         long index = firstIndex;
@@ -89,7 +93,7 @@ public sealed class SegmentDecryptor : IDisposable
         return true;
     }
 
-    private static bool TryDecryptSegment(AesGcm aes, ReadOnlySpan<byte> header, long index, bool final, ReadOnlySpan<byte> stored, Span<byte> plaintext)
+    private static bool TryDecryptSegment(GcmCipher aes, ReadOnlySpan<byte> header, long index, bool final, ReadOnlySpan<byte> stored, Span<byte> plaintext)
     {
         int length = stored.Length - SegmentFormat.TagSize;
         if (index < 0 || index >= SegmentFormat.MaxSegmentCount || length < 0 || length > SegmentFormat.SegmentSize
@@ -102,16 +106,7 @@ public sealed class SegmentDecryptor : IDisposable
         Span<byte> output = plaintext[..length];
         Span<byte> nonce = stackalloc byte[SegmentFormat.NonceSize];
         SegmentFormat.WriteNonce(header, index, final, nonce);
-        try
-        {
-            aes.Decrypt(nonce, stored[..length], stored[length..], output, header);
-            return true;
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            CryptographicOperations.ZeroMemory(output);
-            return false;
-        }
+        return aes.TryDecrypt(nonce, stored[..length], stored[length..], output, header);
     }
 
     public void Dispose() => _aes.Dispose();

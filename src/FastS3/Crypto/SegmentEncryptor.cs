@@ -1,15 +1,16 @@
 using System.Security.Cryptography;
+using FastS3.Crypto.OpenSsl;
 
 namespace FastS3.Crypto;
 
 /// <summary>
-/// Encrypts one object's segments in order, straight into caller memory: one <see cref="AesGcm"/>
+/// Encrypts one object's segments in order, straight into caller memory: one <see cref="GcmCipher"/>
 /// for the object, nothing allocated per segment. The segment counter lives here, so no (nonce, key)
 /// pair can repeat: the data key is fresh per object and each index is used once.
 /// </summary>
 public sealed class SegmentEncryptor : IDisposable
 {
-    private readonly AesGcm _aes;
+    private readonly GcmCipher _aes;
     private readonly byte[] _header = new byte[SegmentFormat.HeaderSize];
     private long _next;
     private bool _finished;
@@ -80,13 +81,13 @@ public sealed class SegmentEncryptor : IDisposable
 
     public void Dispose() => _aes.Dispose();
 
-    internal static AesGcm CreateCipher(ReadOnlySpan<byte> objectKey)
+    internal static GcmCipher CreateCipher(ReadOnlySpan<byte> objectKey)
     {
         Span<byte> dataKey = stackalloc byte[ObjectKey.Size];
         try
         {
             ObjectKey.DeriveSubkey(objectKey, Subkey.Data, dataKey);
-            return new AesGcm(dataKey, SegmentFormat.TagSize);
+            return new GcmCipher(dataKey);
         }
         finally
         {

@@ -36,6 +36,7 @@ public sealed class ArchitectureTests
         ["FastS3.Xml"] = 4,
         ["FastS3.Tls"] = 4,
         ["FastS3.Storage"] = 3,
+        ["FastS3.Crypto.OpenSsl"] = 3,
         ["FastS3.Storage.Disk"] = 2,
         ["FastS3.Storage.Disk.Index"] = 2,
         ["FastS3.Storage.Disk.Native"] = 2,
