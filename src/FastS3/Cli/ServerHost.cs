@@ -29,12 +29,14 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly ServiceNotifier? _notifier;
     private readonly FastS3Meter _meter;
     private readonly KeyRewrap _rewrap;
+    private readonly KeyRotator _rotator;
     private readonly TimeSpan _drainDelay;
     private readonly IServerLog _log;
 
-    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, ServiceNotifier? notifier, FastS3Meter meter, KeyRewrap rewrap, TimeSpan drainDelay, IServerLog log)
+    private ServerHost(Store store, CertificateReloader? certificates, HttpServer server, ServerHealth health, AccessLogFile? accessLog, ServiceNotifier? notifier, FastS3Meter meter, KeyRewrap rewrap, KeyRotator rotator, TimeSpan drainDelay, IServerLog log)
     {
         _rewrap = rewrap;
+        _rotator = rotator;
         _store = store;
         _certificates = certificates;
         _server = server;
@@ -53,8 +55,9 @@ internal sealed class ServerHost : IAsyncDisposable
     /// not one and <see cref="InvalidCertificateException"/> for an unusable pair, having closed
     /// what it opened. The store is the disk store on DATA_DIR unless <paramref name="store"/> gives
     /// another (tests run the S3 suite against the in-memory one too); the host owns it either way.
+    /// <paramref name="rotationClock"/> tells automatic key rotation the date (tests move it ahead).
     /// </summary>
-    public static async Task<ServerHost> StartAsync(ServerSettings settings, RootCredentials credentials, IServerLog log, Store? store = null)
+    public static async Task<ServerHost> StartAsync(ServerSettings settings, RootCredentials credentials, IServerLog log, Store? store = null, TimeProvider? rotationClock = null)
     {
         IReadOnlyList<IPEndPoint> endPoints = ListenAddress.Parse(settings.Address);
         store ??= DiskStore.Open(settings.DataDir, settings.Store, log.Warning);
@@ -64,6 +67,7 @@ internal sealed class ServerHost : IAsyncDisposable
         FastS3Meter? meter = null;
         AccessLogFile? accessLog = null;
         KeyRewrap? rewrap = null;
+        KeyRotator? rotator = null;
         try
         {
             certificates = settings.NoTls ? null : CertificateReloader.Start(settings.CertsDir, options, log);
@@ -78,6 +82,7 @@ internal sealed class ServerHost : IAsyncDisposable
             BuiltInKms kms = OpenKms(store, settings, log);
             var s3 = new S3Application(store, keys, TimeProvider.System, log, virtualHost, settings.S3, accessLog?.Queue, kms);
             rewrap = KeyRewrap.Start(store, kms, log, settings.KmsRewrapRate);
+            rotator = KeyRotator.Start(kms, rotationClock ?? TimeProvider.System, log.Info, log.Warning);
             var health = new ServerHealth(store);
             IndexCounters index = settings.Store.Index.Counters;
 
@@ -98,10 +103,15 @@ internal sealed class ServerHost : IAsyncDisposable
             log.Info(store is DiskStore ? $"data directory {settings.DataDir} ({settings.Store.WriteMode} writes), root user {credentials.AccessKey}" : $"store {store.Location}, root user {credentials.AccessKey}");
             ServiceNotifier? notifier = settings.ServiceManager is { } manager ? ServiceNotifier.Create(manager, log) : null;
             notifier?.Ready($"serving {scheme}://{server.EndPoints[0]}");
-            return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, rewrap, settings.DrainDelay, log);
+            return new ServerHost(store, certificates, server, health, accessLog, notifier, meter, rewrap, rotator, settings.DrainDelay, log);
         }
         catch
         {
+            if (rotator is not null)
+            {
+                await rotator.DisposeAsync();
+            }
+
             if (rewrap is not null)
             {
                 await rewrap.DisposeAsync();
@@ -175,6 +185,7 @@ internal sealed class ServerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        await _rotator.DisposeAsync();
         await _rewrap.DisposeAsync();
         _meter.Dispose();
         _accessLog?.Dispose();

@@ -200,11 +200,11 @@ public sealed class BuiltInKms
     }
 
     /// <summary><paramref name="key"/> with a new newest version: new objects are wrapped under it from now on.</summary>
-    public static KmsKey Rotated(KmsKey key, DateTimeOffset now)
-        => key with { Versions = [.. key.Versions, KeyVersion.Generate(key.Versions.Count + 1, now)] };
+    public static KmsKey Rotated(KmsKey key, VersionOrigin origin, DateTimeOffset now)
+        => key with { Versions = [.. key.Versions, KeyVersion.Generate(key.Versions.Count + 1, origin, now)] };
 
     private static KmsKey NewKey(string id, KeyManager manager, string description, DateTimeOffset now)
-        => new(id, manager, now, description, Enabled: true, RotationEnabled: false, [KeyVersion.Generate(1, now)]);
+        => new(id, manager, now, description, Enabled: true, new AutoRotation(false, RotationSchedule.DefaultPeriodDays, now), [KeyVersion.Generate(1, VersionOrigin.KeyCreated, now)]);
 
     private byte[] Seal(KeyRing ring)
     {

@@ -10,16 +10,23 @@ namespace FastS3.Kms;
 /// so readers never lock). Its serialized form (docs/encryption-format.md §13.1) is only ever stored
 /// sealed under the master key:
 /// <code>
-///   u8 format = 1 | u16 key count | keys | u16 alias count | aliases          (integers big-endian)
+///   u8 format = 2 | u16 key count | keys | u16 alias count | aliases          (integers big-endian)
 ///   key:   u8 id length | id | u8 manager | u8 flags (1 enabled, 2 rotation) | i64 created ticks
+///          | u16 rotation period (days) | i64 rotation since ticks
 ///          | u16 description length | description (UTF-8) | u16 version count | versions
-///   version: u32 number | i64 created ticks | 32-byte key
+///   version: u32 number | u8 origin | i64 created ticks | 32-byte key
 ///   alias: u8 name length | name | u8 id length | id
 /// </code>
+/// Format 1 (before automatic rotation) is still read: it lacks the two rotation fields and the
+/// origin, read as 365 days since the key's creation, and "on demand" for every version but the first.
 /// </summary>
 public sealed class KeyRing
 {
-    public const byte Format = 1;
+    public const byte Format = 2;
+
+    /// <summary>The format rings had before automatic rotation, still read.</summary>
+    public const byte FormatWithoutRotation = 1;
+
     public const int MaxKeys = 1000;
     public const int MaxAliases = 1000;
 
@@ -101,20 +108,23 @@ public sealed class KeyRing
             foreach (KmsKey key in Keys)
             {
                 WriteShort(ref buffer, key.Id);
-                Span<byte> head = buffer.Reserve(10);
+                Span<byte> head = buffer.Reserve(20);
                 head[0] = (byte)key.Manager;
-                head[1] = (byte)((key.Enabled ? 1 : 0) | (key.RotationEnabled ? 2 : 0));
+                head[1] = (byte)((key.Enabled ? 1 : 0) | (key.Rotation.Enabled ? 2 : 0));
                 BinaryPrimitives.WriteInt64BigEndian(head[2..], key.Created.UtcTicks);
+                BinaryPrimitives.WriteUInt16BigEndian(head[10..], (ushort)key.Rotation.PeriodDays);
+                BinaryPrimitives.WriteInt64BigEndian(head[12..], key.Rotation.Since.UtcTicks);
                 byte[] description = Encoding.UTF8.GetBytes(key.Description);
                 BinaryPrimitives.WriteUInt16BigEndian(buffer.Reserve(2), (ushort)description.Length);
                 description.CopyTo(buffer.Reserve(description.Length));
                 BinaryPrimitives.WriteUInt16BigEndian(buffer.Reserve(2), (ushort)key.Versions.Count);
                 foreach (KeyVersion version in key.Versions)
                 {
-                    Span<byte> entry = buffer.Reserve(4 + 8 + ObjectKey.Size);
+                    Span<byte> entry = buffer.Reserve(4 + 1 + 8 + ObjectKey.Size);
                     BinaryPrimitives.WriteUInt32BigEndian(entry, (uint)version.Number);
-                    BinaryPrimitives.WriteInt64BigEndian(entry[4..], version.Created.UtcTicks);
-                    version.Material.CopyTo(entry[12..]);
+                    entry[4] = (byte)version.Origin;
+                    BinaryPrimitives.WriteInt64BigEndian(entry[5..], version.Created.UtcTicks);
+                    version.Material.CopyTo(entry[13..]);
                 }
             }
 
@@ -137,7 +147,8 @@ public sealed class KeyRing
     public static KeyRing Parse(ReadOnlySpan<byte> bytes)
     {
         var reader = new Reader(bytes);
-        if (reader.Byte() != Format)
+        byte format = reader.Byte();
+        if (format is not (Format or FormatWithoutRotation))
         {
             throw new InvalidDataException("the KMS key ring has a format this server does not read");
         }
@@ -150,22 +161,26 @@ public sealed class KeyRing
             var manager = (KeyManager)reader.Byte();
             byte flags = reader.Byte();
             var created = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
+            var rotation = format == Format
+                ? new AutoRotation((flags & 2) != 0, reader.UInt16(), new DateTimeOffset(reader.Int64(), TimeSpan.Zero))
+                : new AutoRotation((flags & 2) != 0, RotationSchedule.DefaultPeriodDays, created);
             string description = Encoding.UTF8.GetString(reader.Bytes(reader.UInt16()));
             int versionCount = reader.UInt16();
             var versions = new List<KeyVersion>(versionCount);
             for (int v = 0; v < versionCount; v++)
             {
                 int number = (int)reader.UInt32();
+                var origin = format == Format ? (VersionOrigin)reader.Byte() : number == 1 ? VersionOrigin.KeyCreated : VersionOrigin.OnDemand;
                 var versionCreated = new DateTimeOffset(reader.Int64(), TimeSpan.Zero);
-                versions.Add(new KeyVersion(number, versionCreated, reader.Bytes(ObjectKey.Size)));
+                versions.Add(new KeyVersion(number, origin, versionCreated, reader.Bytes(ObjectKey.Size)));
             }
 
-            if (versions.Count == 0 || manager > KeyManager.Server)
+            if (versions.Count == 0 || manager > KeyManager.Server || rotation.PeriodDays == 0 || versions.Any(version => version.Origin > VersionOrigin.OnDemand))
             {
-                throw new InvalidDataException("the KMS key ring holds a key with no version");
+                throw new InvalidDataException("the KMS key ring holds a key that is not one (no version, or an unknown kind)");
             }
 
-            keys.Add(new KmsKey(id, manager, created, description, (flags & 1) != 0, (flags & 2) != 0, versions));
+            keys.Add(new KmsKey(id, manager, created, description, (flags & 1) != 0, rotation, versions));
         }
 
         int aliasCount = reader.UInt16();

@@ -5,8 +5,16 @@ using FastS3.Crypto;
 
 namespace FastS3.Kms;
 
+/// <summary>How a key version came to be, as ListKeyRotations tells it (the first is no rotation).</summary>
+public enum VersionOrigin : byte
+{
+    KeyCreated,
+    Automatic,
+    OnDemand,
+}
+
 /// <summary>
-/// One version of a KMS key: its number, when it was made, its 32 bytes (pinned, never leave the
+/// One version of a KMS key: its number, how and when it was made, its 32 bytes (pinned, never leave the
 /// process but sealed in the key ring) and the bucket keys derived from it so far, kept so a read
 /// or write costs no derivation after a bucket's first.
 /// </summary>
@@ -19,10 +27,11 @@ public sealed class KeyVersion
     private readonly ConcurrentDictionary<string, byte[]> _bucketKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]>.AlternateLookup<ReadOnlySpan<char>> _bucketKeysBySpan;
 
-    public KeyVersion(int number, DateTimeOffset created, ReadOnlySpan<byte> material)
+    public KeyVersion(int number, VersionOrigin origin, DateTimeOffset created, ReadOnlySpan<byte> material)
     {
         ObjectKey.CheckLength(material.Length, ObjectKey.Size, nameof(material));
         Number = number;
+        Origin = origin;
         Created = created;
         _material = GC.AllocateArray<byte>(ObjectKey.Size, pinned: true);
         material.CopyTo(_material);
@@ -31,15 +40,17 @@ public sealed class KeyVersion
 
     public int Number { get; }
 
+    public VersionOrigin Origin { get; }
+
     public DateTimeOffset Created { get; }
 
     internal ReadOnlySpan<byte> Material => _material;
 
-    public static KeyVersion Generate(int number, DateTimeOffset created)
+    public static KeyVersion Generate(int number, VersionOrigin origin, DateTimeOffset created)
     {
         Span<byte> material = stackalloc byte[ObjectKey.Size];
         RandomNumberGenerator.Fill(material);
-        var version = new KeyVersion(number, created, material);
+        var version = new KeyVersion(number, origin, created, material);
         CryptographicOperations.ZeroMemory(material);
         return version;
     }

@@ -14,6 +14,12 @@ public enum KeyManager : byte
 }
 
 /// <summary>
+/// A key's automatic rotation: whether its owner turned it on, every how many days, and since when
+/// (the schedule counts from then and from each automatic rotation; see <see cref="RotationSchedule"/>).
+/// </summary>
+public readonly record struct AutoRotation(bool Enabled, int PeriodDays, DateTimeOffset Since);
+
+/// <summary>
 /// A key of the key ring (immutable: a change makes a new one): its id, state and versions, the
 /// newest of which wraps new objects. Older versions stay to open older objects until they are
 /// re-wrapped.
@@ -24,10 +30,13 @@ public sealed record KmsKey(
     DateTimeOffset Created,
     string Description,
     bool Enabled,
-    bool RotationEnabled,
+    AutoRotation Rotation,
     IReadOnlyList<KeyVersion> Versions)
 {
     public KeyVersion Current => Versions[^1];
+
+    /// <summary>Whether the key gets a new version every period: when its owner asked, and always for an AWS managed key, as on AWS.</summary>
+    public bool RotatesAutomatically => Rotation.Enabled || Manager == KeyManager.Aws;
 
     /// <summary>Version <paramref name="number"/>, or null when the ring has no such version.</summary>
     public KeyVersion? Version(int number)

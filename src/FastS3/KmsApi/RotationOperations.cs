@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using FastS3.Kms;
 
@@ -6,30 +7,32 @@ namespace FastS3.KmsApi;
 /// <summary>
 /// EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand and
 /// ListKeyRotations. A rotation adds a key version: new objects are wrapped under it at once,
-/// older objects keep opening under the version they were written with.
+/// older objects keep opening under the version they were written with until the background
+/// re-wrap moves them. Automatic rotations are made by <see cref="KeyRotator"/>.
 /// </summary>
 internal sealed class RotationOperations(BuiltInKms kms, TimeProvider clock)
 {
-    /// <summary>AWS's limit on on-demand rotations of one key.</summary>
-    public const int MaxOnDemandRotations = 10;
+    /// <summary>AWS's limit on on-demand rotations of one key (a quota that cannot be raised).</summary>
+    public const int MaxOnDemandRotations = 25;
 
-    /// <summary>The one automatic rotation period kept: the flag is stored, the period is not.</summary>
-    private const int RotationPeriodDays = 365;
-
+    /// <summary>
+    /// EnableKeyRotation (the period given, or 365 days; counted from now when rotation was off, else
+    /// from the same date as before) and DisableKeyRotation.
+    /// </summary>
     public KmsError? SetRotation(KmsRequest request, bool enabled)
     {
-        int? period = enabled ? request.Integer("RotationPeriodInDays", 90, 2560) : null;
+        int period = (enabled ? request.Integer("RotationPeriodInDays", RotationSchedule.MinPeriodDays, RotationSchedule.MaxPeriodDays) : null) ?? RotationSchedule.DefaultPeriodDays;
         if (KeyNames.FindCustomerKey(kms, request, "KeyId", enabled ? "EnableKeyRotation" : "DisableKeyRotation", out KmsKey key) is { } error)
         {
             return error;
         }
 
-        if (period is not (null or RotationPeriodDays))
+        DateTimeOffset now = clock.GetUtcNow();
+        return RingChange.ApplyToKey(kms, key.Id, Enabled, current => current with
         {
-            return KmsErrors.Unsupported($"This server's KMS rotates keys every {RotationPeriodDays} days only; leave RotationPeriodInDays out.");
-        }
-
-        return RingChange.ApplyToKey(kms, key.Id, Enabled, current => current with { RotationEnabled = enabled });
+            Rotation = !enabled ? current.Rotation with { Enabled = false }
+                : new AutoRotation(true, period, current.Rotation.Enabled ? current.Rotation.Since : now),
+        });
     }
 
     public KmsError? Status(KmsRequest request, Utf8JsonWriter json)
@@ -39,17 +42,19 @@ internal sealed class RotationOperations(BuiltInKms kms, TimeProvider clock)
             return error;
         }
 
-        json.WriteBoolean("KeyRotationEnabled"u8, key.RotationEnabled);
+        // No OnDemandRotationStartDate: an on-demand rotation is done before its call returns.
+        json.WriteBoolean("KeyRotationEnabled"u8, key.RotatesAutomatically);
         json.WriteString("KeyId"u8, kms.Arn(key));
-        if (key.RotationEnabled)
+        if (RotationSchedule.Next(key) is { } next)
         {
-            json.WriteNumber("RotationPeriodInDays"u8, RotationPeriodDays);
+            json.WriteNumber("RotationPeriodInDays"u8, key.Rotation.PeriodDays);
+            KmsJson.WriteTime(json, "NextRotationDate"u8, next);
         }
 
         return null;
     }
 
-    /// <summary>A new key version now, for a customer managed key that is enabled.</summary>
+    /// <summary>A new key version now, for a customer managed key that is enabled; the automatic schedule stays as it was.</summary>
     public KmsError? RotateOnDemand(KmsRequest request, Utf8JsonWriter json)
     {
         if (KeyNames.FindCustomerKey(kms, request, "KeyId", "RotateKeyOnDemand", out KmsKey key) is { } error)
@@ -61,10 +66,10 @@ internal sealed class RotationOperations(BuiltInKms kms, TimeProvider clock)
         error = RingChange.ApplyToKey(
             kms,
             key.Id,
-            current => Enabled(current) ?? (current.Versions.Count > MaxOnDemandRotations
+            current => Enabled(current) ?? (current.Versions.Count(version => version.Origin == VersionOrigin.OnDemand) >= MaxOnDemandRotations
                 ? new KmsError("LimitExceededException", $"{kms.Arn(current)} has been rotated on demand {MaxOnDemandRotations} times, the most AWS allows.")
                 : null),
-            current => BuiltInKms.Rotated(current, now));
+            current => BuiltInKms.Rotated(current, VersionOrigin.OnDemand, now));
         if (error is null)
         {
             json.WriteString("KeyId"u8, key.Id);
@@ -73,7 +78,7 @@ internal sealed class RotationOperations(BuiltInKms kms, TimeProvider clock)
         return error;
     }
 
-    /// <summary>Every version after the first, oldest first: all made on demand.</summary>
+    /// <summary>Every version after the first, oldest first, each AUTOMATIC or ON_DEMAND.</summary>
     public KmsError? List(KmsRequest request, Utf8JsonWriter json)
     {
         if (KeyNames.FindById(kms, request, "KeyId", out KmsKey key) is { } error)
@@ -81,8 +86,8 @@ internal sealed class RotationOperations(BuiltInKms kms, TimeProvider clock)
             return error;
         }
 
-        KeyVersion[] rotations = [.. key.Versions.Skip(1)];
-        if (Page<KeyVersion>.Read(request, rotations, version => version.Number.ToString(System.Globalization.CultureInfo.InvariantCulture), defaultLimit: 100, maxLimit: 1000, out Page<KeyVersion> page) is { } pageError)
+        KeyVersion[] rotations = [.. key.Versions.Where(version => version.Origin != VersionOrigin.KeyCreated)];
+        if (Page<KeyVersion>.Read(request, rotations, version => version.Number.ToString(CultureInfo.InvariantCulture), defaultLimit: 100, maxLimit: 1000, out Page<KeyVersion> page) is { } pageError)
         {
             return pageError;
         }
@@ -93,7 +98,7 @@ internal sealed class RotationOperations(BuiltInKms kms, TimeProvider clock)
             json.WriteStartObject();
             json.WriteString("KeyId"u8, kms.Arn(key));
             KmsJson.WriteTime(json, "RotationDate"u8, version.Created);
-            json.WriteString("RotationType"u8, "ON_DEMAND"u8);
+            json.WriteString("RotationType"u8, version.Origin == VersionOrigin.Automatic ? "AUTOMATIC"u8 : "ON_DEMAND"u8);
             json.WriteEndObject();
         }
 

@@ -33,10 +33,11 @@ public sealed class InProcessServer : TestServer
 
     /// <summary>
     /// Starts a server as <see cref="ServerProcess.StartAsync"/> would, with the same arguments; the
-    /// variables it reads come from <paramref name="environment"/> when given (the process's are shared by every test).
+    /// variables it reads come from <paramref name="environment"/> when given (the process's are shared by every test);
+    /// automatic key rotation reads the date from <paramref name="rotationClock"/> when given.
     /// </summary>
     public static async Task<InProcessServer> StartAsync(bool tls = true, string? certsDir = null, string? dataDir = null, IEnumerable<string>? extraArguments = null,
-        IReadOnlyDictionary<string, string>? environment = null, bool onDisk = false)
+        IReadOnlyDictionary<string, string>? environment = null, bool onDisk = false, TimeProvider? rotationClock = null)
     {
         var server = new InProcessServer(dataDir, certsDir);
         try
@@ -45,7 +46,7 @@ public sealed class InProcessServer : TestServer
             ServerSettings settings = ServerCommand.Parse(server.ServerArguments("127.0.0.1:0", tls, extraArguments), server._log, variables);
             MemoryStore? store = InMemory && !onDisk && dataDir is null ? new MemoryStore(settings.Store) : null;
             server.Stored = store is null ? StoredData.OnDisk(server.DataDir) : StoredData.InMemory(store);
-            server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log, store);
+            server._host = await ServerHost.StartAsync(settings, new RootCredentials(AwsCli.AccessKey, AwsCli.SecretKey), server._log, store, rotationClock);
             server.BaseUrl = new Uri($"{(tls ? "https" : "http")}://{server._host.EndPoints[0]}");
             return server;
         }

@@ -124,7 +124,10 @@ public sealed class KmsApiTests : IAsyncLifetime
         Assert.Contains("AccessDeniedException", await KmsErrorAsync("rotate-key-on-demand", "--key-id", id));
         Assert.Contains("AccessDeniedException", await KmsErrorAsync("create-alias", "--alias-name", "alias/mine-too", "--target-key-id", id));
         Assert.Contains("NotAuthorizedException", await KmsErrorAsync("delete-alias", "--alias-name", "alias/aws/s3"));
-        Assert.False((await KmsAsync("get-key-rotation-status", "--key-id", id)).GetProperty("KeyRotationEnabled").GetBoolean());
+        JsonElement rotation = await KmsAsync("get-key-rotation-status", "--key-id", id);
+        Assert.True(rotation.GetProperty("KeyRotationEnabled").GetBoolean());
+        Assert.Equal(365, rotation.GetProperty("RotationPeriodInDays").GetInt32());
+        Assert.Contains("AccessDeniedException", await KmsErrorAsync("disable-key-rotation", "--key-id", id));
     }
 
     [Theory]
@@ -189,28 +192,104 @@ public sealed class KmsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RotationIsEnabledReportedAndDoneOnDemand()
+    public async Task RotationIsEnabledWithAPeriodAndReportedWithItsNextDate()
     {
         string key = await CreateKeyAsync();
-        Assert.False((await KmsAsync("get-key-rotation-status", "--key-id", key)).GetProperty("KeyRotationEnabled").GetBoolean());
-        await KmsAsync("enable-key-rotation", "--key-id", key);
+        JsonElement off = await KmsAsync("get-key-rotation-status", "--key-id", key);
+        Assert.False(off.GetProperty("KeyRotationEnabled").GetBoolean());
+        Assert.False(off.TryGetProperty("NextRotationDate", out _));
+
+        DateTimeOffset before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await KmsAsync("enable-key-rotation", "--key-id", key, "--rotation-period-in-days", "90");
+        DateTimeOffset after = DateTimeOffset.UtcNow.AddSeconds(1);
         JsonElement status = await KmsAsync("get-key-rotation-status", "--key-id", key);
         Assert.True(status.GetProperty("KeyRotationEnabled").GetBoolean());
+        Assert.Equal(90, status.GetProperty("RotationPeriodInDays").GetInt32());
+        DateTimeOffset next = Time(status.GetProperty("NextRotationDate"));
+        Assert.InRange(next, before.AddDays(90), after.AddDays(90));
+        Assert.False(status.TryGetProperty("OnDemandRotationStartDate", out _));
+
+        // Without a period: AWS's default, counted from the same date. Beyond AWS's range: refused
+        // (below it aws-cli refuses by itself; KmsCallsMustBeSignedForKms sends 10).
+        await KmsAsync("enable-key-rotation", "--key-id", key);
+        status = await KmsAsync("get-key-rotation-status", "--key-id", key);
         Assert.Equal(365, status.GetProperty("RotationPeriodInDays").GetInt32());
-        Assert.Contains("UnsupportedOperationException", await KmsErrorAsync("enable-key-rotation", "--key-id", key, "--rotation-period-in-days", "90"));
+        Assert.Equal(next.AddDays(275), Time(status.GetProperty("NextRotationDate")));
+        Assert.Contains("ValidationException", await KmsErrorAsync("enable-key-rotation", "--key-id", key, "--rotation-period-in-days", "2561"));
+
         await KmsAsync("disable-key-rotation", "--key-id", key);
         Assert.False((await KmsAsync("get-key-rotation-status", "--key-id", key)).GetProperty("KeyRotationEnabled").GetBoolean());
+    }
 
+    [Fact]
+    public async Task RotationOnDemandIsListedPagedAndLimitedAsOnAws()
+    {
+        string key = await CreateKeyAsync();
         await PutUnderKeyAsync(_server, "before-rotation", key);
         Assert.Empty((await KmsAsync("list-key-rotations", "--key-id", key)).GetProperty("Rotations").EnumerateArray());
         Assert.Equal(key, (await KmsAsync("rotate-key-on-demand", "--key-id", key)).GetProperty("KeyId").GetString());
         JsonElement rotation = Assert.Single((await KmsAsync("list-key-rotations", "--key-id", key)).GetProperty("Rotations").EnumerateArray());
         Assert.Equal("ON_DEMAND", rotation.GetProperty("RotationType").GetString());
         Assert.EndsWith(key, rotation.GetProperty("KeyId").GetString());
+        Assert.InRange(Time(rotation.GetProperty("RotationDate")), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
 
         await PutUnderKeyAsync(_server, "after-rotation", key);
         Assert.Equal("before-rotation", await GetObjectAsync(_server, "before-rotation"));
         Assert.Equal("after-rotation", await GetObjectAsync(_server, "after-rotation"));
+
+        for (int i = 1; i < 25; i++)
+        {
+            await KmsAsync("rotate-key-on-demand", "--key-id", key);
+        }
+
+        Assert.Contains("LimitExceededException", await KmsErrorAsync("rotate-key-on-demand", "--key-id", key));
+        int listed = 0;
+        string? marker = null;
+        do
+        {
+            JsonElement page = await KmsAsync(["list-key-rotations", "--key-id", key, "--no-paginate", "--limit", "10", .. marker is null ? Array.Empty<string>() : ["--marker", marker]]);
+            listed += page.GetProperty("Rotations").GetArrayLength();
+            marker = page.GetProperty("Truncated").GetBoolean() ? page.GetProperty("NextMarker").GetString() : null;
+        }
+        while (marker is not null);
+
+        Assert.Equal(25, listed);
+    }
+
+    /// <summary>
+    /// A key whose period has passed while no server ran is rotated by the next one at start-up: the
+    /// date comes from the ring. The rotator's clock is 91 days on; requests are signed for today.
+    /// </summary>
+    [Fact]
+    public async Task ADueKeyIsRotatedByTheServerAndItsObjectsMoveToTheNewVersion()
+    {
+        string dataDir;
+        string certs;
+        string key;
+        await using (InProcessServer first = await InProcessServer.StartAsync(onDisk: true))
+        {
+            await AwsAsync(first, "s3api", "create-bucket", "--bucket", Bucket);
+            key = (await KmsOnAsync(first, "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+            await KmsOnAsync(first, "enable-key-rotation", "--key-id", key, "--rotation-period-in-days", "90");
+            await PutUnderKeyAsync(first, "version-1", key);
+            Assert.Empty((await KmsOnAsync(first, "list-key-rotations", "--key-id", key)).GetProperty("Rotations").EnumerateArray());
+            dataDir = first.DataDir;
+            certs = first.CertsDir;
+            first.KeepDataDir = true;
+        }
+
+        DateTimeOffset later = DateTimeOffset.UtcNow.AddDays(91);
+        await using InProcessServer second = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir, rotationClock: new FixedClock(later));
+        await WaitForLogAsync(second, $"kms: key {key} rotated automatically");
+        JsonElement rotation = Assert.Single((await KmsOnAsync(second, "list-key-rotations", "--key-id", key)).GetProperty("Rotations").EnumerateArray());
+        Assert.Equal("AUTOMATIC", rotation.GetProperty("RotationType").GetString());
+        Assert.Equal(later.ToUnixTimeSeconds(), Time(rotation.GetProperty("RotationDate")).ToUnixTimeSeconds());
+        JsonElement status = await KmsOnAsync(second, "get-key-rotation-status", "--key-id", key);
+        Assert.Equal(later.AddDays(90).ToUnixTimeSeconds(), Time(status.GetProperty("NextRotationDate")).ToUnixTimeSeconds());
+
+        await WaitForLogAsync(second, "kms re-wrap: done");
+        Assert.Contains("records looked at, 1 moved to the newest key versions", second.Log);
+        Assert.Equal("version-1", await GetObjectAsync(second, "version-1"));
     }
 
     [Fact]
@@ -310,6 +389,17 @@ public sealed class KmsApiTests : IAsyncLifetime
     }
 
     private Task<JsonElement> KmsAsync(params string[] arguments) => KmsOnAsync(_server, arguments);
+
+    /// <summary>A date as aws-cli prints it here: seconds since the epoch.</summary>
+    private static DateTimeOffset Time(JsonElement seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds.GetDouble() * 1000));
+
+    private static async Task WaitForLogAsync(TestServer server, string line)
+    {
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !server.Log.Contains(line, StringComparison.Ordinal); await Task.Delay(50))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), $"no \"{line}\" in the log:\n{server.Log}");
+        }
+    }
 
     private static async Task<JsonElement> KmsOnAsync(TestServer server, params string[] arguments)
     {
