@@ -11,9 +11,16 @@ namespace FastS3.Api;
 /// <summary>
 /// CopyObject: the source's plaintext (decrypted with the copy-source key when it is SSE-C) is
 /// streamed into a new object (encrypted with the request's key when one is given), with the COPY
-/// or REPLACE metadata directive and the x-amz-copy-source-if-* conditions. Copying an SSE-C object
-/// onto itself with a new key is a key rotation: only the sealed object key changes (O(1); data,
-/// metadata and ETag untouched).
+/// or REPLACE metadata directive and the x-amz-copy-source-if-* conditions.
+/// <para>
+/// Copying an encrypted object onto itself (COPY directive) to another mode, KMS key, context or
+/// SSE-C key only seals its data key again (O(1): data files, sealed metadata and part table stay,
+/// see <see cref="Encryption.Reseal"/>). ETag rule, as S3's: an SSE-S3 object's is its content MD5,
+/// an SSE-C/KMS one's random, a multipart object's the MD5 of its parts' either way. So the ETag is
+/// kept, except that an MD5 going to SSE-C/KMS gets a random one; a single-part SSE-C/KMS object
+/// going to SSE-S3 has no MD5 to keep and has its data copied (which computes it), as has one
+/// going plain. Plain objects going encrypted are copied too.
+/// </para>
 /// </summary>
 public sealed class Copy(Store store, S3Options options)
 {
@@ -52,17 +59,25 @@ public sealed class Copy(Store store, S3Options options)
             return invalidTags;
         }
 
-        // Onto itself, an SSE-C object with a new customer key is a key rotation; without a change of
-        // encryption or metadata, a copy changes nothing and S3 refuses it.
+        // Onto itself, without a change of encryption or metadata, a copy changes nothing and S3 refuses it.
         bool sameObject = ReferenceEquals(source.Bucket, bucket) && call.CopySourceKey.SequenceEqual(call.Key);
-        if (sameObject && Encryption.UsesCustomerKey(sourceRecord) && call.HasCustomerKey && !replaceMetadata)
-        {
-            return await RotateAsync(call, bucket, source.Record, tags);
-        }
-
         if (sameObject && !Encryption.UsesCustomerKey(sourceRecord) && !call.HasCustomerKey && !call.ServerSide.IsPresent && !replaceMetadata)
         {
             return S3Errors.IllegalCopyToItself;
+        }
+
+        // An encrypted object whose wrapping alone changes keeps its data: only its key is sealed again.
+        if (sameObject && !replaceMetadata && !sourceKey.IsEmpty)
+        {
+            if (Encryption.Reseal(call, bucket, sourceRecord, sourceKey, out byte[]? resealed) is { } keyError)
+            {
+                return keyError;
+            }
+
+            if (resealed is not null)
+            {
+                return await RewrapAsync(call, bucket, source.Record, resealed, tags);
+            }
         }
 
         return await CopyDataAsync(call, bucket, source, sourceKey, replaceMetadata ? null : headers, tags);
@@ -175,27 +190,25 @@ public sealed class Copy(Store store, S3Options options)
         }
     }
 
-    /// <summary>Key rotation: the same object key sealed again under the new customer key (and the copy's tags set).</summary>
-    private static async ValueTask<S3Error?> RotateAsync(S3Call call, Bucket bucket, byte[] current, byte[] tags)
+    /// <summary>
+    /// Publishes <paramref name="resealed"/> (the copy's tags set) over the record it was made from,
+    /// <paramref name="current"/>, only if that is still the record: one atomic write, so a crash
+    /// leaves either record, and the data both name is never deleted.
+    /// </summary>
+    private static async ValueTask<S3Error?> RewrapAsync(S3Call call, Bucket bucket, byte[] current, byte[] resealed, byte[] tags)
     {
-        ObjectRecord.TryRead(current, out ObjectRecord record);
-        if (Encryption.Reseal(call, record, out byte[] resealedRecord) is { } wrongKey)
-        {
-            return wrongKey;
-        }
-
-        ObjectRecord.TryRead(resealedRecord, out ObjectRecord resealed);
-        byte[] rotated = resealed.With(RecordField.Tags, tags);
-        byte[] expectedETag = record.ETag.ToArray();
-        RecordWrite result = await bucket.Objects.PutAsync(call.Key.ToArray(), rotated, (value, exists) =>
-            exists && ObjectRecord.TryRead(value, out ObjectRecord now) && now.ETag.SequenceEqual(expectedETag));
+        ObjectRecord.TryRead(resealed, out ObjectRecord record);
+        byte[] rewrapped = record.With(RecordField.Tags, tags);
+        RecordWrite result = await bucket.Objects.PutAsync(call.Key.ToArray(), rewrapped, (value, exists) => exists && value.SequenceEqual(current));
         if (!result.Applied)
         {
             return S3Errors.PreconditionFailed;
         }
 
-        ObjectRecord.TryRead(rotated, out ObjectRecord written);
-        SseC.Echo(call.Response, call.CustomerKeyMd5);
+        ObjectRecord.TryRead(rewrapped, out ObjectRecord written);
+        ReadOnlySpan<byte> field = written.Field(RecordField.Encryption);
+        Encryption.Echo(call, field);
+        Encryption.EchoContext(call, field);
         WriteResult(call, null, "CopyObjectResult"u8, written.ETag, written.LastModified);
         return null;
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using FastS3.Basics;
 using FastS3.Crypto;
 using FastS3.Storage;
@@ -26,29 +27,53 @@ public static class Encryption
     public static S3Error? CreateKey(S3Call call, Bucket bucket, out NewDataKey key)
     {
         key = default;
-        if (call.HasCustomerKey)
+        if (!Encrypts(call, bucket, out ServerSideRequest request))
         {
-            key = CreateCustomerKey(call);
             return null;
         }
 
-        ServerSideRequest request = call.ServerSide;
+        DataKey drawn = call.Keys.Take();
+        RandomNumberGenerator.Fill(drawn.Writable);
+        if (Seal(call, request, drawn, out byte[] field) is { } error)
+        {
+            drawn.Dispose();
+            return error;
+        }
+
+        key = new NewDataKey(drawn, field);
+        return null;
+    }
+
+    /// <summary>Whether a write of this request is encrypted, and unless it is SSE-C, under what (its headers, or the bucket's default).</summary>
+    private static bool Encrypts(S3Call call, Bucket bucket, out ServerSideRequest request)
+    {
+        request = call.ServerSide;
+        if (call.HasCustomerKey)
+        {
+            return true;
+        }
+
         if (!request.IsPresent)
         {
             (ServerSideAlgorithm algorithm, string? keyId, bool bucketKey) = BucketEncryption.DefaultFor(bucket, call.Options);
             request = new ServerSideRequest(algorithm, keyId, Context: null, bucketKey);
         }
 
-        return request.IsPresent ? ServerKeys.Create(call, request, out key) : null;
+        return request.IsPresent;
     }
 
-    private static NewDataKey CreateCustomerKey(S3Call call)
+    /// <summary>Seals <paramref name="key"/> for the request's object, with a fresh IV, into a new encryption field: under the customer key, or through the KMS.</summary>
+    private static S3Error? Seal(S3Call call, in ServerSideRequest request, DataKey key, out byte[] field)
     {
-        byte[] field = new byte[FieldLength];
+        if (!call.HasCustomerKey)
+        {
+            return ServerKeys.Seal(call, request, key, out field);
+        }
+
+        field = new byte[FieldLength];
         field[0] = ObjectKey.SealAlgorithm;
-        DataKey key = call.Keys.Take();
-        ObjectKey.Create(call.CustomerKey, call.BucketName, call.Key, key.Writable, field.AsSpan(1, ObjectKey.IvSize), field.AsSpan(1 + ObjectKey.IvSize, ObjectKey.SealedSize));
-        return new NewDataKey(key, field);
+        ObjectKey.SealFresh(KeyWrap.Customer(call.CustomerKey), call.BucketName, call.Key, key.Span, field.AsSpan(1, ObjectKey.IvSize), field.AsSpan(1 + ObjectKey.IvSize, ObjectKey.SealedSize));
+        return null;
     }
 
     /// <summary>Whether the ETags of <paramref name="record"/> (an object or an upload) are content MD5s, as S3 gives plain and SSE-S3 ones; SSE-C and SSE-KMS ones are random.</summary>
@@ -149,23 +174,41 @@ public static class Encryption
     }
 
     /// <summary>
-    /// Key rotation: the record again, with its data key sealed under the request's customer key
-    /// instead of the copy-source one (same IV, data and ETag), and a new LastModified; SseCWrongKey
-    /// when the copy-source key does not open it.
+    /// A copy of an encrypted object onto itself that only changes how its data key is wrapped:
+    /// <paramref name="record"/> again with <paramref name="key"/> (its opened data key) sealed as
+    /// <see cref="CreateKey"/> would seal a new one for this request (mode, KMS key, context, SSE-C
+    /// key), and a new LastModified; data, sealed metadata and part table stay valid, as they hang on
+    /// the data key only. Null when the data must be copied instead: the request makes it plain, or
+    /// SSE-S3, which needs the content MD5 as ETag, and a single-part SSE-C/KMS object has none. The
+    /// ETag is kept, but a content MD5 going to a random-ETag mode (SSE-C/KMS) gets a random one.
     /// </summary>
-    public static S3Error? Reseal(S3Call call, in ObjectRecord record, out byte[] resealedRecord)
+    public static S3Error? Reseal(S3Call call, Bucket bucket, in ObjectRecord record, DataKey key, out byte[]? resealed)
     {
-        resealedRecord = [];
-        ReadOnlySpan<byte> field = record.Field(RecordField.Encryption);
-        Span<byte> resealed = stackalloc byte[FieldLength];
-        if (field.Length != FieldLength
-            || !ObjectKey.TryReseal(call.CopyCustomerKey, call.CustomerKey, call.BucketName, call.Key, field.Slice(1, ObjectKey.IvSize), field[(1 + ObjectKey.IvSize)..], resealed[(1 + ObjectKey.IvSize)..]))
+        resealed = null;
+        if (!Encrypts(call, bucket, out ServerSideRequest request))
         {
-            return S3Errors.SseCWrongKey;
+            return null;
         }
 
-        field[..(1 + ObjectKey.IvSize)].CopyTo(resealed);
-        resealedRecord = record.With(RecordField.Encryption, resealed, DateTimeOffset.UtcNow);
+        if (Seal(call, request, key, out byte[] field) is { } error)
+        {
+            return error;
+        }
+
+        // A multipart ETag is no content MD5 in any mode: it stays.
+        bool hadMd5 = ETagIsMd5(record), wantsMd5 = NewDataKey.IsMd5ETagField(field);
+        if (record.Has(RecordFlags.Multipart) || hadMd5 == wantsMd5)
+        {
+            resealed = record.With(RecordField.Encryption, field, DateTimeOffset.UtcNow);
+        }
+        else if (!wantsMd5)
+        {
+            Span<byte> etag = stackalloc byte[EncryptedETag.HexLength];
+            EncryptedETag.Create(key.Span, etag);
+            ObjectRecord.TryRead(record.With(RecordField.Encryption, field, DateTimeOffset.UtcNow), out ObjectRecord sealedRecord);
+            resealed = sealedRecord.With(RecordField.ETag, etag);
+        }
+
         return null;
     }
 

@@ -30,10 +30,13 @@ internal static class ServerKeys
 
     public static bool IsServerAlgorithm(byte algorithm) => algorithm is SseS3Algorithm or SseKmsAlgorithm;
 
-    /// <summary>Draws a new object's data key under the KMS key <paramref name="request"/> names (SSE-S3: the server's).</summary>
-    public static S3Error? Create(S3Call call, in ServerSideRequest request, out NewDataKey created)
+    /// <summary>
+    /// Seals the data key <paramref name="dataKey"/> of the request's object under the KMS key
+    /// <paramref name="request"/> names (SSE-S3: the server's), with a fresh IV, into a new field.
+    /// </summary>
+    public static S3Error? Seal(S3Call call, in ServerSideRequest request, DataKey dataKey, out byte[] field)
     {
-        created = default;
+        field = [];
         if (call.Kms is not { } kms)
         {
             return S3Errors.KmsUnavailable;
@@ -53,7 +56,7 @@ internal static class ServerKeys
 
         KeyVersion version = key.Current;
         byte[] context = request.Context ?? [];
-        byte[] field = new byte[BindingStart + 4 + 1 + 1 + key.Id.Length + 2 + context.Length];
+        field = new byte[BindingStart + 4 + 1 + 1 + key.Id.Length + 2 + context.Length];
         field[0] = kmsMode ? SseKmsAlgorithm : SseS3Algorithm;
         Span<byte> binding = field.AsSpan(BindingStart);
         BinaryPrimitives.WriteUInt32BigEndian(binding, (uint)version.Number);
@@ -65,9 +68,7 @@ internal static class ServerKeys
 
         Span<byte> sealData = stackalloc byte[SealDataLength(field)];
         WriteSealData(field, sealData);
-        DataKey dataKey = call.Keys.Take();
-        ObjectKey.Create(KeyWrap.Server(version.BucketKeyFor(call.BucketName), sealData), call.BucketName, call.Key, dataKey.Writable, field.AsSpan(1, ObjectKey.IvSize), field.AsSpan(1 + ObjectKey.IvSize, ObjectKey.SealedSize));
-        created = new NewDataKey(dataKey, field);
+        ObjectKey.SealFresh(KeyWrap.Server(version.BucketKeyFor(call.BucketName), sealData), call.BucketName, call.Key, dataKey.Span, field.AsSpan(1, ObjectKey.IvSize), field.AsSpan(1 + ObjectKey.IvSize, ObjectKey.SealedSize));
         return null;
     }
 

@@ -49,20 +49,26 @@ public static class ObjectKey
         Span<byte> oek,
         Span<byte> iv,
         Span<byte> sealedKey)
-        => Create(KeyWrap.Customer(clientKey), bucket, objectKey, oek, iv, sealedKey);
+    {
+        CheckLength(oek.Length, Size, nameof(oek));
+        RandomNumberGenerator.Fill(oek);
+        SealFresh(KeyWrap.Customer(clientKey), bucket, objectKey, oek, iv, sealedKey);
+    }
 
-    /// <summary>As the SSE-C <c>Create</c>, with the KEK derived under <paramref name="wrap"/> (an SSE-S3/KMS bucket key).</summary>
-    public static void Create(
+    /// <summary>
+    /// Seals <paramref name="oek"/> for (<paramref name="bucket"/>, <paramref name="objectKey"/>) under
+    /// <paramref name="wrap"/> with a fresh IV: a new object's key, or an existing one moving to
+    /// another wrap (another mode or key), whose data, metadata blob and ETag stay valid.
+    /// </summary>
+    public static void SealFresh(
         KeyWrap wrap,
         ReadOnlySpan<byte> bucket,
         ReadOnlySpan<byte> objectKey,
-        Span<byte> oek,
+        ReadOnlySpan<byte> oek,
         Span<byte> iv,
         Span<byte> sealedKey)
     {
-        CheckLength(oek.Length, Size, nameof(oek));
         CheckLength(iv.Length, IvSize, nameof(iv));
-        RandomNumberGenerator.Fill(oek);
         RandomNumberGenerator.Fill(iv);
         Seal(wrap, bucket, objectKey, iv, oek, sealedKey);
     }
@@ -163,24 +169,10 @@ public static class ObjectKey
     }
 
     /// <summary>
-    /// Key rotation (CopyObject onto itself with a new customer key): opens the seal with
-    /// <paramref name="oldClientKey"/> and seals the same OEK under <paramref name="newClientKey"/>,
-    /// keeping the stored IV (the KEK changes with the client key and the seal nonce is fresh, so
-    /// nothing repeats). Data, metadata blob and ETag stay valid. False when the old key does not open it.
-    /// </summary>
-    public static bool TryReseal(
-        ReadOnlySpan<byte> oldClientKey,
-        ReadOnlySpan<byte> newClientKey,
-        ReadOnlySpan<byte> bucket,
-        ReadOnlySpan<byte> objectKey,
-        ReadOnlySpan<byte> iv,
-        ReadOnlySpan<byte> sealedKey,
-        Span<byte> newSealedKey)
-        => TryReseal(KeyWrap.Customer(oldClientKey), KeyWrap.Customer(newClientKey), bucket, objectKey, iv, sealedKey, newSealedKey);
-
-    /// <summary>
-    /// As the SSE-C <c>TryReseal</c>, from one wrap to another: also how an SSE-S3/KMS object moves
-    /// to a newer key version (re-wrap) without touching its data.
+    /// Opens the seal under <paramref name="oldWrap"/> and seals the same OEK under
+    /// <paramref name="newWrap"/>, keeping the stored IV (the seal nonce is fresh, so nothing repeats):
+    /// how an SSE-S3/KMS object moves to a newer key version (re-wrap) without touching its data,
+    /// metadata blob or ETag. False when the old wrap does not open it.
     /// </summary>
     public static bool TryReseal(
         KeyWrap oldWrap,

@@ -198,8 +198,8 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
     /// <summary>
     /// Reads the source whole, then copies that very version (if-match on its ETag) onto the
     /// destination, as plain or under a customer key; onto itself, an SSE-C object under a customer key
-    /// is a key rotation, a plain one is copied with REPLACE. A copy refused because the source changed
-    /// meanwhile wrote nothing.
+    /// is a key rotation, other changes of mode mostly a re-wrap, and a plain one is copied with
+    /// REPLACE. A copy refused because the source changed meanwhile wrote nothing.
     /// </summary>
     private async Task CopyAsync(string source, string destination, Random random, CancellationToken stop)
     {
@@ -213,14 +213,20 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
         Version pinned = round.History.Writes.Where(w => w.Key == source && !w.Refused).Select(w => w.Value).FirstOrDefault(v => v is not null && v.Matches(seen))
             ?? throw new InvalidOperationException($"{source} holds {seen}, which no write put there");
         // Onto itself, an SSE-C object mostly gets a key again: a rotation (the other key, or the same).
+        // Objects here are SSE-C or SSE-S3 (the default), so onto itself only the object key is sealed
+        // again (a re-wrap, which keeps the checksum), unless the ETag must become a content MD5 the
+        // object lacks (single-part SSE-C to SSE-S3): then it is copied. A single-part SSE-S3 object
+        // going SSE-C trades its MD5 for a random ETag; SSE-S3 onto itself is copied with REPLACE.
         bool sseC = random.NextDouble() < (source == destination && pinned.CustomerKey is not null ? 0.8 : 0.5);
         int? customerKey = sseC ? random.Next(world.CustomerKeys.Count) : null;
+        bool multipart = seen.ETag.Contains('-');
         bool rotation = source == destination && pinned.CustomerKey is not null && customerKey is not null;
-        Version copy = rotation
-            ? pinned.As(seen) with { CustomerKey = customerKey }
+        bool rewrap = source == destination && (customerKey is not null || (pinned.CustomerKey is not null && multipart));
+        Version copy = rewrap
+            ? pinned.As(seen) with { CustomerKey = customerKey, ETag = multipart || pinned.CustomerKey is not null ? seen.ETag : null }
             : new Version(pinned.Content, customerKey, customerKey is null ? pinned.Content.Md5 : null, Version.FullObject("CRC64NVME", pinned.Content.Crc64Nvme));
-        string kind = rotation ? "key rotation"
-            : $"{(pinned.CustomerKey is null ? "plain" : "SSE-C")}→{(customerKey is null ? "plain" : "SSE-C")} Copy{(seen.ETag.Contains('-') ? " of a multipart object" : "")}";
+        string kind = rotation ? "key rotation" : rewrap ? $"re-wrap{(multipart ? " of a multipart object" : "")}"
+            : $"{(pinned.CustomerKey is null ? "plain" : "SSE-C")}→{(customerKey is null ? "plain" : "SSE-C")} Copy{(multipart ? " of a multipart object" : "")}";
 
         WriteHistory<Version>.Write write = round.History.Begin(destination, copy);
         Interlocked.Increment(ref round.CopiesInFlight);
@@ -229,7 +235,7 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
         {
             etag = await client.CopyAsync(source, seen.ETag, pinned.CustomerKey, destination, customerKey, replace: source == destination && pinned.CustomerKey is null && customerKey is null, stop);
         }
-        catch (AmazonS3Exception ex) when (SourceChanged(ex, rotation))
+        catch (AmazonS3Exception ex) when (SourceChanged(ex))
         {
             write.Refused = true;
             round.Acknowledged.Enqueue("Copy refused (source changed)");
@@ -245,11 +251,13 @@ internal sealed class CrashWorkload(CrashWorld world, CrashClient client, Round 
 
     /// <summary>
     /// A copy refused because its source changed since it was read: replaced (412), deleted (404), or
-    /// given another customer key by a rotation (403; 400 InvalidArgument when rotating it with that key).
+    /// re-wrapped, which keeps the ETag the copy pins: the copy-source key it brings no longer opens
+    /// it (403; 400 InvalidArgument when it is the copy's key too), or it now needs one, or refuses
+    /// one (400 InvalidRequest).
     /// </summary>
-    private static bool SourceChanged(AmazonS3Exception ex, bool rotation)
+    private static bool SourceChanged(AmazonS3Exception ex)
         => ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Forbidden
-            || (rotation && ex.StatusCode == HttpStatusCode.BadRequest && ex.ErrorCode == "InvalidArgument");
+            || (ex.StatusCode == HttpStatusCode.BadRequest && ex.ErrorCode is "InvalidArgument" or "InvalidRequest");
 
     /// <summary>Marks the write acknowledged; the ETag the server answered (when one) must be the one expected.</summary>
     private void Acknowledge(WriteHistory<Version>.Write write, string kind, string? etag)

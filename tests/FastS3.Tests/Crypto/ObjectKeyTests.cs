@@ -101,8 +101,8 @@ public class ObjectKeyTests
     {
         var (oek, iv, sealedKey) = Create(ClientKeyA, "b", "k");
         var resealed = new byte[ObjectKey.SealedSize];
-        Assert.False(ObjectKey.TryReseal(ClientKeyB, ClientKeyA, "b"u8, "k"u8, iv, sealedKey, resealed));
-        Assert.True(ObjectKey.TryReseal(ClientKeyA, ClientKeyB, "b"u8, "k"u8, iv, sealedKey, resealed));
+        Assert.False(ObjectKey.TryReseal(KeyWrap.Customer(ClientKeyB), KeyWrap.Customer(ClientKeyA), "b"u8, "k"u8, iv, sealedKey, resealed));
+        Assert.True(ObjectKey.TryReseal(KeyWrap.Customer(ClientKeyA), KeyWrap.Customer(ClientKeyB), "b"u8, "k"u8, iv, sealedKey, resealed));
 
         var opened = new byte[32];
         Assert.False(ObjectKey.TryUnseal(ClientKeyA, "b"u8, "k"u8, iv, resealed, opened));
@@ -110,7 +110,7 @@ public class ObjectKeyTests
         Assert.Equal(oek, opened);
 
         // Rotating to the same key gives a different (fresh-nonce) seal of the same OEK.
-        Assert.True(ObjectKey.TryReseal(ClientKeyB, ClientKeyB, "b"u8, "k"u8, iv, resealed, sealedKey));
+        Assert.True(ObjectKey.TryReseal(KeyWrap.Customer(ClientKeyB), KeyWrap.Customer(ClientKeyB), "b"u8, "k"u8, iv, resealed, sealedKey));
         Assert.NotEqual(resealed, sealedKey);
         Assert.True(ObjectKey.TryUnseal(ClientKeyB, "b"u8, "k"u8, iv, sealedKey, opened));
         Assert.Equal(oek, opened);

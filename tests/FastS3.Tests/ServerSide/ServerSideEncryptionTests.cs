@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FastS3.Testing;
 using FastS3.Tests.Hosting;
+using static FastS3.Tests.ServerSide.EncryptionModes;
 
 namespace FastS3.Tests.ServerSide;
 
@@ -121,40 +122,6 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
         Assert.Contains("incompatible", response.XmlValue("Message"));
     }
 
-    /// <summary>
-    /// Every mode to every mode, single-part sources of sizes either side of a segment and of a part:
-    /// the copy reads the same bytes, answers in the destination's mode, and a copy onto itself that
-    /// changes the mode re-encrypts in place.
-    /// </summary>
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(1024 * 1024)]
-    [InlineData((8 * 1024 * 1024) + 1)]
-    public async Task CopyFromEveryModeToEveryMode(int size)
-    {
-        byte[] content = RandomNumberGenerator.GetBytes(size);
-        var keys = new CustomerKeys(2);
-        foreach (Mode source in Enum.GetValues<Mode>())
-        {
-            string sourcePath = $"/bucket/source-{source}-{size}";
-            Assert.Equal(200, (await SendAsync("PUT", sourcePath, content, WriteHeaders(source, keys, 0))).Status);
-            foreach (Mode target in Enum.GetValues<Mode>())
-            {
-                string targetPath = $"/bucket/target-{source}-{target}-{size}";
-                string[] headers = [$"x-amz-copy-source:{sourcePath[1..]}", .. CopySourceHeaders(source, keys), .. WriteHeaders(target, keys, 1)];
-                RawResponse copy = await SendAsync("PUT", targetPath, [], headers);
-                Assert.True(copy.Status == 200, $"{source} → {target}: {copy.Status} {copy.BodyText}");
-                AssertEchoes(target, copy, $"{source} → {target}");
-
-                RawResponse read = await SendAsync("GET", targetPath, [], ReadHeaders(target, keys, 1));
-                Assert.True(read.Status == 200, $"{source} → {target}: {read.Status} {read.BodyText}");
-                Assert.True(content.AsSpan().SequenceEqual(read.Body), $"{source} → {target}: other bytes");
-                AssertEchoes(target, read, $"{source} → {target}");
-            }
-        }
-    }
-
     [Fact]
     public async Task CopyOntoItselfChangesTheMode()
     {
@@ -230,40 +197,6 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
         AssertNoPlaintextStored();
     }
 
-    public enum Mode
-    {
-        Plain,
-        SseC,
-        SseS3,
-        SseKms,
-    }
-
-    private static string[] WriteHeaders(Mode mode, CustomerKeys keys, int key) => mode switch
-    {
-        Mode.SseC => SseCHeaders(keys, "x-amz-", key),
-        Mode.SseS3 => ["x-amz-server-side-encryption:AES256"],
-        Mode.SseKms => ["x-amz-server-side-encryption:aws:kms"],
-        _ => [],
-    };
-
-    private static string[] ReadHeaders(Mode mode, CustomerKeys keys, int key) => mode == Mode.SseC ? SseCHeaders(keys, "x-amz-", key) : [];
-
-    private static string[] CopySourceHeaders(Mode mode, CustomerKeys keys) => mode == Mode.SseC ? SseCHeaders(keys, "x-amz-copy-source-", 0) : [];
-
-    private static string[] SseCHeaders(CustomerKeys keys, string prefix, int key = 0) =>
-    [
-        $"{prefix}server-side-encryption-customer-algorithm:AES256",
-        $"{prefix}server-side-encryption-customer-key:{keys.Base64(key)}",
-        $"{prefix}server-side-encryption-customer-key-MD5:{keys.Md5(key)}",
-    ];
-
-    private static void AssertEchoes(Mode mode, RawResponse response, string what)
-    {
-        response.Headers.TryGetValue("x-amz-server-side-encryption", out string? algorithm);
-        Assert.True(algorithm == mode switch { Mode.SseS3 => "AES256", Mode.SseKms => "aws:kms", _ => null }, $"{what}: x-amz-server-side-encryption {algorithm}");
-        Assert.Equal(mode == Mode.SseC, response.Headers.ContainsKey("x-amz-server-side-encryption-customer-algorithm"));
-    }
-
     /// <summary>No data item, and on the disk store no file under DATA_DIR (index, log, inline objects), holds the diary.</summary>
     private void AssertNoPlaintextStored()
     {
@@ -281,8 +214,6 @@ public sealed class ServerSideEncryptionTests : IAsyncLifetime
             }
         }
     }
-
-    private static bool Contains(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle) >= 0;
 
     private Task<RawResponse> SendAsync(string method, string target, byte[] body, params string[] headers)
         => SignedRequests.SendAsync(_server, method, target, body, headers);
