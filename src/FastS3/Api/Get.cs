@@ -314,19 +314,32 @@ public sealed class Get(Store store)
     }
 
     /// <summary>
-    /// Sends the range. Plain data goes from each file straight into the pipe's buffers; SSE-C data is
-    /// decrypted segment by segment, and data that fails authentication is never sent: the response
-    /// is cut off (or never starts).
+    /// Sends the range. Plain data goes from each file straight into the pipe's buffers; encrypted data
+    /// is decrypted segment by segment, into the pipe's buffers too, and data that fails
+    /// authentication is never sent: the response is cut off (or never starts).
     /// </summary>
     private static async ValueTask SendAsync(S3Call call, ContentReader reader, ObjectContent content, ByteRange range, bool encrypted)
     {
         PipeWriter output = call.Response.BodyWriter;
         if (encrypted)
         {
-            for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync())
+            // Whole segments are decrypted straight into the pipe's memory, but for the first batch:
+            // asking the pipe for memory starts the response, and damage found before it starts is a
+            // clean error. A range's partial ends are copied.
+            Memory<byte> buffer = default;
+            for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync(buffer))
             {
-                output.Write(chunk.Span);
+                if (!buffer.IsEmpty && chunk.Span.Overlaps(buffer.Span))
+                {
+                    output.Advance(chunk.Length);
+                }
+                else
+                {
+                    output.Write(chunk.Span);
+                }
+
                 await output.FlushAsync();
+                buffer = output.GetMemory(ReadSize);
             }
 
             return;

@@ -167,8 +167,8 @@ internal sealed class ContentReader : IDisposable
         _remaining = range.Length;
     }
 
-    /// <summary>The next plaintext bytes (valid until the next call), or empty at the end of the range.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>> ReadAsync()
+    /// <summary>The next plaintext bytes (valid until the next call), or empty at the end of the range; see <see cref="ObjectReader.ReadAsync"/> for <paramref name="into"/>.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(Memory<byte> into = default)
     {
         while (_remaining > 0)
         {
@@ -177,7 +177,7 @@ internal sealed class ContentReader : IDisposable
                 _current = await OpenNextAsync();
             }
 
-            ReadOnlyMemory<byte> chunk = await _current.ReadAsync();
+            ReadOnlyMemory<byte> chunk = await _current.ReadAsync(into);
             if (!chunk.IsEmpty)
             {
                 _offset += chunk.Length;

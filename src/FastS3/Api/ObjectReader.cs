@@ -59,8 +59,13 @@ internal sealed class ObjectReader : IDisposable
         return new ObjectReader(data, decryptor, SegmentFormat.GetRange(size, range.Start, range.Length), range);
     }
 
-    /// <summary>The next plaintext bytes (valid until the next call), or empty at the end of the range.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>> ReadAsync()
+    /// <summary>
+    /// The next plaintext bytes (valid until the next call), or empty at the end of the range. Whole
+    /// decrypted segments go straight into <paramref name="into"/> when it is given and has room
+    /// (a response's pipe memory: no copy); otherwise, and for the partial segments at a range's
+    /// ends, the result is in the reader's own buffer.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(Memory<byte> into = default)
     {
         if (_remaining == 0)
         {
@@ -80,13 +85,15 @@ internal sealed class ObjectReader : IDisposable
         int bytes = (int)Math.Min((long)count * SegmentFormat.StoredSegmentSize, _segments.StoredOffset + _segments.StoredLength - _offset);
         await _data.ReadExactlyAsync(_stored.AsMemory(0, bytes), _offset);
         bool endsWithFinal = _index + count - 1 == _segments.LastSegment && _segments.LastIsFinal;
-        if (!_decryptor.TryDecryptSegments(_index, endsWithFinal, _stored.AsSpan(0, bytes), _plain, out int written))
+        int plainBytes = bytes - (count * SegmentFormat.TagSize);
+        Memory<byte> target = _skip == 0 && plainBytes <= _remaining && plainBytes <= into.Length ? into : _plain;
+        if (!_decryptor.TryDecryptSegments(_index, endsWithFinal, _stored.AsSpan(0, bytes), target.Span, out int written))
         {
             throw new S3Exception(S3Errors.StoredDataDamaged);
         }
 
         int take = (int)Math.Min(written - _skip, _remaining);
-        ReadOnlyMemory<byte> chunk = _plain.AsMemory(_skip, take);
+        ReadOnlyMemory<byte> chunk = target.Slice(_skip, take);
         _remaining -= take;
         _skip = 0;
         _index += count;
