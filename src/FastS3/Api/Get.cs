@@ -327,6 +327,7 @@ public sealed class Get(Store store)
             // asking the pipe for memory starts the response, and damage found before it starts is a
             // clean error. A range's partial ends are copied.
             Memory<byte> buffer = default;
+            long left = range.Length;
             for (ReadOnlyMemory<byte> chunk = await reader.ReadAsync(); !chunk.IsEmpty; chunk = await reader.ReadAsync(buffer))
             {
                 if (!buffer.IsEmpty && chunk.Span.Overlaps(buffer.Span))
@@ -339,7 +340,10 @@ public sealed class Get(Store store)
                 }
 
                 await output.FlushAsync();
-                buffer = output.GetMemory(ReadSize);
+
+                // Pipe memory only for a batch still to come: a block taken after the last is cleared for nothing.
+                left -= chunk.Length;
+                buffer = left > 0 ? output.GetMemory((int)Math.Min(ReadSize, left)) : default;
             }
 
             return;

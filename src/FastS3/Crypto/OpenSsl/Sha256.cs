@@ -8,7 +8,7 @@ namespace FastS3.Crypto.OpenSsl;
 /// fetched once: the key derivations, seals and SigV4 signatures of every request, without the
 /// per-call lookup and context that <see cref="HMACSHA256.HashData(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{byte})"/>
 /// costs. Results equal .NET's. Nothing is left behind: pads and the inner hash are zeroed, and the
-/// context is re-initialised after each use so its state no longer holds the last output.
+/// context is re-initialised once each call is done so its state no longer holds the last output.
 /// </summary>
 public static unsafe class Sha256
 {
@@ -22,10 +22,17 @@ public static unsafe class Sha256
     {
         CheckLength(digest.Length, Size, nameof(digest));
         nint context = Context();
-        fixed (byte* d = data)
-        fixed (byte* output = digest)
+        try
         {
-            Digest(context, d, data.Length, null, 0, output);
+            fixed (byte* d = data)
+            fixed (byte* output = digest)
+            {
+                Digest(context, d, data.Length, null, 0, output);
+            }
+        }
+        finally
+        {
+            Reset(context);
         }
     }
 
@@ -64,6 +71,7 @@ public static unsafe class Sha256
             CryptographicOperations.ZeroMemory(new Span<byte>(pad, BlockSize));
             CryptographicOperations.ZeroMemory(new Span<byte>(inner, Size));
             CryptographicOperations.ZeroMemory(new Span<byte>(hashedKey, Size));
+            Reset(context);
         }
     }
 
@@ -78,7 +86,7 @@ public static unsafe class Sha256
         }
     }
 
-    /// <summary>SHA-256(first ‖ second) into <paramref name="output"/>; the context is re-initialised after, wiping its state.</summary>
+    /// <summary>SHA-256(first ‖ second) into <paramref name="output"/>; the context keeps the state that gave it until <see cref="Reset"/>.</summary>
     private static void Digest(nint context, byte* first, int firstLength, byte* second, int secondLength, byte* output)
     {
         Check(EVP_DigestInit_ex2(context, Sha256Digest, 0), "EVP_DigestInit_ex2");
@@ -93,8 +101,10 @@ public static unsafe class Sha256
         }
 
         Check(EVP_DigestFinal_ex(context, output, out _), "EVP_DigestFinal_ex");
-        Check(EVP_DigestInit_ex2(context, Sha256Digest, 0), "EVP_DigestInit_ex2");
     }
+
+    /// <summary>Re-initialises the context once a caller is done (whatever happened), so its state no longer holds the last output.</summary>
+    private static void Reset(nint context) => Check(EVP_DigestInit_ex2(context, Sha256Digest, 0), "EVP_DigestInit_ex2");
 
     private static nint Context() => (t_context ??= new DigestContext()).Handle;
 
