@@ -81,6 +81,18 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
         AssertNoKeys(inMemory.Except(residue).Except(inRegisters), "the server's memory");
     }
 
+    /// <summary>
+    /// The register waiver matches how <see cref="CoreDump"/> names a hit in the notes ("byte N of …"):
+    /// it matched nothing once, so the residue README describes as waived failed the test (CI, 8 Dec 2026).
+    /// </summary>
+    [Theory]
+    [InlineData("byte 1664 of the saved vector registers (XSAVE) of thread 15357", "the saved vector registers (XSAVE) of thread 15357")]
+    [InlineData("byte 8 of the saved general registers of thread 7", "the saved general registers of thread 7")]
+    [InlineData("7fadcc000000-7fadcc057000 rw-p anonymous", null)]
+    [InlineData("in the core file's ELF headers", null)]
+    public void RegisterHitsAreCountedPerThreadAndMemoryHitsAreNot(string region, string? registerSet)
+        => Assert.Equal(registerSet, RegisterSet(region));
+
     [Fact]
     public async Task OverPlainHttpNoCopyOfTheKeyHeadersRemains()
     {
@@ -130,13 +142,24 @@ public sealed class KeyHygieneTests(ITestOutputHelper output) : IDisposable
     /// </summary>
     private static List<SecretHit> RegisterResidue(List<SecretHit> hits)
     {
-        List<SecretHit> inRegisters = [.. hits.Where(hit => hit.Region.StartsWith("the saved ", StringComparison.Ordinal))];
-        foreach (IGrouping<string, SecretHit> thread in inRegisters.GroupBy(hit => hit.Region))
+        List<SecretHit> inRegisters = [.. hits.Where(hit => RegisterSet(hit.Region) is not null)];
+        foreach (IGrouping<string, SecretHit> thread in inRegisters.GroupBy(hit => RegisterSet(hit.Region)!))
         {
             Assert.True(thread.Count() <= MaxResiduePerThreadRegisters, $"{thread.Count()} copies in {thread.Key}: more than registers hold by chance");
         }
 
         return inRegisters;
+    }
+
+    /// <summary>
+    /// The register set a hit lies in ("the saved vector registers (XSAVE) of thread T"), or null when
+    /// it is in memory: <see cref="CoreDump"/> describes a hit in the core's notes as "byte N of"
+    /// that set, so the byte is dropped to count a thread's hits together.
+    /// </summary>
+    private static string? RegisterSet(string region)
+    {
+        int at = region.IndexOf(" of the saved ", StringComparison.Ordinal);
+        return region.StartsWith("byte ", StringComparison.Ordinal) && at > 0 ? region[(at + 4)..] : null;
     }
 
     /// <summary>
