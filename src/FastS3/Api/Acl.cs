@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
 using FastS3.Basics;
@@ -57,24 +58,26 @@ public sealed class Acl(Store store, Buckets buckets)
     public ValueTask<S3Error?> GetBucketAclAsync(S3Call call)
         => ValueTask.FromResult(store.FindBucket(call.BucketName) is null ? S3Errors.NoSuchBucket : WritePolicy(call));
 
-    public ValueTask<S3Error?> GetObjectAclAsync(S3Call call)
-        => ValueTask.FromResult(FindObject(call) ?? WritePolicy(call));
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> GetObjectAclAsync(S3Call call)
+        => await FindObjectAsync(call) ?? WritePolicy(call);
 
     public ValueTask<S3Error?> PutBucketAclAsync(S3Call call)
         => store.FindBucket(call.BucketName) is null ? ValueTask.FromResult<S3Error?>(S3Errors.NoSuchBucket) : SetAsync(call);
 
-    public ValueTask<S3Error?> PutObjectAclAsync(S3Call call)
-        => FindObject(call) is { } missing ? ValueTask.FromResult<S3Error?>(missing) : SetAsync(call);
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> PutObjectAclAsync(S3Call call)
+        => await FindObjectAsync(call) ?? await SetAsync(call);
 
     /// <summary>An object ACL needs the object, not its content: no SSE-C key is asked for, as on S3.</summary>
-    private S3Error? FindObject(S3Call call)
+    private async ValueTask<S3Error?> FindObjectAsync(S3Call call)
     {
         if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
             return missing;
         }
 
-        return bucket.Objects.TryGetReadOnly(call.Key, out _) ? null : S3Errors.NoSuchKey;
+        return (await bucket.FindObjectAsync(call.KeyMemory)).IsEmpty ? S3Errors.NoSuchKey : null;
     }
 
     /// <summary>The requested ACL (a canned header or an AccessControlPolicy body) is set if it is the one FastS3 has.</summary>

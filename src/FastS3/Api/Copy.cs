@@ -32,7 +32,8 @@ public sealed class Copy(Store store, S3Options options)
             return missing;
         }
 
-        if (ResolveSource(call, store, out CopySource source) is { } sourceError)
+        (S3Error? sourceError, CopySource source) = await ResolveSourceAsync(call, store);
+        if (sourceError is not null)
         {
             return sourceError;
         }
@@ -84,27 +85,21 @@ public sealed class Copy(Store store, S3Options options)
     }
 
     /// <summary>The object x-amz-copy-source names (InvalidArgument, InvalidBucketName, NoSuchBucket or NoSuchKey otherwise).</summary>
-    internal static S3Error? ResolveSource(S3Call call, Store store, out CopySource source)
+    internal static async ValueTask<(S3Error? Error, CopySource Source)> ResolveSourceAsync(S3Call call, Store store)
     {
-        source = default;
         if (call.ParseCopySource(out string bucketName) is { } invalid)
         {
-            return invalid;
+            return (invalid, default);
         }
 
         Bucket? bucket = store.FindBucket(System.Text.Encoding.ASCII.GetBytes(bucketName));
         if (bucket is null)
         {
-            return S3Errors.NoSuchBucket;
+            return (S3Errors.NoSuchBucket, default);
         }
 
-        if (!bucket.Objects.TryGet(call.CopySourceKey, out byte[]? record) || !ObjectRecord.TryRead(record, out _))
-        {
-            return S3Errors.NoSuchKey;
-        }
-
-        source = new CopySource(bucket, bucketName, record);
-        return null;
+        ReadOnlyMemory<byte> record = await bucket.FindObjectAsync(call.CopySourceKeyMemory);
+        return record.IsEmpty ? (S3Errors.NoSuchKey, default) : (null, new CopySource(bucket, bucketName, record.ToArray()));
     }
 
     /// <summary>
@@ -174,7 +169,7 @@ public sealed class Copy(Store store, S3Options options)
     /// </summary>
     internal static async ValueTask<ContentReader?> OpenSourceAsync(S3Call call, CopySource source, DataKey sourceKey, ByteRange range)
     {
-        ObjectContent? content = await ObjectContent.LoadAsync(source.Bucket, source.Record);
+        StoredContent? content = await source.Bucket.OpenContentAsync(source.Record);
         if (content is null || (!sourceKey.IsEmpty && !content.IsAuthentic(sourceKey)))
         {
             return null;

@@ -4,7 +4,7 @@ using FastS3.Storage;
 
 namespace FastS3.Api;
 
-/// <summary>DeleteObject: removes the key from the index, then its data file. Deleting a missing key succeeds, as in S3.</summary>
+/// <summary>DeleteObject: removes the object, record first, then its data. Deleting a missing key succeeds, as in S3.</summary>
 public sealed class Delete(Store store)
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -15,8 +15,7 @@ public sealed class Delete(Store store)
             return missing;
         }
 
-        RecordWrite result = await bucket.Objects.DeleteAsync(call.Key.ToArray());
-        await bucket.DeleteDataOfAsync(result.Previous);
+        await bucket.DeleteObjectAsync(call.KeyMemory);
         call.Response.StatusCode = 204;
         return null;
     }

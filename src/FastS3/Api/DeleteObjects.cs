@@ -45,8 +45,7 @@ public sealed class DeleteObjects(Store store)
                 : null;
             if (refused is null)
             {
-                RecordWrite result = await bucket.Objects.DeleteAsync(keyBytes);
-                await bucket.DeleteDataOfAsync(result.Previous);
+                await bucket.DeleteObjectAsync(keyBytes);
             }
 
             outcomes.Add((keyBytes, versionId, refused));

@@ -36,7 +36,8 @@ public sealed class Get(Store store)
         // A data file can be replaced between the index lookup and the open: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out DataKey key) is { } unreadable)
+            ReadOnlyMemory<byte> value = await bucket.FindObjectAsync(call.KeyMemory);
+            if (Readable(call, value, out DataKey key) is { } unreadable)
             {
                 return unreadable;
             }
@@ -80,10 +81,10 @@ public sealed class Get(Store store)
                 }
 
                 // Open before answering, so a retry starts from a clean response.
-                ObjectContent? content = null;
+                StoredContent? content = null;
                 if (inline.IsEmpty && (sendsBody || partNumber > 0))
                 {
-                    content = await ObjectContent.LoadAsync(bucket, value);
+                    content = await bucket.OpenContentAsync(value);
                     if (content is null)
                     {
                         if (attempt < 3)
@@ -145,17 +146,19 @@ public sealed class Get(Store store)
     }
 
     /// <summary>
-    /// The object's current record and, for an SSE-C one, its data key, once the request's customer
-    /// key (if any) is well formed and opens it: NoSuchKey, the SSE-C errors, or null.
+    /// The data key of the object whose record is <paramref name="value"/> (empty: none was found),
+    /// for an SSE-C one once the request's customer key (if any) is well formed and opens it:
+    /// NoSuchKey, the SSE-C errors, or null.
     /// </summary>
-    internal static S3Error? FindReadable(S3Call call, Bucket bucket, out ReadOnlyMemory<byte> value, out DataKey key)
+    internal static S3Error? Readable(S3Call call, ReadOnlyMemory<byte> value, out DataKey key)
     {
         key = default;
-        if (!bucket.Objects.TryGetReadOnly(call.Key, out value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
+        if (value.IsEmpty)
         {
             return S3Errors.NoSuchKey;
         }
 
+        ObjectRecord.TryRead(value.Span, out ObjectRecord record);
         return call.ParseCustomerKey() ?? Encryption.OpenKey(call, record, out key);
     }
 
@@ -183,7 +186,7 @@ public sealed class Get(Store store)
     /// What to send: preconditions first (412, or 304 as <paramref name="notModified"/>), then the
     /// part or range asked for (416 when it cannot be served).
     /// </summary>
-    private static S3Error? Plan(S3Call call, in ObjectRecord record, ObjectContent? content, int partNumber, out ByteRange range, out bool partial, out bool notModified)
+    private static S3Error? Plan(S3Call call, in ObjectRecord record, StoredContent? content, int partNumber, out ByteRange range, out bool partial, out bool notModified)
     {
         range = new ByteRange(0, record.Size);
         partial = false;
@@ -230,7 +233,7 @@ public sealed class Get(Store store)
     /// record itself, or an SSE-C object's opened sealed record. A 304 carries no overrides: S3 sends
     /// them with a successful answer only.
     /// </summary>
-    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, ObjectContent? content, int partNumber, ByteRange range, bool partial, bool notModified, ResponseOverrides overrides)
+    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, StoredContent? content, int partNumber, ByteRange range, bool partial, bool notModified, ResponseOverrides overrides)
     {
         ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
         var response = call.Response;
@@ -318,7 +321,7 @@ public sealed class Get(Store store)
     /// is decrypted segment by segment, into the pipe's buffers too, and data that fails
     /// authentication is never sent: the response is cut off (or never starts).
     /// </summary>
-    private static async ValueTask SendAsync(S3Call call, ContentReader reader, ObjectContent content, ByteRange range, bool encrypted)
+    private static async ValueTask SendAsync(S3Call call, ContentReader reader, StoredContent content, ByteRange range, bool encrypted)
     {
         PipeWriter output = call.Response.BodyWriter;
         if (encrypted)
@@ -349,7 +352,7 @@ public sealed class Get(Store store)
             return;
         }
 
-        for (int index = content.Table?.IndexOf(range.Start) ?? 0; range.Length > 0; index++)
+        for (int index = content.IndexOf(range.Start); range.Length > 0; index++)
         {
             long partStart = content.StartOf(index);
             long offset = range.Start - partStart;

@@ -56,7 +56,8 @@ public sealed class ObjectAttributes(Store store)
         // A part table can be replaced between the index lookup and its read: look again.
         for (int attempt = 0; ; attempt++)
         {
-            if (Get.FindReadable(call, bucket, out ReadOnlyMemory<byte> value, out DataKey opened) is { } unreadable)
+            ReadOnlyMemory<byte> value = await bucket.FindObjectAsync(call.KeyMemory);
+            if (Get.Readable(call, value, out DataKey opened) is { } unreadable)
             {
                 return unreadable;
             }
@@ -64,10 +65,10 @@ public sealed class ObjectAttributes(Store store)
             using DataKey key = opened;
             ObjectRecord.TryRead(value.Span, out ObjectRecord record);
             bool encrypted = record.Has(RecordFlags.Encrypted);
-            ObjectContent? content = null;
+            StoredContent? content = null;
             if (wanted.HasFlag(Attribute.ObjectParts) && record.Has(RecordFlags.Multipart))
             {
-                content = await ObjectContent.LoadAsync(bucket, value);
+                content = await bucket.OpenContentAsync(value);
                 if (content is null && attempt < 3)
                 {
                     continue;
@@ -112,7 +113,7 @@ public sealed class ObjectAttributes(Store store)
         }
     }
 
-    private static void Write(S3Call call, Attribute wanted, in ObjectRecord record, ReadOnlySpan<byte> checksum, ObjectContent? content, int maxParts, int marker)
+    private static void Write(S3Call call, Attribute wanted, in ObjectRecord record, ReadOnlySpan<byte> checksum, StoredContent? content, int maxParts, int marker)
     {
         var xml = new XmlBuilder(1024);
         try

@@ -5,51 +5,13 @@ using FastS3.Storage;
 namespace FastS3.Api;
 
 /// <summary>
-/// Where a stored object's bytes are: inside its record (small objects), one data file, or
-/// (multipart objects) the part files its part table lists, each an encrypted stream of its own
-/// under its part key when the object is SSE-C.
+/// What the S3 layer adds to a <see cref="StoredContent"/>: the check that an SSE-C multipart
+/// object's part table is the one its object key sealed, and readers of plaintext ranges.
 /// </summary>
-internal sealed class ObjectContent
+internal static class ObjectContent
 {
-    /// <summary>Part files opened before the answer starts; later ones open as the read reaches them.</summary>
+    /// <summary>Parts opened before the answer starts; later ones open as the read reaches them.</summary>
     private const int EagerOpens = 64;
-
-    private readonly Bucket _bucket;
-
-    private ObjectContent(Bucket bucket, PartEntry[] parts, PartTable? table, ReadOnlyMemory<byte> inline)
-    {
-        _bucket = bucket;
-        Parts = parts;
-        Table = table;
-        Inline = inline;
-    }
-
-    /// <summary>The stored bytes of a small object kept in its record; empty otherwise.</summary>
-    public ReadOnlyMemory<byte> Inline { get; }
-
-    public bool IsInline => !Inline.IsEmpty;
-
-    /// <summary>The parts in order; a single-stream object is one entry numbered 0.</summary>
-    public PartEntry[] Parts { get; }
-
-    /// <summary>The part table of a multipart object, else null.</summary>
-    public PartTable? Table { get; }
-
-    public bool IsMultipart => Table is not null;
-
-    /// <summary>Loads where the bytes of <paramref name="record"/> are; null when its part table is gone (the object was replaced meanwhile) or damaged.</summary>
-    public static async ValueTask<ObjectContent?> LoadAsync(Bucket bucket, ReadOnlyMemory<byte> record)
-    {
-        ObjectRecord.TryRead(record.Span, out ObjectRecord read);
-        var single = new PartEntry(0, read.DataId, read.Size, read.StoredSize);
-        if (!read.Has(RecordFlags.Multipart))
-        {
-            return new ObjectContent(bucket, [single], null, ObjectRecord.FieldMemory(record, RecordField.InlineData));
-        }
-
-        PartTable? table = await bucket.ReadPartTableAsync(single.DataId);
-        return table is null || table.Size != single.Size ? null : new ObjectContent(bucket, table.Parts, table, default);
-    }
 
     /// <summary>
     /// For SSE-C multipart objects: true when the part table is the one the customer's object key
@@ -57,31 +19,33 @@ internal sealed class ObjectContent
     /// Complete sent without the key), each part is one uploaded to this upload under that number,
     /// with these sizes.
     /// </summary>
-    public bool IsAuthentic(DataKey objectKey)
+    public static bool IsAuthentic(this StoredContent content, DataKey objectKey)
     {
-        if (Table is null)
+        PartTable? table = content.Table;
+        if (table is null)
         {
             return true;
         }
 
         Span<byte> mac = stackalloc byte[PartTable.MacSize];
-        if (Table.Mac.Length == PartTable.MacSize)
+        if (table.Mac.Length == PartTable.MacSize)
         {
-            ObjectKey.MacPartTable(objectKey.Span, Table.MacInput.Span, mac);
-            return CryptographicOperations.FixedTimeEquals(mac, Table.Mac.Span);
+            ObjectKey.MacPartTable(objectKey.Span, table.MacInput.Span, mac);
+            return CryptographicOperations.FixedTimeEquals(mac, table.Mac.Span);
         }
 
-        if (Table.PartMacs.Length != Parts.Length * PartTable.MacSize)
+        PartEntry[] parts = content.Parts;
+        if (table.PartMacs.Length != parts.Length * PartTable.MacSize)
         {
             return false;
         }
 
         Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
-        for (int i = 0; i < Parts.Length; i++)
+        for (int i = 0; i < parts.Length; i++)
         {
-            PartTable.WritePartMacInput(Table.UploadId, Parts[i], input);
+            PartTable.WritePartMacInput(table.UploadId, parts[i], input);
             ObjectKey.MacPart(objectKey.Span, input, mac);
-            if (!CryptographicOperations.FixedTimeEquals(mac, Table.PartMacs.Span.Slice(i * PartTable.MacSize, PartTable.MacSize)))
+            if (!CryptographicOperations.FixedTimeEquals(mac, table.PartMacs.Span.Slice(i * PartTable.MacSize, PartTable.MacSize)))
             {
                 return false;
             }
@@ -91,35 +55,29 @@ internal sealed class ObjectContent
     }
 
     /// <summary>The plaintext range part <paramref name="partNumber"/> of a multipart object covers; false when there is no such part.</summary>
-    public bool TryGetPartRange(int partNumber, out ByteRange range)
+    public static bool TryGetPartRange(this StoredContent content, int partNumber, out ByteRange range)
     {
-        range = default;
-        if (Table is null || partNumber < 1 || partNumber > Parts.Length)
-        {
-            return false;
-        }
-
-        // Parts are numbered by the client (gaps allowed); ?partNumber=N means the N-th part, as in S3.
-        range = new ByteRange(Table.StartOf(partNumber - 1), Parts[partNumber - 1].Size);
-        return true;
+        bool found = content.TryGetPartRange(partNumber, out long start, out long length);
+        range = new ByteRange(start, length);
+        return found;
     }
 
     /// <summary>
     /// Opens a reader over <paramref name="range"/> (not empty) of the plaintext; <paramref name="objectKey"/>
     /// is empty for plain objects, else it stays the caller's, to keep until the reader is disposed.
     /// The part keys of a multipart SSE-C object are the reader's, taken from <paramref name="keys"/>.
-    /// The first files are opened here, so a missing file shows now.
+    /// The first parts are opened here, so a missing one shows now.
     /// </summary>
-    public ContentReader OpenReader(ByteRange range, DataKey objectKey, DataKeys keys)
+    public static ContentReader OpenReader(this StoredContent content, ByteRange range, DataKey objectKey, DataKeys keys)
     {
-        int first = Table?.IndexOf(range.Start) ?? 0;
-        int last = Table?.IndexOf(range.End) ?? 0;
+        int first = content.IndexOf(range.Start);
+        int last = content.IndexOf(range.End);
         var parts = new StoredBytes?[last - first + 1];
         try
         {
             for (int i = 0; i < parts.Length && i < EagerOpens; i++)
             {
-                parts[i] = OpenPart(first + i);
+                parts[i] = content.OpenPart(first + i);
             }
         }
         catch
@@ -132,12 +90,8 @@ internal sealed class ObjectContent
             throw;
         }
 
-        return new ContentReader(this, parts, first, range, objectKey, objectKey.IsEmpty || !IsMultipart ? default : keys.Take());
+        return new ContentReader(content, parts, first, range, objectKey, objectKey.IsEmpty || !content.IsMultipart ? default : keys.Take());
     }
-
-    internal StoredBytes OpenPart(int index) => IsInline ? new StoredBytes(Inline) : _bucket.OpenData(Parts[index].DataId);
-
-    internal long StartOf(int index) => Table?.StartOf(index) ?? 0;
 }
 
 /// <summary>
@@ -146,7 +100,7 @@ internal sealed class ObjectContent
 /// </summary>
 internal sealed class ContentReader : IDisposable
 {
-    private readonly ObjectContent _content;
+    private readonly StoredContent _content;
     private readonly StoredBytes?[] _parts;
     private readonly int _firstIndex;
     private readonly DataKey _objectKey;
@@ -156,7 +110,7 @@ internal sealed class ContentReader : IDisposable
     private long _offset;
     private long _remaining;
 
-    internal ContentReader(ObjectContent content, StoredBytes?[] parts, int firstIndex, ByteRange range, DataKey objectKey, DataKey partKey)
+    internal ContentReader(StoredContent content, StoredBytes?[] parts, int firstIndex, ByteRange range, DataKey objectKey, DataKey partKey)
     {
         _content = content;
         _parts = parts;

@@ -39,6 +39,9 @@ public sealed class S3Call : IDisposable
     /// <summary>The decoded key of x-amz-copy-source (after <see cref="ParseCopySource"/>).</summary>
     public ReadOnlySpan<byte> CopySourceKey => _copySourceKey.AsSpan(0, _copySourceKeyLength);
 
+    /// <summary><see cref="CopySourceKey"/> as memory, for the store's asynchronous lookups.</summary>
+    public ReadOnlyMemory<byte> CopySourceKeyMemory => _copySourceKey.AsMemory(0, _copySourceKeyLength);
+
     /// <summary>True when the request carried a valid copy-source SSE-C triple.</summary>
     public bool HasCopySourceKey { get; private set; }
 
@@ -146,6 +149,9 @@ public sealed class S3Call : IDisposable
 
     /// <summary>The object key, percent-decoded (valid after <see cref="ResolveObject"/>).</summary>
     public ReadOnlySpan<byte> Key => _key.AsSpan(0, _keyLength);
+
+    /// <summary><see cref="Key"/> as memory, for the store's asynchronous lookups.</summary>
+    public ReadOnlyMemory<byte> KeyMemory => _key.AsMemory(0, _keyLength);
 
     /// <summary>The S3 layer's settings (the server-wide default encryption among them).</summary>
     public S3Options Options { get; internal set; } = new();

@@ -13,20 +13,23 @@ namespace FastS3.Api;
 /// </summary>
 public sealed class Tagging(Store store)
 {
-    public ValueTask<S3Error?> GetObjectTaggingAsync(S3Call call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<S3Error?> GetObjectTaggingAsync(S3Call call)
     {
         if (call.ResolveObject(store, out Bucket bucket) is { } missing)
         {
-            return ValueTask.FromResult<S3Error?>(missing);
+            return missing;
         }
 
-        if (!bucket.Objects.TryGetReadOnly(call.Key, out ReadOnlyMemory<byte> value) || !ObjectRecord.TryRead(value.Span, out ObjectRecord record))
+        ReadOnlyMemory<byte> value = await bucket.FindObjectAsync(call.KeyMemory);
+        if (value.IsEmpty)
         {
-            return ValueTask.FromResult<S3Error?>(S3Errors.NoSuchKey);
+            return S3Errors.NoSuchKey;
         }
 
+        ObjectRecord.TryRead(value.Span, out ObjectRecord record);
         TagSet.Write(call.Response, record.Field(RecordField.Tags));
-        return ValueTask.FromResult<S3Error?>(null);
+        return null;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -80,7 +80,8 @@ public sealed class UploadPart(Store store, S3Options options)
             return refused;
         }
 
-        if (Copy.ResolveSource(call, store, out CopySource source) is { } sourceError)
+        (S3Error? sourceError, CopySource source) = await Copy.ResolveSourceAsync(call, store);
+        if (sourceError is not null)
         {
             return sourceError;
         }

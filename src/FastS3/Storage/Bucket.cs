@@ -156,8 +156,39 @@ public abstract class Bucket : IAsyncDisposable
         return TagUpdate.Contended;
     }
 
+    /// <summary>
+    /// The record of the object at <paramref name="key"/>, or empty when there is none. Records are
+    /// never modified once stored, so the memory stays valid however the object changes later.
+    /// </summary>
+    public ValueTask<ReadOnlyMemory<byte>> FindObjectAsync(ReadOnlyMemory<byte> key)
+        => new(Objects.TryGetReadOnly(key.Span, out ReadOnlyMemory<byte> value) && ObjectRecord.TryRead(value.Span, out _) ? value : default);
+
+    /// <summary>Deletes the object at <paramref name="key"/> and then its data, if it is there; deleting a missing key does nothing.</summary>
+    public async ValueTask DeleteObjectAsync(ReadOnlyMemory<byte> key)
+    {
+        RecordWrite result = await Objects.DeleteAsync(key);
+        await DeleteDataOfAsync(result.Previous);
+    }
+
+    /// <summary>
+    /// Where the bytes of the object whose record is <paramref name="record"/> are; null when its part
+    /// table is gone (the object was replaced meanwhile) or damaged.
+    /// </summary>
+    public async ValueTask<StoredContent?> OpenContentAsync(ReadOnlyMemory<byte> record)
+    {
+        ObjectRecord.TryRead(record.Span, out ObjectRecord read);
+        var single = new PartEntry(0, read.DataId, read.Size, read.StoredSize);
+        if (!read.Has(RecordFlags.Multipart))
+        {
+            return new StoredContent(this, [single], null, ObjectRecord.FieldMemory(record, RecordField.InlineData));
+        }
+
+        PartTable? table = await ReadPartTableAsync(single.DataId);
+        return table is null || table.Size != single.Size ? null : new StoredContent(this, table.Parts, table, default);
+    }
+
     /// <summary>The part table in data item <paramref name="id"/>; null when it is missing or damaged.</summary>
-    public async ValueTask<PartTable?> ReadPartTableAsync(Guid id)
+    private async ValueTask<PartTable?> ReadPartTableAsync(Guid id)
         => await ReadDataAsync(id) is { } bytes && PartTable.TryParse(bytes, out PartTable? table) ? table : null;
 
     /// <summary>
