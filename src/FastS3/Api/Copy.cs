@@ -194,8 +194,7 @@ public sealed class Copy(Store store, S3Options options)
     {
         ObjectRecord.TryRead(resealed, out ObjectRecord record);
         byte[] rewrapped = record.With(RecordField.Tags, tags);
-        RecordWrite result = await bucket.Objects.PutAsync(call.Key.ToArray(), rewrapped, (value, exists) => exists && value.SequenceEqual(current));
-        if (!result.Applied)
+        if (!await bucket.TryReplaceObjectRecordAsync(call.KeyMemory, current, rewrapped))
         {
             return S3Errors.PreconditionFailed;
         }

@@ -163,6 +163,14 @@ public abstract class Bucket : IAsyncDisposable
     public ValueTask<ReadOnlyMemory<byte>> FindObjectAsync(ReadOnlyMemory<byte> key)
         => new(Objects.TryGetReadOnly(key.Span, out ReadOnlyMemory<byte> value) && ObjectRecord.TryRead(value.Span, out _) ? value : default);
 
+    /// <summary>
+    /// Replaces the record of the object at <paramref name="key"/> with <paramref name="replacement"/>,
+    /// which names the same data (a re-wrapped key, new tags), only if the record is still
+    /// <paramref name="expected"/> byte for byte: false when the object was written or deleted meanwhile.
+    /// </summary>
+    public async ValueTask<bool> TryReplaceObjectRecordAsync(ReadOnlyMemory<byte> key, byte[] expected, byte[] replacement)
+        => (await Objects.PutAsync(key, replacement, (current, exists) => exists && current.SequenceEqual(expected))).Applied;
+
     /// <summary>Deletes the object at <paramref name="key"/> and then its data, if it is there; deleting a missing key does nothing.</summary>
     public async ValueTask DeleteObjectAsync(ReadOnlyMemory<byte> key)
     {
