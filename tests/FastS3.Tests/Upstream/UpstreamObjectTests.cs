@@ -11,7 +11,7 @@ public sealed class UpstreamObjectTests(RgwFixture rgw)
     /// <summary>Keys that break a naive path or query encoder, and the longest key S3 allows.</summary>
     public static readonly byte[][] OddKeys =
     [
-        .. new[] { "with space", "plus+sign", "per%cent", "question?mark", "hash#tag", "unicodé/日本語/🙂", "a//b", "trailing/", "/leading", "semi;colon=eq&amp", "tilde~under_score-dot.", "quote\"'<>" }
+        .. new[] { "with space", "plus+sign", "per%cent", "question?mark", "hash#tag", "unicodé/日本語/🙂", "a//b", "trailing/", "/leading", "semi;colon=eq&amp", "tilde~under_score-dot.", "quote\"'<>", "dots/./x", "dots/../y", ".." }
             .Select(Encoding.UTF8.GetBytes),
         Encoding.UTF8.GetBytes(new string('k', 1023) + "/"),
     ];
