@@ -76,3 +76,19 @@ public sealed class PodmanFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A fact against the Ceph RADOS Gateway test bed (../shared/peers/rgw; Debian packages radosgw,
+/// ceph-mon, ceph-osd, ceph-common, which .ci/run installs): skipped, saying why, where radosgw is
+/// missing; with FASTS3_NO_SKIP=1 never skipped, so a missing package fails.
+/// </summary>
+public sealed class RgwFactAttribute : FactAttribute
+{
+    public RgwFactAttribute()
+    {
+        if (!Testing.Processes.OnPath("radosgw") && Environment.GetEnvironmentVariable("FASTS3_NO_SKIP") != "1")
+        {
+            Skip = "Needs radosgw (Debian packages radosgw ceph-mon ceph-osd ceph-common; .ci/run installs them).";
+        }
+    }
+}

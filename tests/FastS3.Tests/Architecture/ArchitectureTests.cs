@@ -10,6 +10,7 @@ namespace FastS3.Tests.Architecture;
 ///   Auth, Crypto, Checksums, Xml, Tls                          siblings: none uses another
 ///   Storage                                                    the storage seam
 ///   Storage.Disk, .Disk.Index, .Disk.Native (the disk store)    behind the seam: only Cli wires it in
+///   Upstream                                                   the S3 client of gateway mode: BCL, Basics, Buffers, Memory
 ///   Basics, Buffers                                            leaf basics: use no other layer
 ///   Memory (in the transport's assembly, which needs it first) the pinned, zeroing buffer pool
 /// </code>
@@ -40,6 +41,7 @@ public sealed class ArchitectureTests
         ["FastS3.Storage.Disk"] = 2,
         ["FastS3.Storage.Disk.Index"] = 2,
         ["FastS3.Storage.Disk.Native"] = 2,
+        ["FastS3.Upstream"] = 2,
         ["FastS3.Basics"] = 1,
         ["FastS3.Buffers"] = 1,
         ["FastS3.Memory"] = 0,
