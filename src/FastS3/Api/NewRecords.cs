@@ -46,7 +46,6 @@ internal static class NewRecords
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         ObjectRecord.Builder builder = Start(call, data, uploadKey, md5ETag, now);
-        var details = new ObjectRecord.Builder(0, Guid.Empty, call.Hasher.Length, call.Hasher.Length, now);
         try
         {
             Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
@@ -57,8 +56,7 @@ internal static class NewRecords
                 return builder.Written.ToArray();
             }
 
-            details.Add(RecordField.Checksum, checksum);
-            Encryption.SealMetadata(uploadKey, details.Written, ref builder);
+            Encryption.SealChecksum(uploadKey, checksum, ref builder);
             Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
             Span<byte> mac = stackalloc byte[PartTable.MacSize];
             PartTable.WritePartMacInput(uploadId, new PartEntry(partNumber, data.DataId, call.Hasher.Length, data.Writer.Length), input);
@@ -68,7 +66,6 @@ internal static class NewRecords
         }
         finally
         {
-            details.Dispose();
             builder.Dispose();
         }
     }
@@ -122,8 +119,9 @@ internal static class NewRecords
 
     /// <summary>
     /// Adds the content headers, and the checksum when there is one: to the record for a plain
-    /// object; for an SSE-C one to a record of their own sealed under the data key, beside the
-    /// sealed key itself. Then the record's bytes; a malformed header is the error instead.
+    /// object; for an encrypted one sealed under the data key beside the sealed key itself, the
+    /// headers as a record of their own and the checksum apart (it is known only after the body).
+    /// Then the record's bytes; a malformed header is the error instead.
     /// </summary>
     private static S3Error? FinishWithContent(S3Call call, NewDataKey key, byte[]? copiedHeaders, scoped ReadOnlySpan<byte> checksum, ref ObjectRecord.Builder record, long size, DateTimeOffset now, out byte[] built)
     {
@@ -149,8 +147,8 @@ internal static class NewRecords
                 return sealedError;
             }
 
-            details.AddIfPresent(RecordField.Checksum, checksum);
             Encryption.SealMetadata(key.Key, details.Written, ref record);
+            Encryption.SealChecksum(key.Key, checksum, ref record);
             built = record.Written.ToArray();
             return null;
         }
