@@ -9,9 +9,10 @@ using FastS3.Storage;
 namespace FastS3.Api;
 
 /// <summary>
-/// PutObject: streams the body (plain or aws-chunked) once through the hasher into a new data file,
-/// verifies every declared digest, makes the file durable, and only then commits the object to the
-/// index, so a reader sees the old object or the new one and a failed upload leaves nothing.
+/// PutObject: checks the headers, starts the object with its record's draft, streams the body
+/// (plain or aws-chunked) once through the hasher into it, verifies every declared digest, and only
+/// then commits it (see <see cref="NewObject"/>), so a reader sees the old object or the new one and
+/// a failed upload leaves nothing.
 /// </summary>
 public sealed class Put(Store store)
 {
