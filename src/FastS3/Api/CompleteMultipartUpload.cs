@@ -448,7 +448,6 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
         DateTimeOffset now = DateTimeOffset.UtcNow;
         var flags = RecordFlags.Multipart | (encrypted ? RecordFlags.Encrypted : RecordFlags.None);
         var record = new ObjectRecord.Builder((byte)flags, tableId, size, storedSize, now);
-        var details = new ObjectRecord.Builder(0, Guid.Empty, size, size, now);
         try
         {
             record.Add(RecordField.ETag, etag);
@@ -461,30 +460,20 @@ public sealed class CompleteMultipartUpload(Store store, S3Options options)
                 return null;
             }
 
+            // The upload's sealed headers carry over as they are (same object key); without the key
+            // there is no checksum to add.
             record.Add(RecordField.Encryption, upload.Field(RecordField.Encryption));
-            if (key.IsEmpty)
+            record.Add(RecordField.SealedMetadata, upload.Field(RecordField.SealedMetadata));
+            if (!key.IsEmpty)
             {
-                // Without the key the upload's sealed headers carry over as they are: there is no checksum to add.
-                record.Add(RecordField.SealedMetadata, upload.Field(RecordField.SealedMetadata));
-                built = record.Written.ToArray();
-                return null;
+                Encryption.SealChecksum(key, checksum, ref record);
             }
 
-            byte[]? sealedDetails = Encryption.OpenMetadata(key, upload);
-            if (sealedDetails is null || !ObjectRecord.TryRead(sealedDetails, out ObjectRecord uploadDetails))
-            {
-                return S3Errors.ObjectTampered;
-            }
-
-            details.AddIfPresent(RecordField.Checksum, checksum);
-            ObjectHeaders.CopyFrom(uploadDetails, ref details);
-            Encryption.SealMetadata(key, details.Written, ref record);
             built = record.Written.ToArray();
             return null;
         }
         finally
         {
-            details.Dispose();
             record.Dispose();
         }
     }

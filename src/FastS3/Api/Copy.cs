@@ -225,26 +225,28 @@ public sealed class Copy(Store store, S3Options options)
             return S3Errors.NoSuchKey;
         }
 
+        long stored = encrypted ? SegmentFormat.StoredSize(size) : size;
+        if (NewRecords.ObjectDraft(call, key, copiedHeaders, tags, size, stored, out byte[] draft) is { } headerError)
+        {
+            return headerError;
+        }
+
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, size) : null;
         Encryption.Echo(call, key.Field);
         Encryption.EchoContext(call, key.Field);
 
         await using KeepAlive keepAlive = KeepAlive.Start(call, options);
-        await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(size) : size);
-        byte[] record;
-        RecordWrite result;
+        await using NewObject data = bucket.CreateObject(call.KeyMemory, draft, stored, condition: null);
+        ObjectCommit commit;
         try
         {
             await CopyIntoAsync(call, reader, data.Writer, encryptor);
-            await data.CommitAsync();
-            if ((NewRecords.Object(call, data, key, copiedHeaders, tags, out record) ?? (bucket.IsDeleted ? S3Errors.NoSuchBucket : null)) is { } refused)
+            commit = await data.CommitAsync(NewRecords.ObjectFinish(call, key, data.Writer.Length));
+            if (Put.Refused(call, commit) is { } refused)
             {
-                data.Discard();
                 await keepAlive.StopAsync();
                 return keepAlive.Fail(refused);
             }
-
-            result = await data.PublishAsync(bucket.Objects.PutAsync(call.Key.ToArray(), record));
         }
         catch (Exception exception)
         {
@@ -256,9 +258,8 @@ public sealed class Copy(Store store, S3Options options)
             throw;
         }
 
-        await bucket.DeleteDataOfAsync(result.Previous);
         await keepAlive.StopAsync();
-        ObjectRecord.TryRead(record, out ObjectRecord written);
+        ObjectRecord.TryRead(commit.Record, out ObjectRecord written);
         WriteResult(call, keepAlive, "CopyObjectResult"u8, written.ETag, written.LastModified);
         return null;
     }

@@ -214,12 +214,39 @@ public static class Encryption
 
     /// <summary>Seals <paramref name="metadata"/> (a record of its own) under <paramref name="key"/> into the record's sealed-metadata field.</summary>
     public static void SealMetadata(DataKey key, ReadOnlySpan<byte> metadata, ref ObjectRecord.Builder record)
+        => Seal(key, RecordField.SealedMetadata, metadata, ref record);
+
+    /// <summary>Seals a stored checksum under <paramref name="key"/> into the record's sealed-checksum field; nothing when there is none.</summary>
+    public static void SealChecksum(DataKey key, scoped ReadOnlySpan<byte> checksum, ref ObjectRecord.Builder record)
     {
-        byte[] sealedBlob = ArrayPool<byte>.Shared.Rent(MetadataCipher.SealedLength(metadata.Length));
+        if (!checksum.IsEmpty)
+        {
+            Seal(key, RecordField.SealedChecksum, checksum, ref record);
+        }
+    }
+
+    /// <summary>
+    /// Opens the sealed checksum into <paramref name="destination"/> (at least <see cref="ChecksumLength"/>
+    /// bytes); <paramref name="written"/> is 0 when the record has none (no checksum, or one kept in
+    /// the sealed metadata by a record written before the field). False if it does not authenticate.
+    /// </summary>
+    public static bool TryOpenChecksum(DataKey key, in ObjectRecord record, Span<byte> destination, out int written)
+    {
+        written = 0;
+        ReadOnlySpan<byte> sealedBlob = record.Field(RecordField.SealedChecksum);
+        return sealedBlob.IsEmpty || (sealedBlob.Length >= MetadataCipher.Overhead && MetadataCipher.TryOpen(key.Span, sealedBlob, destination, out written));
+    }
+
+    /// <summary>Upper bound of the opened checksum's length.</summary>
+    public static int ChecksumLength(in ObjectRecord record) => Math.Max(0, record.Field(RecordField.SealedChecksum).Length - MetadataCipher.Overhead);
+
+    private static void Seal(DataKey key, RecordField field, scoped ReadOnlySpan<byte> content, ref ObjectRecord.Builder record)
+    {
+        byte[] sealedBlob = ArrayPool<byte>.Shared.Rent(MetadataCipher.SealedLength(content.Length));
         try
         {
-            int length = MetadataCipher.Seal(key.Span, metadata, sealedBlob);
-            record.Add(RecordField.SealedMetadata, sealedBlob.AsSpan(0, length));
+            int length = MetadataCipher.Seal(key.Span, content, sealedBlob);
+            record.Add(field, sealedBlob.AsSpan(0, length));
         }
         finally
         {

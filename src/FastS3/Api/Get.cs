@@ -54,11 +54,14 @@ public sealed class Get(Store store)
                     return invalidPart;
                 }
 
-                int detailsLength = 0;
+                // The sealed checksum opens after the metadata, in the same buffer.
+                int detailsLength = 0, checksumStart = 0, checksumLength = 0;
                 if (encrypted)
                 {
-                    details = ArrayPool<byte>.Shared.Rent(Encryption.MetadataLength(record));
-                    if (!Encryption.TryOpenMetadata(key, record, details, out detailsLength) || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _))
+                    checksumStart = Encryption.MetadataLength(record);
+                    details = ArrayPool<byte>.Shared.Rent(checksumStart + Encryption.ChecksumLength(record));
+                    if (!Encryption.TryOpenMetadata(key, record, details, out detailsLength) || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _)
+                        || !Encryption.TryOpenChecksum(key, record, details.AsSpan(checksumStart), out checksumLength))
                     {
                         return S3Errors.ObjectTampered;
                     }
@@ -123,7 +126,8 @@ public sealed class Get(Store store)
                 using (reader)
                 {
                     call.ObjectSize = record.Size;
-                    WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, content, partNumber, range, partial, notModified, overrides);
+                    WriteHeaders(call, record, encrypted ? details.AsSpan(0, detailsLength) : value.Span, encrypted ? details.AsSpan(checksumStart, checksumLength) : default,
+                        content, partNumber, range, partial, notModified, overrides);
                     if (sendsBody && !notModified && !inline.IsEmpty)
                     {
                         await SendInlineAsync(call.Response.BodyWriter, inline, range);
@@ -229,11 +233,11 @@ public sealed class Get(Store store)
     }
 
     /// <summary>
-    /// Status and headers. <paramref name="details"/> holds the content headers and checksum: the
-    /// record itself, or an SSE-C object's opened sealed record. A 304 carries no overrides: S3 sends
-    /// them with a successful answer only.
+    /// Status and headers. <paramref name="details"/> holds the content headers (and the checksum,
+    /// unless <paramref name="openedChecksum"/> has it): the record itself, or an encrypted object's
+    /// opened sealed record. A 304 carries no overrides: S3 sends them with a successful answer only.
     /// </summary>
-    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, StoredContent? content, int partNumber, ByteRange range, bool partial, bool notModified, ResponseOverrides overrides)
+    private static void WriteHeaders(S3Call call, in ObjectRecord record, ReadOnlySpan<byte> details, ReadOnlySpan<byte> openedChecksum, StoredContent? content, int partNumber, ByteRange range, bool partial, bool notModified, ResponseOverrides overrides)
     {
         ObjectRecord.TryRead(details, out ObjectRecord detailRecord);
         var response = call.Response;
@@ -281,7 +285,7 @@ public sealed class Get(Store store)
         }
         else if (call.Request.Headers.TryGetValue("x-amz-checksum-mode"u8, out ReadOnlySpan<byte> mode) && System.Text.Ascii.EqualsIgnoreCase(mode, "ENABLED"u8))
         {
-            AddChecksum(response, detailRecord.Field(RecordField.Checksum));
+            AddChecksum(response, openedChecksum.IsEmpty ? detailRecord.Field(RecordField.Checksum) : openedChecksum);
         }
 
         Encryption.Echo(call, record.Field(RecordField.Encryption));

@@ -436,8 +436,15 @@ public sealed class Multipart(Store store, Buckets buckets)
             return record.Field(RecordField.Checksum);
         }
 
-        opened = Encryption.OpenMetadata(key, record);
-        return opened is not null && ObjectRecord.TryRead(opened, out ObjectRecord details) ? details.Field(RecordField.Checksum) : default;
+        // Records written before the sealed checksum field keep it in the sealed metadata.
+        if (record.Field(RecordField.SealedChecksum).IsEmpty)
+        {
+            opened = Encryption.OpenMetadata(key, record);
+            return opened is not null && ObjectRecord.TryRead(opened, out ObjectRecord details) ? details.Field(RecordField.Checksum) : default;
+        }
+
+        opened = new byte[Encryption.ChecksumLength(record)];
+        return Encryption.TryOpenChecksum(key, record, opened, out int written) ? opened.AsSpan(0, written) : default;
     }
 
     /// <summary>x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload, with S3's defaults.</summary>

@@ -10,25 +10,56 @@ namespace FastS3.Api;
 /// a part's (UploadPart, UploadPartCopy) and an upload's (CreateMultipartUpload). An SSE-C record
 /// keeps only sizes, times, the (random) ETag, tags and the sealed data key readable: content
 /// headers, user metadata and checksums are sealed under the data key. Tags stay in the clear, as
-/// tags are not content. Object and part records are built once the body's hasher has finished.
+/// tags are not content. An object's record comes in two halves, what is known before its bytes
+/// (<see cref="ObjectDraft"/>) and what they give (<see cref="ObjectFinish"/>), which the store puts
+/// together (see <see cref="NewObject"/>); part records are built once the body's hasher has finished.
 /// </summary>
 internal static class NewRecords
 {
     /// <summary>
-    /// An object's record: content headers from the request, or (CopyObject with COPY) from
-    /// <paramref name="copiedHeaders"/>, the source's record of them. A malformed header is the error.
+    /// The first half of an object's record, known before its bytes: flags, the declared sizes, the
+    /// tags, and the content headers from the request or (CopyObject with COPY) from
+    /// <paramref name="copiedHeaders"/>, the source's record of them; in the clear, or sealed beside
+    /// the sealed key. A malformed header is the error.
     /// </summary>
-    public static S3Error? Object(S3Call call, NewObjectData data, NewDataKey key, byte[]? copiedHeaders, ReadOnlySpan<byte> tags, out byte[] record)
+    public static S3Error? ObjectDraft(S3Call call, NewDataKey key, byte[]? copiedHeaders, ReadOnlySpan<byte> tags, long size, long storedSize, out byte[] draft)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        ObjectRecord.Builder builder = Start(call, data, key.Key, key.ETagIsMd5, now);
+        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.Encrypted), Guid.Empty, size, storedSize, now);
         try
         {
             builder.AddIfPresent(RecordField.Tags, tags);
-            builder.AddIfPresent(RecordField.InlineData, data.InlineData);
+            return FinishWithContent(call, key, copiedHeaders, ref builder, size, now, out draft);
+        }
+        finally
+        {
+            builder.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The second half of an object's record, once its bytes (<paramref name="storedSize"/> of them
+    /// stored) are in and the hasher has finished: the sizes, the ETag, and the checksum, sealed
+    /// under the data key when the object is encrypted.
+    /// </summary>
+    public static byte[] ObjectFinish(S3Call call, NewDataKey key, long storedSize)
+    {
+        var builder = new ObjectRecord.Builder(0, Guid.Empty, call.Hasher.Length, storedSize, DateTimeOffset.UtcNow);
+        try
+        {
+            AddETag(call, key.Key, key.ETagIsMd5, ref builder);
             Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
             checksum = checksum[..WriteChecksum(call, checksum)];
-            return FinishWithContent(call, key, copiedHeaders, checksum, ref builder, call.Hasher.Length, now, out record);
+            if (key.IsEmpty)
+            {
+                builder.AddIfPresent(RecordField.Checksum, checksum);
+            }
+            else
+            {
+                Encryption.SealChecksum(key.Key, checksum, ref builder);
+            }
+
+            return builder.Written.ToArray();
         }
         finally
         {
@@ -46,7 +77,6 @@ internal static class NewRecords
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         ObjectRecord.Builder builder = Start(call, data, uploadKey, md5ETag, now);
-        var details = new ObjectRecord.Builder(0, Guid.Empty, call.Hasher.Length, call.Hasher.Length, now);
         try
         {
             Span<byte> checksum = stackalloc byte[StoredChecksum.MaxLength];
@@ -57,8 +87,7 @@ internal static class NewRecords
                 return builder.Written.ToArray();
             }
 
-            details.Add(RecordField.Checksum, checksum);
-            Encryption.SealMetadata(uploadKey, details.Written, ref builder);
+            Encryption.SealChecksum(uploadKey, checksum, ref builder);
             Span<byte> input = stackalloc byte[PartTable.PartMacInputSize];
             Span<byte> mac = stackalloc byte[PartTable.MacSize];
             PartTable.WritePartMacInput(uploadId, new PartEntry(partNumber, data.DataId, call.Hasher.Length, data.Writer.Length), input);
@@ -68,7 +97,6 @@ internal static class NewRecords
         }
         finally
         {
-            details.Dispose();
             builder.Dispose();
         }
     }
@@ -91,7 +119,7 @@ internal static class NewRecords
             }
 
             builder.AddIfPresent(RecordField.Tags, tags);
-            return FinishWithContent(call, key, copiedHeaders: null, checksum: default, ref builder, 0, now, out record);
+            return FinishWithContent(call, key, copiedHeaders: null, ref builder, 0, now, out record);
         }
         finally
         {
@@ -99,8 +127,16 @@ internal static class NewRecords
         }
     }
 
-    /// <summary>The header and ETag every written record starts with: the content MD5, or for SSE-C and SSE-KMS a random one under the data key.</summary>
+    /// <summary>The header and ETag a part's record starts with.</summary>
     private static ObjectRecord.Builder Start(S3Call call, NewObjectData data, DataKey key, bool md5ETag, DateTimeOffset now)
+    {
+        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.Encrypted), data.DataId, call.Hasher.Length, data.Writer.Length, now);
+        AddETag(call, key, md5ETag, ref builder);
+        return builder;
+    }
+
+    /// <summary>The ETag of written bytes: the content MD5, or for SSE-C and SSE-KMS a random one under the data key.</summary>
+    private static void AddETag(S3Call call, DataKey key, bool md5ETag, ref ObjectRecord.Builder builder)
     {
         Span<byte> etag = stackalloc byte[EncryptedETag.HexLength];
         if (md5ETag)
@@ -112,25 +148,22 @@ internal static class NewRecords
             EncryptedETag.Create(key.Span, etag);
         }
 
-        var builder = new ObjectRecord.Builder((byte)(key.IsEmpty ? RecordFlags.None : RecordFlags.Encrypted), data.DataId, call.Hasher.Length, data.Writer.Length, now);
         builder.Add(RecordField.ETag, etag);
-        return builder;
     }
 
     private static int WriteChecksum(S3Call call, Span<byte> destination)
         => StoredChecksum.Write(call.Hasher.Algorithm, ChecksumType.FullObject, 0, call.Hasher.Checksum, destination);
 
     /// <summary>
-    /// Adds the content headers, and the checksum when there is one: to the record for a plain
-    /// object; for an SSE-C one to a record of their own sealed under the data key, beside the
-    /// sealed key itself. Then the record's bytes; a malformed header is the error instead.
+    /// Adds the content headers: to the record for a plain object; for an encrypted one as a record of
+    /// their own sealed under the data key, beside the sealed key itself. Then the record's bytes; a
+    /// malformed header is the error instead.
     /// </summary>
-    private static S3Error? FinishWithContent(S3Call call, NewDataKey key, byte[]? copiedHeaders, scoped ReadOnlySpan<byte> checksum, ref ObjectRecord.Builder record, long size, DateTimeOffset now, out byte[] built)
+    private static S3Error? FinishWithContent(S3Call call, NewDataKey key, byte[]? copiedHeaders, ref ObjectRecord.Builder record, long size, DateTimeOffset now, out byte[] built)
     {
         built = [];
         if (key.IsEmpty)
         {
-            record.AddIfPresent(RecordField.Checksum, checksum);
             if (Headers(call, copiedHeaders, ref record) is { } plainError)
             {
                 return plainError;
@@ -149,7 +182,6 @@ internal static class NewRecords
                 return sealedError;
             }
 
-            details.AddIfPresent(RecordField.Checksum, checksum);
             Encryption.SealMetadata(key.Key, details.Written, ref record);
             built = record.Written.ToArray();
             return null;

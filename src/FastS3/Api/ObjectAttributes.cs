@@ -88,13 +88,16 @@ public sealed class ObjectAttributes(Store store)
                 ReadOnlySpan<byte> checksum = record.Field(RecordField.Checksum);
                 if (encrypted)
                 {
-                    details = ArrayPool<byte>.Shared.Rent(Encryption.MetadataLength(record));
-                    if (!Encryption.TryOpenMetadata(key, record, details, out int length) || !ObjectRecord.TryRead(details.AsSpan(0, length), out ObjectRecord sealedRecord))
+                    int checksumStart = Encryption.MetadataLength(record);
+                    details = ArrayPool<byte>.Shared.Rent(checksumStart + Encryption.ChecksumLength(record));
+                    if (!Encryption.TryOpenMetadata(key, record, details, out int length) || !ObjectRecord.TryRead(details.AsSpan(0, length), out ObjectRecord sealedRecord)
+                        || !Encryption.TryOpenChecksum(key, record, details.AsSpan(checksumStart), out int checksumLength))
                     {
                         return S3Errors.ObjectTampered;
                     }
 
-                    checksum = sealedRecord.Field(RecordField.Checksum);
+                    // Records written before the sealed checksum field keep it in the sealed metadata.
+                    checksum = checksumLength > 0 ? details.AsSpan(checksumStart, checksumLength) : sealedRecord.Field(RecordField.Checksum);
                 }
 
                 Get.AddLastModified(call.Response, record.LastModified);

@@ -9,9 +9,10 @@ using FastS3.Storage;
 namespace FastS3.Api;
 
 /// <summary>
-/// PutObject: streams the body (plain or aws-chunked) once through the hasher into a new data file,
-/// verifies every declared digest, makes the file durable, and only then commits the object to the
-/// index, so a reader sees the old object or the new one and a failed upload leaves nothing.
+/// PutObject: checks the headers, starts the object with its record's draft, streams the body
+/// (plain or aws-chunked) once through the hasher into it, verifies every declared digest, and only
+/// then commits it (see <see cref="NewObject"/>), so a reader sees the old object or the new one and
+/// a failed upload leaves nothing.
 /// </summary>
 public sealed class Put(Store store)
 {
@@ -44,48 +45,43 @@ public sealed class Put(Store store)
         // SSE-C and SSE-KMS objects get no content MD5 (their ETag must not reveal it) unless Content-MD5 asks for one.
         using NewDataKey key = created;
         bool encrypted = !key.IsEmpty;
+        long declared = DeclaredLength(call);
+        long stored = encrypted ? SegmentFormat.StoredSize(declared) : declared;
+        if (NewRecords.ObjectDraft(call, key, copiedHeaders: null, tags, declared, stored, out byte[] draft) is { } headerError)
+        {
+            return headerError;
+        }
+
         BodyHasher hasher = call.Hasher;
         hasher.Begin(call.Checksums, md5: key.ETagIsMd5, sha256: call.Signature.Payload == PayloadMode.Sha256);
-        long declared = DeclaredLength(call);
         using SegmentStreamEncryptor? encryptor = encrypted ? new SegmentStreamEncryptor(key.Key.Span, declared) : null;
-        await using NewObjectData data = NewObjectData.Create(bucket, encrypted ? SegmentFormat.StoredSize(declared) : declared);
+        await using NewObject data = bucket.CreateObject(call.KeyMemory, draft, stored, Preconditions.ForWrite(call.Request.Headers));
         await ReceiveBodyAsync(call, data.Writer, encryptor);
         if (VerifyBody(call) is { } mismatch)
         {
             return mismatch;
         }
 
-        if (!await data.CommitAsync())
+        ObjectCommit commit = await data.CommitAsync(NewRecords.ObjectFinish(call, key, data.Writer.Length));
+        if (Refused(call, commit) is { } refused)
         {
-            return S3Errors.IncompleteBody;
+            return refused;
         }
 
-        if (NewRecords.Object(call, data, key, copiedHeaders: null, tags, out byte[] record) is { } headerError)
-        {
-            data.Discard();
-            return headerError;
-        }
-
-        // DeleteBucket may have removed the bucket while the data streamed in.
-        if (bucket.IsDeleted)
-        {
-            data.Discard();
-            return S3Errors.NoSuchBucket;
-        }
-
-        RecordWrite result = await data.PublishAsync(bucket.Objects.PutAsync(call.Key.ToArray(), record, Preconditions.ForWrite(call.Request.Headers)));
-        if (!result.Applied)
-        {
-            data.Discard();
-            return result.Previous is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed;
-        }
-
-        await bucket.DeleteDataOfAsync(result.Previous);
         call.ObjectSize = hasher.Length;
-        WriteWriteResponse(call, record, key.Field, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None);
+        WriteWriteResponse(call, commit.Record!, key.Field, withChecksum: call.Checksums.Algorithm != ChecksumAlgorithm.None);
         Encryption.EchoContext(call, key.Field);
         return null;
     }
+
+    /// <summary>Why an object's commit stored nothing (the body came short, the bucket went, a condition failed), or null when it stored it.</summary>
+    internal static S3Error? Refused(S3Call call, in ObjectCommit commit) => commit.Result switch
+    {
+        ObjectCommitResult.Stored => null,
+        ObjectCommitResult.Incomplete => S3Errors.IncompleteBody,
+        ObjectCommitResult.BucketDeleted => S3Errors.NoSuchBucket,
+        _ => commit.Current is null && call.Request.Headers.Contains("if-match"u8) ? S3Errors.NoSuchKey : S3Errors.PreconditionFailed,
+    };
 
     /// <summary>
     /// Streams the request body (plain or aws-chunked, as signed) through the hasher into

@@ -75,6 +75,15 @@ public abstract class Bucket : IAsyncDisposable
     /// </summary>
     public static bool IsObjectKey(ReadOnlySpan<byte> key) => key.IsEmpty || key[0] < TagsKey[0];
 
+    /// <summary>
+    /// Starts a new object at <paramref name="key"/> whose stored bytes will be <paramref name="storedLength"/>
+    /// long, with <paramref name="draft"/> (a record of what is known before the bytes: flags,
+    /// declared sizes, content headers or their sealed form, encryption, tags); <paramref name="condition"/>
+    /// is decided when it commits.
+    /// </summary>
+    public NewObject CreateObject(ReadOnlyMemory<byte> key, byte[] draft, long storedLength, RecordCondition? condition)
+        => new(this, key.ToArray(), draft, storedLength, condition);
+
     /// <summary>Starts a new data item; <see cref="IDataWriter.CommitAsync"/> makes it durable under the id it is given.</summary>
     public abstract IDataWriter CreateData();
 

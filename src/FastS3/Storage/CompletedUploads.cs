@@ -103,7 +103,7 @@ public sealed class CompletedUploads(IRecordTable objects, TimeSpan lifetime)
 
     /// <summary>
     /// The completion's record: the object record's answer fields (the ETag, and the checksum in
-    /// the clear or, for SSE-C, the sealed key and metadata), the part list's digest, and the time.
+    /// the clear or, for SSE-C, the sealed key, metadata and checksum), the part list's digest, and the time.
     /// </summary>
     private static byte[] Record(byte[] objectRecord, ReadOnlySpan<byte> partListDigest, bool checksumDeclared)
     {
@@ -115,7 +115,7 @@ public sealed class CompletedUploads(IRecordTable objects, TimeSpan lifetime)
             ObjectRecord.FieldEnumerator fields = source.Fields();
             while (fields.MoveNext())
             {
-                if (fields.Tag is RecordField.ETag or RecordField.Checksum or RecordField.Encryption or RecordField.SealedMetadata)
+                if (fields.Tag is RecordField.ETag or RecordField.Checksum or RecordField.Encryption or RecordField.SealedMetadata or RecordField.SealedChecksum)
                 {
                     record.Add(fields.Tag, fields.Value);
                 }

@@ -23,7 +23,7 @@ public enum RecordField : byte
     /// <summary>Encrypted objects: seal algorithm (1 byte: 1 SSE-C, 2 SSE-S3, 3 SSE-KMS), IV, sealed object key, then for SSE-S3/KMS the KMS key binding (see docs/encryption-format.md).</summary>
     Encryption = 10,
 
-    /// <summary>Encrypted objects: every other field but the ETag, as a record of its own, sealed under the object key.</summary>
+    /// <summary>Encrypted objects: the content headers and user metadata, as a record of its own, sealed under the object key (and, in records written before <see cref="SealedChecksum"/>, the checksum).</summary>
     SealedMetadata = 11,
 
     /// <summary>A small object's stored bytes (plain, or the encrypted stream), kept in the record instead of a data file.</summary>
@@ -37,6 +37,14 @@ public enum RecordField : byte
 
     /// <summary>The object's tag set (see <see cref="StoredTags"/>), in the clear for SSE-C objects too: tags are metadata S3 lets a client read and change without the key. Absent when there are none.</summary>
     Tags = 15,
+
+    /// <summary>
+    /// Encrypted objects and parts: the checksum, sealed under the object key apart from the sealed
+    /// metadata, because it is known only once the body is in while the metadata is known before it
+    /// (a store that must write the metadata ahead of the bytes, the gateway, keeps the two apart).
+    /// Records written before this field keep the checksum inside the sealed metadata.
+    /// </summary>
+    SealedChecksum = 16,
 }
 
 /// <summary>Bits of <see cref="ObjectRecord.Flags"/>.</summary>
