@@ -99,7 +99,7 @@ public sealed class Copy(Store store, S3Options options)
         }
 
         ReadOnlyMemory<byte> record = await bucket.FindObjectAsync(call.CopySourceKeyMemory);
-        return record.IsEmpty ? (S3Errors.NoSuchKey, default) : (null, new CopySource(bucket, bucketName, record.ToArray()));
+        return ObjectRecord.TryRead(record.Span, out _) ? (null, new CopySource(bucket, bucketName, record.ToArray())) : (S3Errors.NoSuchKey, default);
     }
 
     /// <summary>

@@ -232,9 +232,26 @@ public static class Encryption
     /// </summary>
     public static bool TryOpenChecksum(DataKey key, in ObjectRecord record, Span<byte> destination, out int written)
     {
+        using MetadataCipher.Opener opener = MetadataCipher.OpenerFor(key.Span);
+        return TryOpenChecksum(opener, record, destination, out written);
+    }
+
+    /// <summary>
+    /// <see cref="TryOpenMetadata"/> and <see cref="TryOpenChecksum(DataKey, in ObjectRecord, Span{byte}, out int)"/>
+    /// at once, the metadata subkey derived and the cipher keyed once for both (a read asking for its checksum).
+    /// </summary>
+    public static bool TryOpenMetadataAndChecksum(DataKey key, in ObjectRecord record, Span<byte> metadata, out int metadataWritten, Span<byte> checksum, out int checksumWritten)
+    {
+        checksumWritten = 0;
+        using MetadataCipher.Opener opener = MetadataCipher.OpenerFor(key.Span);
+        return TryOpenMetadata(opener, record, metadata, out metadataWritten) && TryOpenChecksum(opener, record, checksum, out checksumWritten);
+    }
+
+    private static bool TryOpenChecksum(in MetadataCipher.Opener opener, in ObjectRecord record, Span<byte> destination, out int written)
+    {
         written = 0;
         ReadOnlySpan<byte> sealedBlob = record.Field(RecordField.SealedChecksum);
-        return sealedBlob.IsEmpty || (sealedBlob.Length >= MetadataCipher.Overhead && MetadataCipher.TryOpen(key.Span, sealedBlob, destination, out written));
+        return sealedBlob.IsEmpty || opener.TryOpen(sealedBlob, destination, out written);
     }
 
     /// <summary>Upper bound of the opened checksum's length.</summary>
@@ -267,9 +284,15 @@ public static class Encryption
     /// </summary>
     public static bool TryOpenMetadata(DataKey key, in ObjectRecord record, Span<byte> metadata, out int written)
     {
+        using MetadataCipher.Opener opener = MetadataCipher.OpenerFor(key.Span);
+        return TryOpenMetadata(opener, record, metadata, out written);
+    }
+
+    private static bool TryOpenMetadata(in MetadataCipher.Opener opener, in ObjectRecord record, Span<byte> metadata, out int written)
+    {
         written = 0;
         ReadOnlySpan<byte> sealedBlob = record.Field(RecordField.SealedMetadata);
-        return sealedBlob.Length >= MetadataCipher.Overhead && MetadataCipher.TryOpen(key.Span, sealedBlob, metadata, out written);
+        return sealedBlob.Length >= MetadataCipher.Overhead && opener.TryOpen(sealedBlob, metadata, out written);
     }
 
     /// <summary>Upper bound of the opened metadata's length.</summary>

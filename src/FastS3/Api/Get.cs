@@ -54,14 +54,18 @@ public sealed class Get(Store store)
                     return invalidPart;
                 }
 
-                // The sealed checksum opens after the metadata, in the same buffer.
+                // The sealed checksum, only when asked for, opens with the metadata (one key set-up for
+                // both), after it in the same buffer.
                 int detailsLength = 0, checksumStart = 0, checksumLength = 0;
                 if (encrypted)
                 {
+                    bool checksum = AsksForChecksum(call);
                     checksumStart = Encryption.MetadataLength(record);
-                    details = ArrayPool<byte>.Shared.Rent(checksumStart + Encryption.ChecksumLength(record));
-                    if (!Encryption.TryOpenMetadata(key, record, details, out detailsLength) || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _)
-                        || !Encryption.TryOpenChecksum(key, record, details.AsSpan(checksumStart), out checksumLength))
+                    details = ArrayPool<byte>.Shared.Rent(checksumStart + (checksum ? Encryption.ChecksumLength(record) : 0));
+                    bool opened = checksum
+                        ? Encryption.TryOpenMetadataAndChecksum(key, record, details, out detailsLength, details.AsSpan(checksumStart), out checksumLength)
+                        : Encryption.TryOpenMetadata(key, record, details, out detailsLength);
+                    if (!opened || !ObjectRecord.TryRead(details.AsSpan(0, detailsLength), out _))
                     {
                         return S3Errors.ObjectTampered;
                     }
@@ -157,12 +161,11 @@ public sealed class Get(Store store)
     internal static S3Error? Readable(S3Call call, ReadOnlyMemory<byte> value, out DataKey key)
     {
         key = default;
-        if (value.IsEmpty)
+        if (!ObjectRecord.TryRead(value.Span, out ObjectRecord record))
         {
             return S3Errors.NoSuchKey;
         }
 
-        ObjectRecord.TryRead(value.Span, out ObjectRecord record);
         return call.ParseCustomerKey() ?? Encryption.OpenKey(call, record, out key);
     }
 
@@ -283,7 +286,7 @@ public sealed class Get(Store store)
             n += written;
             response.Headers.Add("Content-Range"u8, contentRange[..n]);
         }
-        else if (call.Request.Headers.TryGetValue("x-amz-checksum-mode"u8, out ReadOnlySpan<byte> mode) && System.Text.Ascii.EqualsIgnoreCase(mode, "ENABLED"u8))
+        else if (AsksForChecksum(call))
         {
             AddChecksum(response, openedChecksum.IsEmpty ? detailRecord.Field(RecordField.Checksum) : openedChecksum);
         }
@@ -293,6 +296,10 @@ public sealed class Get(Store store)
         ObjectHeaders.Emit(detailRecord, response, overrides);
         overrides.Write(call.Request.Query, response);
     }
+
+    /// <summary>x-amz-checksum-mode: ENABLED, which asks for the stored checksum of a whole-object read.</summary>
+    private static bool AsksForChecksum(S3Call call)
+        => call.Request.Headers.TryGetValue("x-amz-checksum-mode"u8, out ReadOnlySpan<byte> mode) && System.Text.Ascii.EqualsIgnoreCase(mode, "ENABLED"u8);
 
     private static void AddCount(FastS3.Http.HttpResponse response, ReadOnlySpan<byte> name, int count)
     {

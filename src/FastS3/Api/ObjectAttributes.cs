@@ -90,8 +90,8 @@ public sealed class ObjectAttributes(Store store)
                 {
                     int checksumStart = Encryption.MetadataLength(record);
                     details = ArrayPool<byte>.Shared.Rent(checksumStart + Encryption.ChecksumLength(record));
-                    if (!Encryption.TryOpenMetadata(key, record, details, out int length) || !ObjectRecord.TryRead(details.AsSpan(0, length), out ObjectRecord sealedRecord)
-                        || !Encryption.TryOpenChecksum(key, record, details.AsSpan(checksumStart), out int checksumLength))
+                    if (!Encryption.TryOpenMetadataAndChecksum(key, record, details, out int length, details.AsSpan(checksumStart), out int checksumLength)
+                        || !ObjectRecord.TryRead(details.AsSpan(0, length), out ObjectRecord sealedRecord))
                     {
                         return S3Errors.ObjectTampered;
                     }

@@ -22,12 +22,11 @@ public sealed class Tagging(Store store)
         }
 
         ReadOnlyMemory<byte> value = await bucket.FindObjectAsync(call.KeyMemory);
-        if (value.IsEmpty)
+        if (!ObjectRecord.TryRead(value.Span, out ObjectRecord record))
         {
             return S3Errors.NoSuchKey;
         }
 
-        ObjectRecord.TryRead(value.Span, out ObjectRecord record);
         TagSet.Write(call.Response, record.Field(RecordField.Tags));
         return null;
     }

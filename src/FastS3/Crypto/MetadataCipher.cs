@@ -49,28 +49,46 @@ public static class MetadataCipher
     /// </summary>
     public static bool TryOpen(ReadOnlySpan<byte> objectKey, ReadOnlySpan<byte> sealedBlob, Span<byte> plaintext, out int written)
     {
-        written = 0;
-        int length = sealedBlob.Length - Overhead;
-        if (length < 0 || sealedBlob[0] != Version)
+        using Opener opener = OpenerFor(objectKey);
+        return opener.TryOpen(sealedBlob, plaintext, out written);
+    }
+
+    /// <summary>Opens blobs of one object (its metadata and its checksum) with the subkey derived and the cipher keyed once.</summary>
+    public static Opener OpenerFor(ReadOnlySpan<byte> objectKey) => new(OnThread(objectKey));
+
+    /// <summary>The thread's cipher keyed with one object's metadata subkey; disposing it wipes the key.</summary>
+    public readonly ref struct Opener
+    {
+        private readonly GcmCipher.Scope _gcm;
+
+        internal Opener(GcmCipher.Scope gcm) => _gcm = gcm;
+
+        /// <summary>As <see cref="MetadataCipher.TryOpen"/>, under this opener's key.</summary>
+        public bool TryOpen(ReadOnlySpan<byte> sealedBlob, Span<byte> plaintext, out int written)
         {
-            return false;
+            written = 0;
+            int length = sealedBlob.Length - Overhead;
+            if (length < 0 || sealedBlob[0] != Version)
+            {
+                return false;
+            }
+
+            ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, length, nameof(plaintext));
+            if (!_gcm.Cipher.TryDecrypt(
+                sealedBlob.Slice(1, NonceSize),
+                sealedBlob.Slice(1 + NonceSize, length),
+                sealedBlob[(1 + NonceSize + length)..],
+                plaintext[..length],
+                sealedBlob[..1]))
+            {
+                return false;
+            }
+
+            written = length;
+            return true;
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(plaintext.Length, length, nameof(plaintext));
-        Span<byte> output = plaintext[..length];
-        using GcmCipher.Scope gcm = OnThread(objectKey);
-        if (!gcm.Cipher.TryDecrypt(
-            sealedBlob.Slice(1, NonceSize),
-            sealedBlob.Slice(1 + NonceSize, length),
-            sealedBlob[(1 + NonceSize + length)..],
-            output,
-            sealedBlob[..1]))
-        {
-            return false;
-        }
-
-        written = length;
-        return true;
+        public void Dispose() => _gcm.Dispose();
     }
 
     private static GcmCipher.Scope OnThread(ReadOnlySpan<byte> objectKey)

@@ -166,11 +166,12 @@ public abstract class Bucket : IAsyncDisposable
     }
 
     /// <summary>
-    /// The record of the object at <paramref name="key"/>, or empty when there is none. Records are
-    /// never modified once stored, so the memory stays valid however the object changes later.
+    /// The stored record of the object at <paramref name="key"/> (read it with <see cref="ObjectRecord.TryRead"/>),
+    /// or empty when there is none. Records are never modified once stored, so the memory stays valid
+    /// however the object changes later.
     /// </summary>
     public ValueTask<ReadOnlyMemory<byte>> FindObjectAsync(ReadOnlyMemory<byte> key)
-        => new(Objects.TryGetReadOnly(key.Span, out ReadOnlyMemory<byte> value) && ObjectRecord.TryRead(value.Span, out _) ? value : default);
+        => new(Objects.TryGetReadOnly(key.Span, out ReadOnlyMemory<byte> value) ? value : default);
 
     /// <summary>
     /// Replaces the record of the object at <paramref name="key"/> with <paramref name="replacement"/>,
