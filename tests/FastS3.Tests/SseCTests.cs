@@ -359,8 +359,8 @@ public sealed class SseCTests : IDisposable
         {
             index.TryGet("one"u8, out byte[]? one);
             index.TryGet("two"u8, out byte[]? two);
-            await index.PutAsync("one"u8.ToArray(), WithEncryptionFieldOf(one!, two!));
-            await index.PutAsync("two"u8.ToArray(), WithEncryptionFieldOf(two!, one!));
+            await index.PutAsync("one"u8.ToArray(), WithFieldOf(one!, two!, FastS3.Storage.RecordField.Encryption));
+            await index.PutAsync("two"u8.ToArray(), WithFieldOf(two!, one!, FastS3.Storage.RecordField.Encryption));
         }
 
         await using InProcessServer restarted = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir);
@@ -375,8 +375,51 @@ public sealed class SseCTests : IDisposable
         }
     }
 
-    /// <summary><paramref name="record"/> with the sealed-key field of <paramref name="donor"/>.</summary>
-    private static byte[] WithEncryptionFieldOf(byte[] record, byte[] donor)
+    /// <summary>
+    /// An object's checksum is sealed under its own object key, apart from its metadata: moved to
+    /// another object of the same customer key, it does not open, and a read that asks for the
+    /// checksum is refused rather than answered with the other object's.
+    /// </summary>
+    [Trait("Store", "Disk")]
+    [Fact]
+    public async Task SealedChecksumsDoNotMoveBetweenObjects()
+    {
+        string dataDir;
+        string certs;
+        await using (InProcessServer server = await InProcessServer.StartAsync())
+        {
+            Uri url = server.BaseUrl;
+            Assert.Equal(0, (await AwsCli.RunWarmAsync(url, "s3api", "create-bucket", "--bucket", "bucket")).ExitCode);
+            foreach (string key in new[] { "one", "two" })
+            {
+                string body = WriteTemp($"the body of {key}, checksummed by aws-cli");
+                Assert.Equal(0, (await AwsCli.RunWarmAsync(url, ["s3api", "put-object", "--bucket", "bucket", "--key", key, "--body", body, "--checksum-algorithm", "CRC32", .. KeyFlags()])).ExitCode);
+            }
+
+            dataDir = server.DataDir;
+            certs = server.CertsDir;
+            server.KeepDataDir = true;
+        }
+
+        await using (var index = FastS3.Storage.Disk.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index")))
+        {
+            index.TryGet("one"u8, out byte[]? one);
+            index.TryGet("two"u8, out byte[]? two);
+            FastS3.Storage.ObjectRecord.TryRead(one, out FastS3.Storage.ObjectRecord read);
+            Assert.False(read.Field(FastS3.Storage.RecordField.SealedChecksum).IsEmpty);
+            await index.PutAsync("one"u8.ToArray(), WithFieldOf(one!, two!, FastS3.Storage.RecordField.SealedChecksum));
+        }
+
+        await using InProcessServer restarted = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir);
+        var (exit, _, stderr) = await AwsCli.RunWarmAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", "one", "--checksum-mode", "ENABLED", .. KeyFlags(), Path.Combine(_work, "moved")]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("(InternalError)", stderr);
+        (exit, _, stderr) = await AwsCli.RunWarmAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", "two", "--checksum-mode", "ENABLED", .. KeyFlags(), Path.Combine(_work, "kept")]);
+        Assert.True(exit == 0, stderr);
+    }
+
+    /// <summary><paramref name="record"/> with the <paramref name="field"/> of <paramref name="donor"/>.</summary>
+    private static byte[] WithFieldOf(byte[] record, byte[] donor, FastS3.Storage.RecordField field)
     {
         FastS3.Storage.ObjectRecord.TryRead(record, out FastS3.Storage.ObjectRecord target);
         FastS3.Storage.ObjectRecord.TryRead(donor, out FastS3.Storage.ObjectRecord source);
@@ -386,7 +429,7 @@ public sealed class SseCTests : IDisposable
             FastS3.Storage.ObjectRecord.FieldEnumerator fields = target.Fields();
             while (fields.MoveNext())
             {
-                builder.Add(fields.Tag, fields.Tag == FastS3.Storage.RecordField.Encryption ? source.Field(FastS3.Storage.RecordField.Encryption) : fields.Value);
+                builder.Add(fields.Tag, fields.Tag == field ? source.Field(field) : fields.Value);
             }
 
             return builder.Written.ToArray();
