@@ -355,13 +355,7 @@ public sealed class SseCTests : IDisposable
         }
 
         // Swap the two records' sealed keys in the index while the server is down.
-        await using (var index = FastS3.Storage.Disk.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index")))
-        {
-            index.TryGet("one"u8, out byte[]? one);
-            index.TryGet("two"u8, out byte[]? two);
-            await index.PutAsync("one"u8.ToArray(), WithFieldOf(one!, two!, FastS3.Storage.RecordField.Encryption));
-            await index.PutAsync("two"u8.ToArray(), WithFieldOf(two!, one!, FastS3.Storage.RecordField.Encryption));
-        }
+        await MoveFieldAsync(dataDir, FastS3.Storage.RecordField.Encryption, swap: true);
 
         await using InProcessServer restarted = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir);
         foreach (string key in new[] { "one", "two" })
@@ -401,14 +395,7 @@ public sealed class SseCTests : IDisposable
             server.KeepDataDir = true;
         }
 
-        await using (var index = FastS3.Storage.Disk.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index")))
-        {
-            index.TryGet("one"u8, out byte[]? one);
-            index.TryGet("two"u8, out byte[]? two);
-            FastS3.Storage.ObjectRecord.TryRead(one, out FastS3.Storage.ObjectRecord read);
-            Assert.False(read.Field(FastS3.Storage.RecordField.SealedChecksum).IsEmpty);
-            await index.PutAsync("one"u8.ToArray(), WithFieldOf(one!, two!, FastS3.Storage.RecordField.SealedChecksum));
-        }
+        await MoveFieldAsync(dataDir, FastS3.Storage.RecordField.SealedChecksum, swap: false);
 
         await using InProcessServer restarted = await InProcessServer.StartAsync(certsDir: certs, dataDir: dataDir);
         var (exit, _, stderr) = await AwsCli.RunWarmAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", "one", "--checksum-mode", "ENABLED", .. KeyFlags(), Path.Combine(_work, "moved")]);
@@ -416,6 +403,24 @@ public sealed class SseCTests : IDisposable
         Assert.Contains("(InternalError)", stderr);
         (exit, _, stderr) = await AwsCli.RunWarmAsync(restarted.BaseUrl, ["s3api", "get-object", "--bucket", "bucket", "--key", "two", "--checksum-mode", "ENABLED", .. KeyFlags(), Path.Combine(_work, "kept")]);
         Assert.True(exit == 0, stderr);
+    }
+
+    /// <summary>
+    /// In a stopped server's index (bucket "bucket"), gives object "one" the <paramref name="field"/>
+    /// of object "two", and when <paramref name="swap"/> "two" that of "one".
+    /// </summary>
+    private static async Task MoveFieldAsync(string dataDir, FastS3.Storage.RecordField field, bool swap)
+    {
+        await using var index = FastS3.Storage.Disk.Index.OrderedIndex.Open(Path.Combine(dataDir, "buckets", "bucket", "index"));
+        index.TryGet("one"u8, out byte[]? one);
+        index.TryGet("two"u8, out byte[]? two);
+        FastS3.Storage.ObjectRecord.TryRead(two, out FastS3.Storage.ObjectRecord donor);
+        Assert.False(donor.Field(field).IsEmpty, $"object two has no {field} to move");
+        await index.PutAsync("one"u8.ToArray(), WithFieldOf(one!, two!, field));
+        if (swap)
+        {
+            await index.PutAsync("two"u8.ToArray(), WithFieldOf(two!, one!, field));
+        }
     }
 
     /// <summary><paramref name="record"/> with the <paramref name="field"/> of <paramref name="donor"/>.</summary>
