@@ -194,7 +194,7 @@ public sealed class Copy(Store store, S3Options options)
     {
         ObjectRecord.TryRead(resealed, out ObjectRecord record);
         byte[] rewrapped = record.With(RecordField.Tags, tags);
-        if (!await bucket.TryReplaceObjectRecordAsync(call.KeyMemory, current, rewrapped))
+        if (!(await bucket.ReplaceObjectRecordAsync(call.KeyMemory, current, rewrapped)).Applied)
         {
             return S3Errors.PreconditionFailed;
         }

@@ -254,6 +254,14 @@ public static class Encryption
         return sealedBlob.IsEmpty || opener.TryOpen(sealedBlob, destination, out written);
     }
 
+    /// <summary>
+    /// An object's stored checksum given what was opened: <paramref name="openedChecksum"/>, from its
+    /// own field, or else (plain records, and encrypted ones written before that field) the checksum
+    /// field of <paramref name="details"/>, the record itself or its opened sealed metadata.
+    /// </summary>
+    public static ReadOnlySpan<byte> Checksum(ReadOnlySpan<byte> openedChecksum, ObjectRecord details)
+        => openedChecksum.IsEmpty ? details.Field(RecordField.Checksum) : openedChecksum;
+
     /// <summary>Upper bound of the opened checksum's length.</summary>
     public static int ChecksumLength(in ObjectRecord record) => Math.Max(0, record.Field(RecordField.SealedChecksum).Length - MetadataCipher.Overhead);
 

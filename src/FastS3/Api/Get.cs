@@ -213,7 +213,18 @@ public sealed class Get(Store store)
         {
             // A part of a multipart object is a range of it; part 1 of a single-stream object is all of it.
             partial = content is { IsMultipart: true };
-            return (partial ? content!.TryGetPartRange(partNumber, out range) : partNumber == 1) ? null : S3Errors.InvalidPartNumber;
+            if (!partial)
+            {
+                return partNumber == 1 ? null : S3Errors.InvalidPartNumber;
+            }
+
+            if (!content!.TryGetPartRange(partNumber, out long start, out long length))
+            {
+                return S3Errors.InvalidPartNumber;
+            }
+
+            range = new ByteRange(start, length);
+            return null;
         }
 
         if (call.Request.Headers.TryGetValue("range"u8, out ReadOnlySpan<byte> rangeHeader))
@@ -288,7 +299,7 @@ public sealed class Get(Store store)
         }
         else if (AsksForChecksum(call))
         {
-            AddChecksum(response, openedChecksum.IsEmpty ? detailRecord.Field(RecordField.Checksum) : openedChecksum);
+            AddChecksum(response, Encryption.Checksum(openedChecksum, detailRecord));
         }
 
         Encryption.Echo(call, record.Field(RecordField.Encryption));

@@ -96,8 +96,7 @@ public sealed class ObjectAttributes(Store store)
                         return S3Errors.ObjectTampered;
                     }
 
-                    // Records written before the sealed checksum field keep it in the sealed metadata.
-                    checksum = checksumLength > 0 ? details.AsSpan(checksumStart, checksumLength) : sealedRecord.Field(RecordField.Checksum);
+                    checksum = Encryption.Checksum(details.AsSpan(checksumStart, checksumLength), sealedRecord);
                 }
 
                 Get.AddLastModified(call.Response, record.LastModified);

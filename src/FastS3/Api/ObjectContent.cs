@@ -54,14 +54,6 @@ internal static class ObjectContent
         return true;
     }
 
-    /// <summary>The plaintext range part <paramref name="partNumber"/> of a multipart object covers; false when there is no such part.</summary>
-    public static bool TryGetPartRange(this StoredContent content, int partNumber, out ByteRange range)
-    {
-        bool found = content.TryGetPartRange(partNumber, out long start, out long length);
-        range = new ByteRange(start, length);
-        return found;
-    }
-
     /// <summary>
     /// Opens a reader over <paramref name="range"/> (not empty) of the plaintext; <paramref name="objectKey"/>
     /// is empty for plain objects, else it stays the caller's, to keep until the reader is disposed.

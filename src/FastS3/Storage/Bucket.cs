@@ -147,8 +147,7 @@ public abstract class Bucket : IAsyncDisposable
                 return TagUpdate.NoSuchObject;
             }
 
-            byte[] expected = current;
-            RecordWrite result = await Objects.PutAsync(key, record.With(RecordField.Tags, tags), (value, exists) => exists && value.SequenceEqual(expected));
+            RecordWrite result = await ReplaceObjectRecordAsync(key, current, record.With(RecordField.Tags, tags));
             if (result.Applied)
             {
                 return TagUpdate.Applied;
@@ -176,10 +175,11 @@ public abstract class Bucket : IAsyncDisposable
     /// <summary>
     /// Replaces the record of the object at <paramref name="key"/> with <paramref name="replacement"/>,
     /// which names the same data (a re-wrapped key, new tags), only if the record is still
-    /// <paramref name="expected"/> byte for byte: false when the object was written or deleted meanwhile.
+    /// <paramref name="expected"/> byte for byte. Not applied when the object was written or deleted
+    /// meanwhile; the result then carries the record there now (null: none).
     /// </summary>
-    public async ValueTask<bool> TryReplaceObjectRecordAsync(ReadOnlyMemory<byte> key, byte[] expected, byte[] replacement)
-        => (await Objects.PutAsync(key, replacement, (current, exists) => exists && current.SequenceEqual(expected))).Applied;
+    public ValueTask<RecordWrite> ReplaceObjectRecordAsync(ReadOnlyMemory<byte> key, byte[] expected, byte[] replacement)
+        => Objects.PutAsync(key, replacement, (current, exists) => exists && current.SequenceEqual(expected));
 
     /// <summary>Deletes the object at <paramref name="key"/> and then its data, if it is there; deleting a missing key does nothing.</summary>
     public async ValueTask DeleteObjectAsync(ReadOnlyMemory<byte> key)
