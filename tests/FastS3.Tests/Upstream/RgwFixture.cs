@@ -17,13 +17,14 @@ public sealed class RgwCollection : ICollectionFixture<RgwFixture>
 }
 
 /// <summary>
-/// Starts the Ceph RGW test bed (../shared/peers/rgw/start.sh beside the repository) unless one is
-/// already up, reads the endpoint and keys it prints, and stops at the end only what it started:
-/// another user's RGW is left running. Where radosgw is missing it does nothing (the facts skip).
+/// Starts the Ceph RGW test bed (shared/peers/rgw/start.sh beside the repository, or beside the one
+/// this checkout was cloned from) unless one is already up, reads the endpoint and keys it prints,
+/// and stops at the end only what it started: another user's RGW is left running. Where radosgw is
+/// missing it does nothing (the facts skip).
 /// </summary>
 public sealed class RgwFixture : IAsyncLifetime
 {
-    private static readonly string Scripts = Path.GetFullPath(Path.Combine(Processes.RepositoryRoot(), "..", "shared", "peers", "rgw"));
+    private string _scripts = "";
 
     private bool _started;
 
@@ -40,9 +41,11 @@ public sealed class RgwFixture : IAsyncLifetime
             return;
         }
 
+        _scripts = await FindScriptsAsync();
+
         // start.sh is idempotent; whether it found the gateway up decides who stops it.
         bool running = await AnswersAsync(int.Parse(Environment.GetEnvironmentVariable("RGWPEER_HTTPS_PORT") ?? "7443", System.Globalization.CultureInfo.InvariantCulture));
-        (int exit, string stdout, string stderr) = await Processes.RunAsync(new ProcessStartInfo(Path.Combine(Scripts, "start.sh")), TimeSpan.FromMinutes(4));
+        (int exit, string stdout, string stderr) = await Processes.RunAsync(new ProcessStartInfo(Path.Combine(_scripts, "start.sh")), TimeSpan.FromMinutes(4));
         Assert.True(exit == 0, $"start.sh failed ({exit}):\n{stderr}");
         _started = !running;
         foreach (string line in stdout.Split('\n'))
@@ -59,7 +62,7 @@ public sealed class RgwFixture : IAsyncLifetime
     {
         if (_started)
         {
-            await Processes.RunAsync(new ProcessStartInfo(Path.Combine(Scripts, "stop.sh")), TimeSpan.FromMinutes(1));
+            await Processes.RunAsync(new ProcessStartInfo(Path.Combine(_scripts, "stop.sh")), TimeSpan.FromMinutes(1));
         }
     }
 
@@ -111,6 +114,33 @@ public sealed class RgwFixture : IAsyncLifetime
         }
 
         await client.DeleteBucketAsync(bucket);
+    }
+
+    /// <summary>
+    /// The test bed's scripts: ../shared beside the repository, where every developer and CI have it;
+    /// for a clone made from a local checkout (a CI check in a temporary folder), beside that checkout.
+    /// </summary>
+    private static async Task<string> FindScriptsAsync()
+    {
+        string root = Processes.RepositoryRoot();
+        var candidates = new List<string> { root };
+        (int exit, string origin, _) = await Processes.RunAsync("git", "-C", root, "config", "--get", "remote.origin.url");
+        if (exit == 0 && Path.IsPathRooted(origin.Trim()))
+        {
+            candidates.Add(origin.Trim());
+        }
+
+        foreach (string checkout in candidates)
+        {
+            string scripts = Path.GetFullPath(Path.Combine(checkout, "..", "shared", "peers", "rgw"));
+            if (File.Exists(Path.Combine(scripts, "start.sh")))
+            {
+                return scripts;
+            }
+        }
+
+        Assert.Fail($"The RGW test bed (shared/peers/rgw/start.sh) is neither beside {string.Join(" nor beside ", candidates)}.");
+        return "";
     }
 
     private static async Task<bool> AnswersAsync(int port)
